@@ -1,0 +1,45 @@
+# slaplan: the two commands of the README, plus the notebooks and the presentation server.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: setup demo test lint notebooks unit lab present clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test,present]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+## demo: the main job on the bundled samples
+demo: setup
+	$(BIN)/slaplan check
+
+## test: everything CI runs (lint, clean notebooks, unit and property tests, notebooks under nbval)
+test: setup lint unit notebooks
+
+lint: setup
+	$(BIN)/python tools/check_notebooks_clean.py notebooks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+unit: setup
+	$(BIN)/python -m pytest tests
+
+notebooks: setup
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly notebooks
+
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ROOT)
+
+present: setup
+	$(BIN)/voila notebooks/02_target_planner.ipynb --no-browser --Voila.ip=127.0.0.1
+
+clean:
+	rm -rf $(VENV) reports .pytest_cache .ruff_cache .hypothesis

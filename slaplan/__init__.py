@@ -1,0 +1,90 @@
+"""slaplan: plan, forecast and review the service level agreement between marketing and sales.
+
+The public API is re-exported here and nowhere else. Names are resolved lazily on first use so
+that ``import slaplan`` (and the command line) start fast; the heavy numerical stack is imported
+only by the domain that needs it. ``__all__`` is the contract.
+
+See ``ARCHITECTURE.md`` for the layers and the module that owns each concept.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from slaplan.errors import (
+    DataError,
+    DataWarning,
+    ImmatureCohortWarning,
+    InfeasibleTargetError,
+    SlaplanError,
+    SlaplanWarning,
+    SpecError,
+)
+
+__version__ = "0.1.0"
+
+# public name -> module that owns it. Each domain keeps its own block.
+_EXPORTS: dict[str, str] = {
+    # --- samples --------------------------------------------------------------------------
+    "generate_samples": "slaplan.samples",
+    "write_samples": "slaplan.samples",
+    "SampleConfig": "slaplan.samples",
+    "samples_dir": "slaplan.samples",
+    # --- funnel: stages, lead table, presets, aggregations --------------------------------
+    "Funnel": "slaplan.funnel.stages",
+    "DEFAULT_FUNNEL": "slaplan.funnel.stages",
+    "LeadTable": "slaplan.funnel.leads",
+    "load_leads": "slaplan.funnel.leads",
+    "load_funnel_counts": "slaplan.funnel.counts",
+    "FunnelCounts": "slaplan.funnel.counts",
+    "event_counts": "slaplan.funnel.cohorts",
+    "cohort_table": "slaplan.funnel.cohorts",
+    "time_to_convert": "slaplan.funnel.cohorts",
+    # --- funnel health: conversion, pooling, lags, response bands, handoff threshold ------
+    "conversion_rates": "slaplan.funnel.conversion",
+    # --- plan: rates, volumes, attainability ----------------------------------------------
+    "ConversionRate": "slaplan.plan.rates",
+    "VolumeModel": "slaplan.plan.volume",
+    "attainability": "slaplan.plan.attainability",
+    "Attainability": "slaplan.plan.attainability",
+    # --- capacity: queues, business hours, team -------------------------------------------
+    "erlang_c": "slaplan.capacity.erlang",
+    "service_level": "slaplan.capacity.erlang",
+    "required_agents": "slaplan.capacity.erlang",
+    "StaffingResult": "slaplan.capacity.erlang",
+    # --- forecast -------------------------------------------------------------------------
+    "forecast_volume": "slaplan.forecast.volume",
+    "VolumeForecast": "slaplan.forecast.volume",
+    # --- sla ------------------------------------------------------------------------------
+    "SLA": "slaplan.sla.spec",
+    "Commitment": "slaplan.sla.spec",
+    "load_sla": "slaplan.sla.spec",
+    "check_sla": "slaplan.sla.check",
+    "track_sla": "slaplan.sla.tracking",
+}
+
+__all__ = [
+    "DataError",
+    "DataWarning",
+    "ImmatureCohortWarning",
+    "InfeasibleTargetError",
+    "SlaplanError",
+    "SlaplanWarning",
+    "SpecError",
+    "__version__",
+    *sorted(_EXPORTS),
+]
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'slaplan' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value  # cache: the next access is a plain attribute lookup
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

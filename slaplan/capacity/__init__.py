@@ -1,0 +1,1 @@
+"""capacity domain of slaplan (see ARCHITECTURE.md)."""

@@ -1,0 +1,1 @@
+"""funnel domain of slaplan (see ARCHITECTURE.md)."""

@@ -1,0 +1,1 @@
+"""plan domain of slaplan (see ARCHITECTURE.md)."""

@@ -1,0 +1,1 @@
+"""present domain of slaplan (see ARCHITECTURE.md)."""

@@ -1,0 +1,1 @@
+"""sla domain of slaplan (see ARCHITECTURE.md)."""
