@@ -73,7 +73,7 @@ class ConversionRate:
     >>> round(r.mean, 4)
     0.1358
     >>> [round(x, 4) for x in r.interval(0.9)]
-    [0.1059, 0.1685]
+    [0.1048, 0.1695]
     >>> ConversionRate.fixed(0.12).interval(0.9)
     (0.12, 0.12)
     """
@@ -94,7 +94,9 @@ class ConversionRate:
         object.__setattr__(self, "total", total)
         object.__setattr__(self, "prior", _check_prior(self.prior))
         if self.fixed_value is not None:
-            value = check_probability("fixed_value", self.fixed_value, open_low=False, open_high=False)
+            value = check_probability(
+                "fixed_value", self.fixed_value, open_low=False, open_high=False
+            )
             if total != 0:
                 raise ValueError(
                     f"a fixed rate carries no counts: converted and total must be 0, got "
@@ -187,7 +189,7 @@ class ConversionRate:
         """Posterior quantile(s) at probability ``q`` (scalar or array in [0, 1]).
 
         >>> round(float(ConversionRate(40, 300).quantile(0.5)), 4)
-        0.1348
+        0.135
         """
         q_array = np.asarray(q, dtype=float)
         if q_array.dtype == bool or not np.all((q_array >= 0) & (q_array <= 1)):
@@ -204,7 +206,7 @@ class ConversionRate:
         Equals ``scipy.stats.beta(alpha, beta).interval(level)``.
 
         >>> [round(x, 4) for x in ConversionRate(40, 300).interval(0.5)]
-        [0.1202, 0.1503]
+        [0.1221, 0.1486]
         """
         level = check_probability("level", level)
         tail = (1.0 - level) / 2.0
