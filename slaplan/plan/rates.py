@@ -180,7 +180,7 @@ class ConversionRate:
 
     @property
     def raw_rate(self) -> float:
-        """Observed share ``converted / total`` (NaN when ``total == 0``; the fixed value if fixed)."""
+        """Observed ``converted / total`` (NaN when ``total == 0``; the value of a fixed rate)."""
         if self.fixed_value is not None:
             return self.fixed_value
         return self.converted / self.total if self.total else math.nan
