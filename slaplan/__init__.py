@@ -31,6 +31,7 @@ _EXPORTS: dict[str, str] = {
     "write_samples": "slaplan.samples",
     "SampleConfig": "slaplan.samples",
     "samples_dir": "slaplan.samples",
+    "Samples": "slaplan.samples",
     # --- funnel: stages, lead table, presets, aggregations --------------------------------
     "Funnel": "slaplan.funnel.stages",
     "DEFAULT_FUNNEL": "slaplan.funnel.stages",
@@ -53,6 +54,7 @@ _EXPORTS: dict[str, str] = {
     "service_level": "slaplan.capacity.erlang",
     "required_agents": "slaplan.capacity.erlang",
     "StaffingResult": "slaplan.capacity.erlang",
+    "BusinessCalendar": "slaplan.capacity.calendar",
     # --- forecast -------------------------------------------------------------------------
     "forecast_volume": "slaplan.forecast.volume",
     "VolumeForecast": "slaplan.forecast.volume",
