@@ -54,6 +54,8 @@ _EXPORTS: dict[str, str] = {
     "service_level": "slaplan.capacity.erlang",
     "required_agents": "slaplan.capacity.erlang",
     "StaffingResult": "slaplan.capacity.erlang",
+    "average_wait_minutes": "slaplan.capacity.erlang",
+    "occupancy": "slaplan.capacity.erlang",
     "BusinessCalendar": "slaplan.capacity.calendar",
     # --- forecast -------------------------------------------------------------------------
     "forecast_volume": "slaplan.forecast.volume",
