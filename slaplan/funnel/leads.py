@@ -1,0 +1,389 @@
+"""``load_leads``: a CRM export in, a validated canonical lead table out, nothing lost.
+
+This module owns the import pipeline: read the source as text (:mod:`.readers`), map its columns
+(:mod:`.presets`), parse dates (:mod:`.dates`), validate rows (:mod:`.validate`), apply the
+funnel's skip policy (:mod:`.stages`) and return a :class:`~slaplan.funnel.table.LeadTable`.
+Every step is vectorised: a million-row CSV costs about as much as reading it with pyarrow.
+
+Policy (PRODUCT.md §3): a file that cannot be used raises :class:`~slaplan.errors.DataError`
+naming the file and listing missing and present columns; a row that cannot be used goes to
+``rejected`` with its 0-based row, a reason and its original text; ``len(frame) +
+len(rejected) == rows read``, always.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from slaplan._checks import check_positive
+from slaplan.errors import DataError
+from slaplan.funnel import validate as rules
+from slaplan.funnel.dates import parse_datetimes, to_string_array
+from slaplan.funnel.presets import (
+    LOST,
+    PRESETS,
+    ColumnMapping,
+    find_column,
+    resolve_mapping,
+)
+from slaplan.funnel.readers import RawTable, read_source
+from slaplan.funnel.stages import DEFAULT_FUNNEL, Funnel
+from slaplan.funnel.table import LeadTable, LoadReport
+
+__all__ = ["LeadTable", "LoadReport", "load_leads"]
+
+_NUMBER_JUNK = r"[\s$€£,%]"
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Columns:
+    """Parsed canonical columns of every source row (before rows are rejected)."""
+
+    ids: pd.Series
+    dates: dict[str, np.ndarray]
+    unparseable: dict[str, np.ndarray]
+    status: np.ndarray | None
+    unknown_status: np.ndarray | None
+
+
+def load_leads(
+    source: str | Path | pd.DataFrame,
+    *,
+    mapping: str | dict | ColumnMapping | None = None,
+    funnel: Funnel | None = None,
+    dayfirst: bool = False,
+    as_of: str | pd.Timestamp | None = None,
+    tz: str = "UTC",
+    order_tolerance_hours: float = 1.0,
+) -> LeadTable:
+    """Load a lead-level CRM export into a validated :class:`LeadTable`.
+
+    Parameters
+    ----------
+    source : path or DataFrame
+        ``.csv`` (any of ``, ; tab |``, UTF-8 with or without BOM, Latin-1 fallback, junk lines
+        above the header), ``.xlsx``, ``.parquet``, or a DataFrame.
+    mapping : None, str, dict or ColumnMapping
+        ``None`` for canonical columns, a preset (``"hubspot"``, ``"salesforce"``,
+        ``"salesforce_lead"``, ``"salesforce_opportunity"``, ``"maven"``) or
+        ``{canonical_name: source_column}`` (see :mod:`slaplan.funnel.presets`).
+    funnel : Funnel, optional
+        Stages to read; default: the preset's funnel, else :data:`DEFAULT_FUNNEL`. Only
+        ``lead_id`` and the funnel's stage columns are required.
+    dayfirst : bool
+        Read ``05/03/2024`` and ``05-03-2024`` as 5 March.
+    as_of : str or Timestamp, optional
+        "Today": timestamps after it are rejected as future dates. Default: now.
+    tz : str
+        Zone that timestamps carrying an offset are converted to (then made naive).
+    order_tolerance_hours : float
+        A stage may precede an earlier stage by up to this much before the row is rejected.
+
+    Returns
+    -------
+    LeadTable
+
+    Raises
+    ------
+    DataError
+        The source cannot be used: unreadable, empty, or required columns missing.
+
+    Examples
+    --------
+    >>> import slaplan as sp
+    >>> t = sp.load_leads(sp.samples_dir() / "leads.csv", as_of="2026-11-15")
+    >>> len(t.frame) + len(t.rejected) == t.rows_read
+    True
+    """
+    tolerance_ns = int(
+        check_positive("order_tolerance_hours", order_tolerance_hours, allow_zero=True) * 3.6e12
+    )
+    as_of_ts = _as_of(as_of, tz)
+    raw = read_source(source, header_hints=_header_hints(mapping))
+    header = list(raw.frame.columns)
+    cmap = resolve_mapping(mapping, header)
+    funnel = funnel or cmap.funnel or DEFAULT_FUNNEL
+    if not isinstance(funnel, Funnel):
+        raise TypeError(f"funnel must be a Funnel, got {type(funnel).__name__}")
+    sources = _locate(raw, cmap, funnel)
+    columns = _parse(raw.frame, sources, cmap, funnel, dayfirst=dayfirst, tz=tz)
+    reasons = _reasons(columns, funnel, as_of_ts, tolerance_ns, len(raw.frame))
+    keep = reasons == None  # noqa: E711 - elementwise on an object array
+    frame, skipped, warnings = _accepted(raw.frame, sources, cmap, funnel, columns, keep)
+    rejected = _rejected(raw, reasons, keep)
+    if len(frame) + len(rejected) != raw.rows_read:  # pragma: no cover - invariant
+        raise AssertionError("rows lost during import")
+    if raw.rows_read == 0:
+        raise DataError(f"{raw.name}: no data rows under the header; columns: {header}")
+    return LeadTable(
+        frame=frame,
+        rejected=rejected,
+        funnel=funnel,
+        skipped=skipped,
+        source_name=raw.name,
+        mapping_name=cmap.name,
+        as_of=as_of_ts,
+        warnings=tuple(warnings),
+        notes=raw.notes,
+    )
+
+
+def _as_of(as_of: object, tz: str) -> pd.Timestamp:
+    if as_of is None:
+        return pd.Timestamp.now(tz).tz_localize(None)
+    try:
+        stamp = pd.Timestamp(as_of)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"as_of must be a date or timestamp, got {as_of!r}") from exc
+    if pd.isna(stamp):
+        raise ValueError(f"as_of must be a date or timestamp, got {as_of!r}")
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert(tz).tz_localize(None)
+    if stamp == stamp.normalize() and isinstance(as_of, str) and len(as_of.strip()) <= 10:
+        stamp = stamp + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")  # a date means its whole day
+    return stamp
+
+
+def _header_hints(mapping: object) -> list[str]:
+    hints = ["lead_id"]
+    for preset in PRESETS.values():
+        wanted = preset.columns.get("lead_id")
+        hints += [wanted] if isinstance(wanted, str) else list(wanted or ())
+    if isinstance(mapping, dict) and isinstance(mapping.get("lead_id"), str):
+        hints.append(mapping["lead_id"])
+    return hints
+
+
+def _locate(raw: RawTable, cmap: ColumnMapping, funnel: Funnel) -> dict[str, str]:
+    """Canonical name → source column; ``DataError`` if ``lead_id`` or a stage is missing."""
+    header = list(raw.frame.columns)
+    optional = ("created_at", "segment", "owner", "first_touch_at", "score", "amount", "lost_at")
+    wanted = {
+        name: cmap.columns.get(name, name) for name in ("lead_id", *funnel.columns, *optional)
+    }
+    found = {name: find_column(header, src) for name, src in wanted.items()}
+    missing = [
+        f"{name}" + (f" (as {wanted[name]!r})" if wanted[name] != name else "")
+        for name in ("lead_id", *funnel.columns)
+        if found[name] is None and not (cmap.has_status and name != "lead_id")
+    ]
+    for attribute in ("status_column", "status_date_column"):
+        column = getattr(cmap, attribute)
+        if column is not None and find_column(header, column) is None:
+            missing.append(f"{attribute.replace('_column', '')} (as {column!r})")
+    if missing:
+        raise DataError(
+            f"{raw.name}: missing required column(s) {missing} for mapping {cmap.name!r} and "
+            f"funnel {list(funnel.stages)}; present columns: {header}"
+        )
+    located = {name: column for name, column in found.items() if column is not None}
+    for attribute in ("status_column", "status_date_column"):
+        if getattr(cmap, attribute) is not None:
+            located[attribute] = find_column(header, getattr(cmap, attribute))
+    return located
+
+
+def _parse(
+    frame: pd.DataFrame,
+    sources: dict[str, str],
+    cmap: ColumnMapping,
+    funnel: Funnel,
+    *,
+    dayfirst: bool,
+    tz: str,
+) -> _Columns:
+    n = len(frame)
+    ids = pd.Series(to_string_array(frame[sources["lead_id"]]), dtype="str")
+    date_names = ["created_at", *funnel.columns, "first_touch_at", "lost_at"]
+    dates: dict[str, np.ndarray] = {}
+    unparseable: dict[str, np.ndarray] = {}
+    for name in date_names:
+        if name in sources:
+            parsed = parse_datetimes(frame[sources[name]], dayfirst=dayfirst, tz=tz)
+            dates[name], unparseable[name] = parsed.values, parsed.failed
+        elif name != "lost_at" or cmap.has_status:
+            dates[name] = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    status = unknown = None
+    if cmap.has_status:
+        status, unknown = _status(frame[sources["status_column"]], cmap)
+        if "status_date_column" in sources:
+            parsed = parse_datetimes(frame[sources["status_date_column"]], dayfirst=dayfirst, tz=tz)
+            unparseable["status_date"] = parsed.failed
+            _apply_status_dates(dates, status, parsed.values, funnel)
+    return _Columns(
+        ids=ids, dates=dates, unparseable=unparseable, status=status, unknown_status=unknown
+    )
+
+
+def _status(values: pd.Series, cmap: ColumnMapping) -> tuple[np.ndarray, np.ndarray]:
+    """Mapped status per row (stage name, ``"lost"`` or ``None``) and a mask of unknown values."""
+    table = {str(k).strip().casefold(): v for k, v in cmap.status_values.items()}
+    folded = values.astype("str").str.strip().str.casefold()
+    mapped = folded.map(lambda v: table.get(v, table.get("*")) if isinstance(v, str) else None)
+    mapped = mapped.to_numpy(dtype=object)
+    unknown = folded.notna().to_numpy() & pd.isna(mapped)
+    return mapped, unknown
+
+
+def _apply_status_dates(
+    dates: dict[str, np.ndarray], status: np.ndarray, status_dates: np.ndarray, funnel: Funnel
+) -> None:
+    """Fill ``<stage>_at`` (or ``lost_at``) from the status date where the row has none."""
+    for stage, column in [*zip(funnel.stages, funnel.columns, strict=True), (LOST, "lost_at")]:
+        rows = (status == stage) & np.isnat(dates[column])
+        dates[column] = np.where(rows, status_dates, dates[column])
+
+
+def _reasons(
+    columns: _Columns, funnel: Funnel, as_of: pd.Timestamp, tolerance_ns: int, n: int
+) -> np.ndarray:
+    codes, _ = pd.factorize(columns.ids)
+    empty = codes < 0
+    unknown_status = np.full(n, None, dtype=object)
+    if columns.unknown_status is not None and columns.unknown_status.any():
+        unknown_status[columns.unknown_status] = "unknown status"
+    stage_dates = {c: columns.dates[c] for c in funnel.columns}
+    any_date = np.zeros(n, dtype=bool)
+    for values in columns.dates.values():
+        any_date |= ~np.isnat(values)
+    no_date = ~any_date if columns.status is None else ~any_date & pd.isna(columns.status)
+    return rules.assign_reasons(
+        [
+            rules.mask_reason(empty, "empty lead_id"),
+            rules.mask_reason(rules.duplicate_mask(codes) & ~empty, "duplicate lead_id"),
+            rules.first_column_reason(columns.unparseable, "unparseable date in {col}", n),
+            unknown_status,
+            rules.order_reasons(stage_dates, funnel.columns, tolerance_ns),
+            rules.future_reasons(columns.dates, np.datetime64(as_of.to_datetime64(), "ns")),
+            rules.mask_reason(no_date, "no date"),
+        ],
+        n,
+    )
+
+
+def _accepted(
+    raw: pd.DataFrame,
+    sources: dict[str, str],
+    cmap: ColumnMapping,
+    funnel: Funnel,
+    columns: _Columns,
+    keep: np.ndarray,
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Canonical frame of the accepted rows, their skip flags, and warnings."""
+    index = pd.Index(np.asarray(raw.index)[keep], name="row")
+    stage_values = [columns.dates[c][keep] for c in funnel.columns]
+    skipped, stage_values = skip_kernel(stage_values, backfill=funnel.skip_policy == "backfill")
+    warnings: list[str] = []
+    data: dict[str, object] = {"lead_id": columns.ids.to_numpy()[keep]}
+    data["created_at"] = _created_at(columns.dates["created_at"][keep], stage_values, warnings)
+    for name in ("segment", "owner"):
+        data[name] = _group_labels(raw, sources.get(name), keep)
+    data.update(zip(funnel.columns, stage_values, strict=True))
+    data["first_touch_at"] = columns.dates["first_touch_at"][keep]
+    for name in ("score", "amount"):
+        data[name] = _numbers(raw, sources.get(name), keep, name, warnings)
+    if columns.status is not None:
+        data["status"] = pd.array(columns.status[keep], dtype="str")
+        data["lost_at"] = columns.dates["lost_at"][keep]
+    for name, source in cmap.extra.items():
+        column = find_column(list(raw.columns), source)
+        if column is not None:
+            data[name] = raw[column].to_numpy()[keep]
+    frame = pd.DataFrame(data, index=index)
+    frame["lead_id"] = frame["lead_id"].astype("str")
+    skipped_frame = pd.DataFrame(dict(zip(funnel.stages, skipped, strict=True)), index=index)
+    for stage, count in zip(funnel.stages, (s.sum() for s in skipped), strict=True):
+        if count:
+            warnings.append(f"{count:,} lead(s) skipped stage {stage!r} ({funnel.skip_policy})")
+    warnings += _small_segments(frame["segment"])
+    return frame, skipped_frame, warnings
+
+
+def skip_kernel(
+    stage_values: list[np.ndarray], *, backfill: bool
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Skip flags per stage and the (backfilled) stage times.
+
+    A stage is skipped when it has no time but a later stage has one; with ``backfill`` it takes
+    the time of the next stage the lead reached.
+    """
+    n_stages = len(stage_values)
+    later = np.full(len(stage_values[0]), np.datetime64("NaT"), dtype="datetime64[ns]")
+    skipped: list[np.ndarray] = [np.zeros(0, bool)] * n_stages
+    out: list[np.ndarray] = list(stage_values)
+    for j in range(n_stages - 1, -1, -1):
+        missing = np.isnat(stage_values[j])
+        skipped[j] = missing & ~np.isnat(later)
+        if backfill:
+            out[j] = np.where(skipped[j], later, stage_values[j])
+        later = np.where(missing, later, stage_values[j])
+    return skipped, out
+
+
+def _created_at(created: np.ndarray, stages: list[np.ndarray], warnings: list[str]) -> np.ndarray:
+    stacked = np.stack(stages).view("int64")
+    stacked = np.where(stacked == np.iinfo(np.int64).min, np.iinfo(np.int64).max, stacked)
+    earliest = stacked.min(axis=0)
+    earliest = np.where(earliest == np.iinfo(np.int64).max, np.iinfo(np.int64).min, earliest)
+    fill = np.isnat(created) & (earliest != np.iinfo(np.int64).min)
+    if fill.any() and not np.isnat(created).all():
+        warnings.append(f"{int(fill.sum()):,} lead(s) without created_at: set to their first stage")
+    return np.where(fill, earliest.view("datetime64[ns]"), created)
+
+
+def _group_labels(raw: pd.DataFrame, column: str | None, keep: np.ndarray) -> pd.Series:
+    if column is None:
+        return pd.array(np.full(int(keep.sum()), "all", dtype=object), dtype="str")
+    values = pd.Series(to_string_array(raw[column]), dtype="str").to_numpy()[keep]
+    return pd.array(pd.Series(values, dtype="str").fillna("all").to_numpy(), dtype="str")
+
+
+def _numbers(
+    raw: pd.DataFrame, column: str | None, keep: np.ndarray, name: str, warnings: list[str]
+) -> np.ndarray:
+    if column is None:
+        return np.full(int(keep.sum()), np.nan)
+    text = raw[column].astype("str").str.replace(_NUMBER_JUNK, "", regex=True)
+    text = text.where(text != "", None)
+    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)[keep]
+    bad = int((np.isnan(values) & text.notna().to_numpy()[keep]).sum())
+    if bad:
+        warnings.append(f"{bad:,} value(s) in {name} are not numbers: set to missing")
+    return values
+
+
+def _small_segments(segments: pd.Series, minimum: int = 30) -> list[str]:
+    counts = segments.value_counts()
+    small = counts[counts < minimum]
+    return [f"segment {s!r} has only {n} lead(s)" for s, n in small.items() if len(counts) > 1]
+
+
+def _rejected(raw: RawTable, reasons: np.ndarray, keep: np.ndarray) -> pd.DataFrame:
+    """``row``, ``reason`` and the original text of every rejected row, in source order."""
+    originals = raw.frame.loc[~keep]
+    columns = [c if c not in ("row", "reason") else f"source_{c}" for c in raw.frame.columns]
+    body = pd.DataFrame(
+        {c: _text(originals[o]) for c, o in zip(columns, raw.frame.columns, strict=True)}
+    )
+    body.insert(0, "reason", pd.array(reasons[~keep], dtype="str"))
+    body.insert(0, "row", np.asarray(originals.index, dtype="int64"))
+    if len(raw.bad_rows):
+        bad = pd.DataFrame(
+            {
+                "row": raw.bad_rows["row"].to_numpy(dtype="int64"),
+                "reason": pd.array(["wrong number of fields"] * len(raw.bad_rows), dtype="str"),
+                "raw_line": pd.array(raw.bad_rows["raw"].to_numpy(), dtype="str"),
+            }
+        )
+        body = pd.concat([body, bad], ignore_index=True)
+    return body.sort_values("row", kind="stable").reset_index(drop=True)
+
+
+def _text(values: pd.Series) -> np.ndarray:
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return pd.array(values.astype("str").where(values.notna(), None).to_numpy(), dtype="str")
+    return pd.array(values.to_numpy(), dtype="str")

@@ -1,0 +1,259 @@
+"""Column mappings from CRM exports to the canonical lead table, and the named presets.
+
+This module owns :class:`ColumnMapping` and the presets accepted as ``load_leads(mapping=...)``:
+
+``None``
+    Canonical columns (``lead_id``, ``created_at``, ``segment``, ``owner``, ``<stage>_at``,
+    ``first_touch_at``, ``score``, ``amount``).
+``"hubspot"``
+    HubSpot contact export: "Record ID", "Create Date", "Became a Lead Date", "Became a
+    Marketing Qualified Lead Date", "Became a Sales Qualified Lead Date", "Became an Opportunity
+    Date", "Became a Customer Date", "Original Source" (segment), "Contact owner", "HubSpot
+    Score", "Date of first engagement". Default funnel.
+``"salesforce"``
+    Picks ``"salesforce_opportunity"`` when the export has an "Opportunity ID" column, else
+    ``"salesforce_lead"``.
+``"salesforce_lead"``
+    Lead report: "Lead ID", "Created Date" (lead), "Converted Date" (opportunity), "Lead Status"
+    (status; "… Not Converted", "Unqualified", "Disqualified" leave the funnel), "Lead Source"
+    (segment), "Lead Owner". Funnel lead → opportunity.
+``"salesforce_opportunity"``
+    Opportunity report: "Opportunity ID", "Created Date" (opportunity), "Stage" + "Close Date"
+    ("Closed Won" → customer at the close date, "Closed Lost" leaves the funnel at the close
+    date, any other stage is an open opportunity), "Amount", "Lead Source", "Opportunity Owner".
+    Funnel opportunity → customer.
+``"maven"``
+    Maven Analytics "CRM Sales Opportunities" ``sales_pipeline.csv``, a pipeline funnel
+    prospecting → engaging → won. The export has no creation date, so **the prospecting
+    timestamp is unknown**: engaged deals are backfilled by the skip policy to their
+    ``engage_date`` (recorded as a skip: read the prospecting skip rate as "date not exported",
+    not as behaviour) and the 500 deals still in Prospecting keep no date at all; they are kept,
+    with ``status == "prospecting"``, and count in status tables but in no event count or cohort.
+    ``engaging_at`` ← ``engage_date``; ``deal_stage`` Won → ``won_at`` ← ``close_date``;
+    Lost → the deal leaves the funnel, ``lost_at`` ← ``close_date``. ``owner`` ← ``sales_agent``,
+    ``segment`` ← ``product``, ``amount`` ← ``close_value``, extra column ``account``.
+``dict``
+    ``{canonical_name: source_column}``; canonical names already present in the source are
+    used as they are. Keys ``"status"``, ``"status_date"`` and ``"status_values"``
+    (``{source value: stage or "lost"}``, ``"*"`` for any other value) express a status-column
+    export; ``"funnel"`` (list of stages) sets the funnel; any other key is copied as an extra
+    text column.
+
+**Status columns.** With a status mapping, a row whose status maps to stage ``s`` gets
+``<s>_at := status_date`` when it has no other date for ``s``; ``"lost"`` sets ``lost_at``.
+The canonical ``status`` column holds the mapped stage (or ``"lost"``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from slaplan.funnel.stages import DEFAULT_FUNNEL, Funnel
+
+__all__ = [
+    "BASE_COLUMNS",
+    "PRESETS",
+    "ColumnMapping",
+    "resolve_mapping",
+]
+
+#: canonical non-stage columns, in frame order (stage columns go after ``owner``)
+BASE_COLUMNS: tuple[str, ...] = ("lead_id", "created_at", "segment", "owner")
+TAIL_COLUMNS: tuple[str, ...] = ("first_touch_at", "score", "amount")
+STATUS_COLUMNS: tuple[str, ...] = ("status", "lost_at")
+LOST = "lost"
+
+Source = str | tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ColumnMapping:
+    """How one export's columns become the canonical lead table.
+
+    Parameters
+    ----------
+    name : str
+        Preset name (or ``"custom"``), shown in reports.
+    columns : mapping of str to str or tuple of str
+        Canonical name → source column (a tuple lists alternatives, first present wins).
+    status_column, status_date_column : str, optional
+        Current-status column and the date the row entered that status.
+    status_values : mapping of str to str
+        Source status (case-insensitive) → stage name or ``"lost"``; ``"*"`` matches the rest.
+    funnel : Funnel, optional
+        The funnel this export describes (``load_leads(funnel=...)`` wins over it).
+    extra : mapping of str to str
+        Further source columns copied as text under the given names.
+    """
+
+    name: str = "custom"
+    columns: Mapping[str, Source] = field(default_factory=dict, hash=False)
+    status_column: str | None = None
+    status_date_column: str | None = None
+    status_values: Mapping[str, str] = field(default_factory=dict, hash=False)
+    funnel: Funnel | None = None
+    extra: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    @property
+    def has_status(self) -> bool:
+        """Whether the export carries a current-status column."""
+        return self.status_column is not None
+
+
+_HUBSPOT = ColumnMapping(
+    name="hubspot",
+    columns={
+        "lead_id": ("Record ID", "Contact ID", "Record ID - Contact"),
+        "created_at": ("Create Date", "Create date"),
+        "lead_at": "Became a Lead Date",
+        "mql_at": "Became a Marketing Qualified Lead Date",
+        "sql_at": "Became a Sales Qualified Lead Date",
+        "opportunity_at": "Became an Opportunity Date",
+        "customer_at": "Became a Customer Date",
+        "segment": ("Original Source", "Original source"),
+        "owner": ("Contact owner", "Contact Owner", "HubSpot Owner"),
+        "score": ("HubSpot Score", "Lead Score"),
+        "first_touch_at": ("Date of first engagement", "First Engagement Date"),
+    },
+    funnel=DEFAULT_FUNNEL,
+)
+
+_SALESFORCE_LEAD = ColumnMapping(
+    name="salesforce_lead",
+    columns={
+        "lead_id": ("Lead ID", "Id"),
+        "created_at": "Created Date",
+        "lead_at": "Created Date",
+        "opportunity_at": "Converted Date",
+        "segment": "Lead Source",
+        "owner": ("Lead Owner", "Owner"),
+        "score": "Rating",
+        "first_touch_at": ("First Activity Date", "First Call Date"),
+    },
+    status_column="Lead Status",
+    status_values={
+        "closed - not converted": LOST,
+        "unqualified": LOST,
+        "disqualified": LOST,
+        "closed - converted": "opportunity",
+        "converted": "opportunity",
+        "*": "lead",
+    },
+    funnel=Funnel(["lead", "opportunity"]),
+)
+
+_SALESFORCE_OPPORTUNITY = ColumnMapping(
+    name="salesforce_opportunity",
+    columns={
+        "lead_id": ("Opportunity ID", "Id"),
+        "created_at": "Created Date",
+        "opportunity_at": "Created Date",
+        "segment": ("Lead Source", "Type"),
+        "owner": "Opportunity Owner",
+        "amount": "Amount",
+    },
+    status_column="Stage",
+    status_date_column="Close Date",
+    status_values={"closed won": "customer", "closed lost": LOST, "*": "opportunity"},
+    funnel=Funnel(["opportunity", "customer"]),
+)
+
+_MAVEN = ColumnMapping(
+    name="maven",
+    columns={
+        "lead_id": "opportunity_id",
+        "engaging_at": "engage_date",
+        "segment": "product",
+        "owner": "sales_agent",
+        "amount": "close_value",
+    },
+    status_column="deal_stage",
+    status_date_column="close_date",
+    status_values={
+        "prospecting": "prospecting",
+        "engaging": "engaging",
+        "won": "won",
+        "lost": LOST,
+    },
+    funnel=Funnel(
+        ["prospecting", "engaging", "won"],
+        definitions={
+            "prospecting": "an opportunity exists (its creation date is not in the export)",
+            "engaging": "the agent engaged the account (engage_date)",
+            "won": "the deal closed won (close_date); lost deals leave at close_date",
+        },
+    ),
+    extra={"account": "account"},
+)
+
+PRESETS: dict[str, ColumnMapping] = {
+    m.name: m for m in (_HUBSPOT, _SALESFORCE_LEAD, _SALESFORCE_OPPORTUNITY, _MAVEN)
+}
+_PRESET_NAMES = ("hubspot", "salesforce", "salesforce_lead", "salesforce_opportunity", "maven")
+
+
+def resolve_mapping(mapping: Any, header: list[str]) -> ColumnMapping:
+    """Turn ``load_leads(mapping=...)`` into a :class:`ColumnMapping` for this ``header``."""
+    if mapping is None:
+        return ColumnMapping(name="canonical")
+    if isinstance(mapping, ColumnMapping):
+        return mapping
+    if isinstance(mapping, str):
+        if mapping == "salesforce":
+            has_opportunity = any(_norm(c) == "opportunity id" for c in header)
+            return PRESETS["salesforce_opportunity" if has_opportunity else "salesforce_lead"]
+        if mapping not in PRESETS:
+            raise ValueError(
+                f"mapping must be None, a dict or one of {list(_PRESET_NAMES)}, got {mapping!r}"
+            )
+        return PRESETS[mapping]
+    if isinstance(mapping, Mapping):
+        return _from_dict(mapping)
+    raise TypeError(f"mapping must be None, a preset name or a dict, got {type(mapping).__name__}")
+
+
+def _from_dict(mapping: Mapping[str, Any]) -> ColumnMapping:
+    columns: dict[str, Source] = {}
+    extra: dict[str, str] = {}
+    known = set(BASE_COLUMNS) | set(TAIL_COLUMNS) | {"lost_at"}
+    for key, value in mapping.items():
+        if key in ("status", "status_date", "status_values", "funnel"):
+            continue
+        if not isinstance(key, str) or not isinstance(value, str | tuple | list):
+            raise TypeError(f"mapping entries must be str -> column name, got {key!r}: {value!r}")
+        value = value if isinstance(value, str) else tuple(value)
+        if key in known or key.endswith("_at"):
+            columns[key] = value
+        else:
+            extra[key] = value
+    funnel = mapping.get("funnel")
+    status_values = {
+        str(k).strip().casefold(): v for k, v in mapping.get("status_values", {}).items()
+    }
+    return ColumnMapping(
+        columns=columns,
+        status_column=mapping.get("status"),
+        status_date_column=mapping.get("status_date"),
+        status_values=status_values,
+        funnel=Funnel(funnel) if funnel is not None else None,
+        extra=extra,
+    )
+
+
+def _norm(name: str) -> str:
+    return " ".join(str(name).split()).casefold()
+
+
+def find_column(header: list[str], wanted: Source) -> str | None:
+    """The header entry matching ``wanted`` (exact first, then ignoring case and spacing)."""
+    options = (wanted,) if isinstance(wanted, str) else wanted
+    for option in options:
+        if option in header:
+            return option
+    normalised = {_norm(c): c for c in header}
+    for option in options:
+        if _norm(option) in normalised:
+            return normalised[_norm(option)]
+    return None

@@ -1,0 +1,254 @@
+"""Reading an export into a table of text exactly as written (CSV, Excel, Parquet, DataFrame).
+
+This module owns the file-level side of import: finding the header row under junk lines,
+sniffing the delimiter (``,`` ``;`` tab ``|``), the encoding (UTF-8 with or without BOM, Latin-1
+fallback), and rows with the wrong number of fields (returned separately so the caller can
+reject them with their row number). Every cell is read as text so the rejected-rows report can
+show the original values; typed sources (Parquet, DataFrame) keep datetime columns typed.
+
+A file that cannot be read at all raises :class:`~slaplan.errors.DataError` naming the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from slaplan.errors import DataError
+
+__all__ = ["RawTable", "read_source"]
+
+_DELIMITERS = (",", ";", "\t", "|")
+_SNIFF_BYTES = 65536
+_HEADER_SCAN_LINES = 30
+
+
+@dataclass(frozen=True, kw_only=True)
+class RawTable:
+    """An export as read: text cells, plus rows that could not be split into the header's fields.
+
+    Attributes
+    ----------
+    frame : DataFrame
+        Data rows that split into the header's fields; index = 0-based data-row position.
+    bad_rows : DataFrame
+        Rows with the wrong number of fields: ``row``, ``fields`` (count), ``raw`` (the line).
+    name : str
+        File name, or ``"<DataFrame>"``.
+    notes : tuple of str
+        What was detected (delimiter, encoding, skipped junk lines), for the report.
+    """
+
+    frame: pd.DataFrame
+    bad_rows: pd.DataFrame
+    name: str
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def rows_read(self) -> int:
+        """Data rows in the source (good and bad)."""
+        return len(self.frame) + len(self.bad_rows)
+
+
+def read_source(source: object, *, header_hints: Sequence[str] = ()) -> RawTable:
+    """Read ``source`` (path or DataFrame) as text; ``header_hints`` help find the header row."""
+    if isinstance(source, pd.DataFrame):
+        return RawTable(frame=_as_text(source), bad_rows=_no_bad_rows(), name="<DataFrame>")
+    if not isinstance(source, str | Path):
+        raise TypeError(f"source must be a path or a DataFrame, got {type(source).__name__}")
+    path = Path(source)
+    if not path.exists():
+        raise DataError(f"{path}: file not found")
+    if path.is_dir():
+        raise DataError(f"{path}: is a directory, expected a .csv, .xlsx or .parquet file")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        return _read_excel(path, header_hints)
+    if suffix in (".parquet", ".pq"):
+        return _read_parquet(path)
+    return _read_csv(path, header_hints)
+
+
+def _no_bad_rows() -> pd.DataFrame:
+    return pd.DataFrame({"row": pd.Series([], dtype="int64"), "fields": [], "raw": []})
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text copy of ``frame``; datetime columns stay typed (they need no parsing)."""
+    out = {}
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_datetime64_any_dtype(values.dtype):
+            out[str(column)] = values.reset_index(drop=True)
+        else:
+            text = values.astype("str").where(values.notna(), None)
+            out[str(column)] = pd.Series(text.to_numpy(), dtype="str")
+    return pd.DataFrame(out)
+
+
+def _read_parquet(path: Path) -> RawTable:
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:
+        raise DataError(f"{path}: not a readable Parquet file ({exc})") from exc
+    return RawTable(frame=_as_text(frame), bad_rows=_no_bad_rows(), name=path.name)
+
+
+def _read_excel(path: Path, header_hints: Sequence[str]) -> RawTable:
+    try:
+        grid = pd.read_excel(path, header=None, dtype=object)
+    except Exception as exc:
+        raise DataError(f"{path}: not a readable Excel file ({exc})") from exc
+    if grid.empty:
+        raise DataError(f"{path}: the workbook's first sheet is empty")
+    lines = [[("" if pd.isna(v) else str(v)) for v in row] for row in grid.head(30).to_numpy()]
+    header_at = _header_line(lines, header_hints)
+    header = [_clean(v) for v in lines[header_at]]
+    body = grid.iloc[header_at + 1 :].reset_index(drop=True)
+    keep = [i for i, name in enumerate(header) if name]
+    body = body.iloc[:, keep]
+    body.columns = [header[i] for i in keep]
+    body = body.dropna(how="all").reset_index(drop=True)
+    notes = (f"skipped {header_at} line(s) above the header",) if header_at else ()
+    return RawTable(frame=_excel_text(body), bad_rows=_no_bad_rows(), name=path.name, notes=notes)
+
+
+def _excel_text(body: pd.DataFrame) -> pd.DataFrame:
+    out = {}
+    for column in body.columns:
+        values = body[column]
+        text = [None if pd.isna(v) else _excel_cell(v) for v in values]
+        out[column] = pd.Series(text, dtype="str")
+    return pd.DataFrame(out)
+
+
+def _excel_cell(value: object) -> str:
+    if isinstance(value, pd.Timestamp | __import__("datetime").datetime):
+        return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _clean(name: str) -> str:
+    return str(name).strip().lstrip("\ufeff").strip()
+
+
+def _header_line(lines: list[list[str]], header_hints: Sequence[str]) -> int:
+    """Index of the header line: the first naming a hint, else the first full-width one."""
+    hints = {" ".join(h.split()).casefold() for h in header_hints}
+    for i, fields in enumerate(lines):
+        names = {" ".join(_clean(f).split()).casefold() for f in fields}
+        if hints & names:
+            return i
+    widths = [sum(1 for f in fields if _clean(f)) for fields in lines]
+    widest = max(widths) if widths else 0
+    return next(i for i, w in enumerate(widths) if w == widest)
+
+
+def _sniff(path: Path, header_hints: Sequence[str]) -> tuple[str, str, int]:
+    """(encoding, delimiter, junk lines above the header) from the file's first bytes."""
+    head = path.read_bytes()[:_SNIFF_BYTES] if path.stat().st_size else b""
+    if not head.strip():
+        raise DataError(f"{path}: the file is empty (no header, no rows)")
+    encoding = "utf-8"
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # a multi-byte character cut at the sniff boundary is still UTF-8
+        if exc.start < len(head) - 4:
+            encoding = "latin-1"
+        text = head.decode(encoding, errors="ignore")
+    text = text.lstrip("\ufeff")
+    lines = text.splitlines()[:_HEADER_SCAN_LINES]
+    delimiter = _delimiter(lines)
+    parsed = list(csv.reader(lines, delimiter=delimiter))
+    return encoding, delimiter, _header_line(parsed, header_hints)
+
+
+def _delimiter(lines: list[str]) -> str:
+    """The candidate splitting the most lines into the same number (> 1) of fields."""
+    best, best_score = ",", -1
+    for delimiter in _DELIMITERS:
+        counts = [len(r) for r in csv.reader(lines, delimiter=delimiter) if r]
+        if not counts:
+            continue
+        modal = max(set(counts), key=counts.count)
+        score = counts.count(modal) * (modal > 1) * modal
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _read_csv(path: Path, header_hints: Sequence[str]) -> RawTable:
+    encoding, delimiter, skip = _sniff(path, header_hints)
+    notes = [f"delimiter {delimiter!r}", f"encoding {encoding}"]
+    if skip:
+        notes.append(f"skipped {skip} line(s) above the header")
+    try:
+        frame = _pyarrow_csv(path, encoding, delimiter, skip)
+    except UnicodeDecodeError:
+        encoding = "latin-1"
+        notes[1] = "encoding latin-1 (not valid UTF-8)"
+        frame = None
+    except (pa.ArrowInvalid, ValueError, pd.errors.ParserError):
+        frame = None  # ragged rows or odd quoting: the careful reader below sorts them out
+    if frame is None:
+        frame, bad = _careful_csv(path, encoding, delimiter, skip)
+    else:
+        bad = _no_bad_rows()
+    frame.columns = [_clean(c) for c in frame.columns]
+    return RawTable(frame=frame, bad_rows=bad, name=path.name, notes=tuple(notes))
+
+
+def _pyarrow_csv(path: Path, encoding: str, delimiter: str, skip: int) -> pd.DataFrame:
+    try:
+        return pd.read_csv(
+            path,
+            engine="pyarrow",
+            sep=delimiter,
+            skiprows=skip,
+            dtype="str",
+            encoding=encoding,
+            keep_default_na=False,
+            na_values=[""],
+        )
+    except pa.ArrowInvalid as exc:
+        if "UTF8" in str(exc) or "utf8" in str(exc).lower():
+            raise UnicodeDecodeError(encoding, b"", 0, 1, str(exc)) from exc
+        raise
+
+
+def _careful_csv(
+    path: Path, encoding: str, delimiter: str, skip: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Row-by-row reader for files pyarrow refuses: split good rows from wrong-width rows."""
+    try:
+        text = path.read_text(encoding=encoding)
+    except UnicodeDecodeError:
+        text = path.read_text(encoding="latin-1")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter))[skip:]
+    rows = [r for r in rows if any(f.strip() for f in r)]
+    if not rows:
+        raise DataError(f"{path}: the file is empty (no header, no rows)")
+    header, body = rows[0], rows[1:]
+    good, bad = [], []
+    for position, fields in enumerate(body):
+        if len(fields) == len(header):
+            good.append((position, fields))
+        else:
+            bad.append((position, len(fields), delimiter.join(fields)))
+    frame = pd.DataFrame(
+        [[f if f != "" else None for f in fields] for _, fields in good],
+        columns=header,
+        index=pd.Index([p for p, _ in good], dtype="int64"),
+        dtype="str",
+    )
+    bad_rows = pd.DataFrame(bad, columns=["row", "fields", "raw"]).astype({"row": "int64"})
+    return frame, bad_rows
