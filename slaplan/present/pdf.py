@@ -1,0 +1,121 @@
+"""Static exports printed by the system's headless Chromium: the review report as PDF.
+
+Owns the *local browser* concept: where Chromium is (:func:`find_chromium`), the flags it runs
+with here (headless, no sandbox for root in containers, no network chatter, a throw-away
+profile) and printing an HTML file to PDF with ``--print-to-pdf``. nbconvert's ``webpdf``
+exporter is not used because it downloads its own browser; this module never downloads one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+__all__ = ["CHROMIUM_FLAGS", "chromium_args", "find_chromium", "html_to_pdf"]
+
+# headless, as root in a container, with no background traffic (updates, sync, metrics)
+CHROMIUM_FLAGS: tuple[str, ...] = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+)
+_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+def find_chromium() -> Path:
+    """Return the Chromium executable: ``$SLAPLAN_CHROMIUM``, else the first on ``PATH``.
+
+    Raises
+    ------
+    FileNotFoundError
+        No Chromium found; the message says how to install one (``apt-get install chromium``).
+    """
+    override = os.environ.get("SLAPLAN_CHROMIUM")
+    if override:
+        if not Path(override).is_file():
+            raise FileNotFoundError(2, "SLAPLAN_CHROMIUM is not a file", override)
+        return Path(override)
+    for name in _CANDIDATES:
+        found = shutil.which(name)
+        if found:
+            return Path(found)
+    raise FileNotFoundError(
+        2,
+        "no Chromium found",
+        "chromium (install it with `apt-get install chromium` or set SLAPLAN_CHROMIUM)",
+    )
+
+
+def chromium_args(*, user_data_dir: str | os.PathLike[str] | None = None) -> list[str]:
+    """Return the command-line flags Chromium runs with here, plus a profile dir if given."""
+    args = list(CHROMIUM_FLAGS)
+    if user_data_dir is not None:
+        args.append(f"--user-data-dir={user_data_dir}")
+    return args
+
+
+def html_to_pdf(
+    html_path: str | os.PathLike[str],
+    pdf_path: str | os.PathLike[str] | None = None,
+    *,
+    chromium: str | os.PathLike[str] | None = None,
+    timeout_s: float = 120.0,
+) -> Path:
+    """Print an HTML file to PDF with headless Chromium; return the PDF's path.
+
+    Parameters
+    ----------
+    html_path : path
+        The HTML file (self-contained: the review report needs no network and no kernel).
+    pdf_path : path, optional
+        Where to write; default: beside the HTML with the suffix ``.pdf``.
+    chromium : path, optional
+        The browser executable; default :func:`find_chromium`.
+    timeout_s : float
+        Seconds to wait for the browser before giving up.
+
+    Raises
+    ------
+    FileNotFoundError
+        The HTML file or the browser is missing.
+    RuntimeError
+        Chromium failed or wrote no PDF (its output is in the message).
+
+    Examples
+    --------
+    >>> html_to_pdf("reports/sla_review.html")  # doctest: +SKIP
+    PosixPath('reports/sla_review.pdf')
+    """
+    source = Path(html_path).resolve()
+    if not source.is_file():
+        raise FileNotFoundError(2, "HTML file not found", str(source))
+    target = source.with_suffix(".pdf") if pdf_path is None else Path(pdf_path).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    browser = find_chromium() if chromium is None else Path(chromium)
+    target.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory(prefix="slaplan-chromium-") as profile:
+        command = [
+            str(browser),
+            *chromium_args(user_data_dir=profile),
+            "--no-pdf-header-footer",
+            "--run-all-compositor-stages-before-draw",
+            f"--print-to-pdf={target}",
+            source.as_uri(),
+        ]
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=timeout_s, check=False
+        )
+    if done.returncode != 0 or not target.is_file() or target.stat().st_size == 0:
+        raise RuntimeError(
+            f"chromium could not print {source} to PDF (exit {done.returncode}):\n"
+            f"{done.stderr[-2000:]}"
+        )
+    return target

@@ -1,0 +1,63 @@
+"""Fixtures for the presentation tests: the system Chromium, a headless browser, Voilà servers.
+
+The browser is Debian's ``/usr/bin/chromium`` (installed by ``.ci/run``), driven by Python
+playwright without ever downloading a browser. Servers run on free loopback ports and are
+stopped by their process id when the fixture ends.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from slaplan.present.pdf import chromium_args, find_chromium
+
+ARTIFACTS_DIR = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    """The system Chromium; the only reason a browser test may skip is its absence."""
+    try:
+        return find_chromium()
+    except FileNotFoundError as exc:
+        pytest.skip(f"no Chromium on this machine ({exc.filename}); .ci/run installs it")
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS_DIR.mkdir(exist_ok=True)
+    return ARTIFACTS_DIR
+
+
+@pytest.fixture(scope="module")
+def browser_context(chromium_path: Path) -> Iterator[object]:
+    """A headless Chromium context (fresh profile) driven by playwright; closed at teardown."""
+    with (
+        tempfile.TemporaryDirectory(prefix="slaplan-profile-") as profile,
+        sync_playwright() as playwright,
+    ):
+        context = playwright.chromium.launch_persistent_context(
+            profile,
+            executable_path=str(chromium_path),
+            headless=True,
+            args=chromium_args(),
+            viewport={"width": 1280, "height": 900},
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@pytest.fixture(scope="session")
+def planner_notebook(project_root: Path) -> Path:
+    """The target planner dashboard (notebooks/02_target_planner.ipynb)."""
+    path = project_root / "notebooks" / "02_target_planner.ipynb"
+    if not path.exists():  # only while the planner is being written; it is part of the kit
+        pytest.skip(f"{path.name} is not in notebooks/ yet")
+    return path

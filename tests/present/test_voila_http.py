@@ -1,0 +1,63 @@
+"""Voilà serves the dashboards: plain HTTP checks of the rendered pages (no browser needed).
+
+Voilà executes the notebook on each page request and streams the outputs into the HTML, with the
+code cells stripped. These tests fetch the page like a browser's first request would.
+"""
+
+from __future__ import annotations
+
+import html
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from slaplan.present.voila import start_voila
+
+
+def _fetch(url: str) -> str:
+    """GET a Voilà page; return its HTML with entities decoded (outputs are escaped text)."""
+    with urllib.request.urlopen(url, timeout=90) as response:
+        assert response.status == 200
+        assert response.headers.get_content_type() == "text/html"
+        return html.unescape(response.read().decode("utf-8"))
+
+
+def _code_lines(notebook: Path) -> list[str]:
+    cells = nbformat.read(notebook, as_version=4).cells
+    return [
+        line.strip()
+        for cell in cells
+        if cell.cell_type == "code"
+        for line in cell.source.splitlines()
+        if len(line.strip()) > 25 and not line.strip().startswith("#")
+    ]
+
+
+def test_planner_page_renders_widgets_without_code(planner_notebook: Path) -> None:
+    notebook = planner_notebook
+    with start_voila(notebook) as server:
+        page = _fetch(server.url)
+    assert "application/vnd.jupyter.widget-view+json" in page, "no live widget on the page"
+    assert "Traceback" not in page
+    shown_code = [line for line in _code_lines(notebook) if line in page]
+    assert shown_code == [], "Voilà page shows notebook source"
+
+
+def test_url_query_reaches_the_notebook_parameters(tmp_path: Path) -> None:
+    notebook = tmp_path / "echo_parameters.ipynb"
+    source = (
+        "from slaplan.present.voila import query_parameters\n"
+        "print('parameters:', query_parameters(target=12, volume_per_month=300.0))"
+    )
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)]), notebook)
+    with start_voila(notebook) as server:
+        page = _fetch(server.url + "?target=15&volume_per_month=320.5")
+    assert "parameters: {'target': 15, 'volume_per_month': 320.5}" in page
+
+
+@pytest.mark.parametrize("missing", ["does_not_exist.ipynb"])
+def test_start_voila_rejects_a_missing_notebook(tmp_path: Path, missing: str) -> None:
+    with pytest.raises(FileNotFoundError, match="notebook not found"):
+        start_voila(tmp_path / missing)
