@@ -21,14 +21,30 @@ from scipy import special
 
 from slaplan._checks import check_count, check_positive, check_probability, check_rng
 
-__all__ = ["ConversionRate"]
+__all__ = ["ConversionRate", "beta_interval"]
 
 
-def _check_prior(prior: Any) -> tuple[float, float]:
+def check_prior(prior: Any) -> tuple[float, float]:
     """Return ``prior`` as two positive floats ``(a0, b0)``."""
     if isinstance(prior, str | bytes) or not hasattr(prior, "__len__") or len(prior) != 2:
         raise TypeError(f"prior must be a pair (a0, b0) of positive numbers, got {prior!r}")
     return (check_positive("prior[0]", prior[0]), check_positive("prior[1]", prior[1]))
+
+
+def beta_interval(alpha: Any, beta: Any, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Equal-tailed ``level`` interval of ``Beta(alpha, beta)``, vectorised over the parameters.
+
+    The kernel behind :meth:`ConversionRate.interval` for whole tables of cohorts; ``alpha`` and
+    ``beta`` must be > 0 (not checked: callers validate), ``level`` in (0, 1).
+
+    >>> low, high = beta_interval(np.array([41.0]), np.array([261.0]), 0.9)
+    >>> round(float(low[0]), 4), round(float(high[0]), 4)
+    (0.1048, 0.1695)
+    """
+    a = np.asarray(alpha, dtype=float)
+    b = np.asarray(beta, dtype=float)
+    tail = (1.0 - level) / 2.0
+    return special.betaincinv(a, b, tail), special.betaincinv(a, b, (1.0 + level) / 2.0)
 
 
 @dataclass(frozen=True)
@@ -92,7 +108,7 @@ class ConversionRate:
             )
         object.__setattr__(self, "converted", converted)
         object.__setattr__(self, "total", total)
-        object.__setattr__(self, "prior", _check_prior(self.prior))
+        object.__setattr__(self, "prior", check_prior(self.prior))
         if self.fixed_value is not None:
             value = check_probability(
                 "fixed_value", self.fixed_value, open_low=False, open_high=False

@@ -1,0 +1,246 @@
+"""Cohort conversion rates with maturity and a censoring-aware *eventual* rate.
+
+This module owns :func:`conversion_rates` (PRODUCT.md §2, §4, §5): of the leads that entered
+stage A in month m, the share that reached stage B. Young cohorts are still converting, so their
+naive share ``converted / total`` is biased low; each row says whether the cohort is ``mature``
+(every lead has had the conversion window, or the 95th percentile lag, to convert) and gives an
+``eventual`` estimate of the share the cohort will reach.
+
+How ``eventual`` is estimated (Bornhuetter–Ferguson in Bayesian form, cf. Verrall 2004):
+
+1. The lag distribution ``F`` of conversions (share of eventual conversions within k days) is
+   estimated from all cohorts with the truncation-corrected Lynden-Bell product-limit estimator
+   (:mod:`slaplan.funnel.lags`). A lead of age ``t`` that will convert has already done so with
+   probability ``F(t)``; the cohort's *completion* is the mean of ``F`` over its leads.
+2. Cohort rates vary from month to month as ``p_m ~ Beta(a, b)``, fitted by method of moments on
+   the **mature** cohorts (:func:`slaplan.funnel.pooling.fit_beta_prior`): this is the "expected
+   rate" of Bornhuetter–Ferguson.
+3. Given a cohort's conversions so far, the likelihood of ``p`` is
+   ``p^c * prod_open (1 - p F(t_i))`` — a lead not yet converted either never will, or will
+   later. The posterior of ``p`` (prior × likelihood, on a grid) is close to the prior for a
+   brand-new cohort (completion ≈ 0) and to the cohort's own data once it is complete, which is
+   the BF credibility weighting without an ad-hoc weight.
+4. ``eventual`` is the posterior expected share of the cohort's leads that will ever convert:
+   ``(c + sum_open p (1 - F_i) / (1 - p F_i)) / n``, averaged over the posterior. Its interval maps
+   the posterior quantiles of ``p`` through the same (increasing) function; the binomial noise of
+   the remaining conversions is not included.
+
+With ``window_days`` every quantity is "within the window": later conversions do not count.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from slaplan._checks import check_probability
+from slaplan.funnel.lags import (
+    LagDistribution,
+    lead_frame,
+    maturity_horizon_days,
+    pair_distribution,
+    resolve_as_of,
+    stage_pairs,
+)
+from slaplan.funnel.pooling import fit_beta_prior
+from slaplan.plan.rates import beta_interval, check_prior
+
+__all__ = ["conversion_rates", "eventual_share"]
+
+_GRID_POINTS = 400
+_MIN_CONVERTERS_FOR_OWN_LAGS = 30
+
+
+def eventual_share(
+    converted: int,
+    total: int,
+    open_completion: Any,
+    prior_a: float,
+    prior_b: float,
+    level: float,
+) -> tuple[float, float, float]:
+    """Posterior expected eventual share of one cohort and its ``level`` interval.
+
+    Parameters
+    ----------
+    converted, total : int
+        Conversions so far and leads in the cohort (``total > 0``).
+    open_completion : array_like
+        ``F(age)`` for each lead that has not converted yet, in [0, 1].
+    prior_a, prior_b : float
+        Beta prior of the cohort's eventual rate (> 0).
+    level : float
+        Interval level in (0, 1).
+
+    Returns
+    -------
+    (eventual, low, high) : tuple of float
+
+    Examples
+    --------
+    >>> # a complete cohort (F = 1 for all open leads): the eventual share is what it has
+    >>> [round(x, 3) for x in eventual_share(30, 200, np.ones(170), 15.0, 85.0, 0.9)]
+    [0.15, 0.15, 0.15]
+    >>> # a brand-new cohort (F = 0): the prior's mean, 15%
+    >>> round(eventual_share(0, 200, np.zeros(200), 15.0, 85.0, 0.9)[0], 3)
+    0.15
+    """
+    completion, weight = np.unique(
+        np.round(np.asarray(open_completion, float), 4), return_counts=True
+    )
+    grid = _rate_grid(converted, float(converted + np.sum(weight * completion)), prior_a, prior_b)
+    log_post = (prior_a + converted - 1) * np.log(grid) + (prior_b - 1) * np.log1p(-grid)
+    log_post += np.log1p(-np.outer(grid, completion)) @ weight
+    posterior = np.exp(log_post - log_post.max())
+    posterior /= posterior.sum()
+    # expected future conversions of the open leads if the cohort's rate is p
+    future = (grid[:, None] * (1 - completion) / (1 - np.outer(grid, completion))) @ weight
+    share = (converted + future) / total
+    cumulative = np.cumsum(posterior)
+    tail = (1 - level) / 2
+    low, high = np.interp([tail, 1 - tail], cumulative, share)
+    return float(posterior @ share), float(low), float(high)
+
+
+def _rate_grid(converted: int, exposure: float, prior_a: float, prior_b: float) -> np.ndarray:
+    """Grid on (0, 1) covering the posterior: around Beta(a + c, b + exposure - c), widened."""
+    a = prior_a + converted
+    b = prior_b + max(exposure - converted, 0.0)
+    low, high = special.betaincinv(a, b, [1e-9, 1 - 1e-9])
+    span = high - low
+    low, high = max(low - span, 1e-9), min(high + span, 1 - 1e-9)
+    return np.linspace(low, high, _GRID_POINTS)
+
+
+def conversion_rates(
+    leads: Any,
+    from_stage: str,
+    to_stage: str,
+    *,
+    by: str | None = None,
+    window_days: float | None = None,
+    level: float = 0.9,
+    as_of: Any = None,
+    prior: tuple[float, float] = (1.0, 1.0),
+) -> pd.DataFrame:
+    """Conversion from ``from_stage`` to ``to_stage`` per cohort month, with maturity.
+
+    Parameters
+    ----------
+    leads : LeadTable or DataFrame
+        A :class:`~slaplan.funnel.leads.LeadTable` or a canonical lead frame with
+        ``<stage>_at`` datetime columns.
+    from_stage, to_stage : str
+        Stage names (``"mql"``, ``"sql"``): cohorts are months of entering ``from_stage``.
+    by : str, optional
+        Column to split by (``"segment"``); one row per cohort and group.
+    window_days : float, optional
+        Conversion window: only conversions within this many days count. Without it, a cohort
+        is mature once its youngest possible lead is older than the 95th percentile lag.
+    level : float, default 0.9
+        Level of the equal-tailed intervals.
+    as_of : date-like, optional
+        The "today" of the analysis; default the latest timestamp in the data. Later events are
+        ignored, so an earlier ``as_of`` replays the past.
+    prior : (a0, b0), default (1, 1)
+        Beta prior of the naive ``low``/``high`` interval.
+
+    Returns
+    -------
+    DataFrame
+        One row per cohort (and ``by`` group): ``cohort`` (month start), ``total``,
+        ``converted`` (so far, within the window), ``rate`` (= converted / total, the naive
+        share), ``low``, ``high`` (Beta(prior + counts) interval of that share), ``mature``,
+        ``completion`` (expected share of eventual conversions already seen), ``eventual``,
+        ``eventual_low``, ``eventual_high``. ``attrs`` holds ``as_of``, ``horizon_days`` and the
+        fitted cohort prior. Read ``rate`` of an immature cohort as a lower bound only.
+
+    Examples
+    --------
+    >>> import slaplan as sp
+    >>> t = sp.load_leads(sp.samples_dir() / "leads.csv")  # doctest: +SKIP
+    >>> sp.conversion_rates(t, "mql", "sql").tail(3)  # doctest: +SKIP
+    """
+    level = check_probability("level", level)
+    a0, b0 = check_prior(prior)
+    pairs = stage_pairs(leads, from_stage, to_stage, by=by, window_days=window_days, as_of=as_of)
+    as_of_ts = resolve_as_of(lead_frame(leads), as_of)
+    overall = pair_distribution(pairs)
+    horizon = maturity_horizon_days(overall, window_days)
+    parts = []
+    for group, part in pairs.groupby("group", sort=True):
+        own = pair_distribution(part)
+        dist = own if own.n_converted >= _MIN_CONVERTERS_FOR_OWN_LAGS else overall
+        parts.append(
+            _group_table(part, dist, horizon, as_of_ts, level, (a0, b0)).assign(group=group)
+        )
+    columns = ["group", *_COLUMNS]
+    table = pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+    table = table.drop(columns="group") if by is None else table.rename(columns={"group": by})
+    table.attrs |= {"as_of": as_of_ts, "horizon_days": horizon, "level": level}
+    return table
+
+
+_COLUMNS = [
+    "cohort",
+    "total",
+    "converted",
+    "rate",
+    "low",
+    "high",
+    "mature",
+    "completion",
+    "eventual",
+    "eventual_low",
+    "eventual_high",
+]
+
+
+def _group_table(
+    pairs: pd.DataFrame,
+    dist: LagDistribution,
+    horizon: float,
+    as_of: pd.Timestamp,
+    level: float,
+    prior: tuple[float, float],
+) -> pd.DataFrame:
+    """Cohort rows of one group: naive counts and interval, maturity, eventual estimate."""
+    pairs = pairs.assign(completion=dist.cdf_at(pairs["observed_days"].to_numpy()))
+    cohorts = pairs.groupby("cohort", sort=True).agg(
+        total=("converted", "size"),
+        converted=("converted", "sum"),
+        completion=("completion", "mean"),
+    )
+    total, converted = cohorts["total"].to_numpy(), cohorts["converted"].to_numpy()
+    cohort_end = cohorts.index + pd.offsets.MonthBegin(1)
+    mature = ((as_of - cohort_end) / pd.Timedelta(days=1)).to_numpy() >= horizon
+    low, high = beta_interval(prior[0] + converted, prior[1] + total - converted, level)
+    # BF's "expected rate": the spread of the mature cohorts (too few of them: the user's prior)
+    cohort_prior = fit_beta_prior(converted[mature], total[mature]) if mature.sum() >= 2 else prior
+    eventual = [
+        eventual_share(
+            int(c), int(n), part.loc[~part["converted"], "completion"], *cohort_prior, level
+        )
+        for c, n, (_, part) in zip(
+            converted, total, pairs.groupby("cohort", sort=True), strict=True
+        )
+    ]
+    estimate = np.array(eventual).reshape(-1, 3)
+    return pd.DataFrame(
+        {
+            "cohort": cohorts.index.to_numpy(),
+            "total": total,
+            "converted": converted,
+            "rate": converted / total,
+            "low": low,
+            "high": high,
+            "mature": mature,
+            "completion": cohorts["completion"].to_numpy(),
+            "eventual": estimate[:, 0],
+            "eventual_low": estimate[:, 1],
+            "eventual_high": estimate[:, 2],
+        }
+    )
