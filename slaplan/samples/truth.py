@@ -1,0 +1,133 @@
+"""The realised truths of the sample data, computed on the full (uncensored) lives.
+
+Definitions follow the default skip policy of the funnel: a lead with ``sql_at`` but no ``mql_at``
+(sales-sourced) counts as reaching ``mql`` at its ``sql_at``. "Reached stage s" means the lead has
+a timestamp at s or any later stage. Months are calendar months of local time, ``YYYY-MM``.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["DEFINITIONS", "compute_truth"]
+
+STAGES = ("lead", "mql", "sql", "opportunity", "customer")
+DEFINITIONS = {
+    "reached": "a lead reached stage s if it has a timestamp at s or a later stage; a lead with "
+    "sql_at and no mql_at (sales-sourced) reached mql at its sql_at (the default skip policy)",
+    "stage_rates": "full-life (uncensored) share of leads created before as_of that reached s "
+    "and then reached the next stage: what the data will show once every lead has converted",
+    "mql_cohorts": "MQLs by month of reaching mql (before as_of); eventual_sql_share is the "
+    "uncensored share that ever reaches sql, sql_within_60_days_share within 60 days of mql",
+    "monthly_counts": "events per calendar month as seen at as_of (final for complete months); "
+    "mqls_worked: MQLs whose first touch fell in the month",
+    "response": "MQLs (with mql_at) by month of mql_at; within = first touch at most "
+    "within_business_hours business hours after mql_at on the SLA's calendar, uncensored "
+    "(a touch after as_of counts when it happens); never-touched MQLs count as not within",
+    "dirty_rows": "row is the 0-based data row of leads.csv (header excluded); every dirty row "
+    "is an extra row, so the clean rows are exactly what a validator should keep",
+}
+
+
+def _month(times: pd.Series) -> pd.Series:
+    return times.dt.strftime("%Y-%m")
+
+
+def _reached(lives: pd.DataFrame) -> pd.DataFrame:
+    reached = pd.DataFrame({"customer": lives["customer_at"].notna()})
+    reached["opportunity"] = lives["opportunity_at"].notna() | reached["customer"]
+    reached["sql"] = lives["sql_at"].notna() | reached["opportunity"]
+    reached["mql"] = lives["mql_at"].notna() | reached["sql"]
+    reached["lead"] = True
+    return reached[list(STAGES)]
+
+
+def _rates(reached: pd.DataFrame) -> dict:
+    rates = {}
+    for earlier, later in itertools.pairwise(STAGES):
+        total, converted = int(reached[earlier].sum()), int(reached[later].sum())
+        rate = round(converted / total, 6) if total else None
+        rates[f"{earlier}_to_{later}"] = {"total": total, "converted": converted, "rate": rate}
+    return rates
+
+
+def _cohorts(lives: pd.DataFrame, reached: pd.DataFrame, cutoff: pd.Timestamp) -> dict:
+    mql_event = lives["mql_at"].fillna(lives["sql_at"])
+    in_cohort = reached["mql"] & (mql_event < cutoff)
+    lag = lives["sql_at"] - mql_event
+    frame = pd.DataFrame({
+        "month": _month(mql_event[in_cohort]),
+        "sql": reached["sql"][in_cohort],
+        "sql_60": (lag[in_cohort] <= pd.Timedelta(days=60)).fillna(False),
+    })  # fmt: skip
+    table = frame.groupby("month").agg(mqls=("sql", "size"), sql=("sql", "sum"),
+                                       sql_60=("sql_60", "sum"))  # fmt: skip
+    return {
+        month: {"mqls": int(r.mqls), "eventual_sqls": int(r.sql),
+                "eventual_sql_share": round(r.sql / r.mqls, 6),
+                "sql_within_60_days_share": round(r.sql_60 / r.mqls, 6)}
+        for month, r in table.iterrows()
+    }  # fmt: skip
+
+
+def _monthly_counts(export: pd.DataFrame, months: list[str]) -> dict:
+    mql_event = export["mql_at"].fillna(export["sql_at"])
+    series = {
+        "lead": export["lead_at"], "mql": mql_event, "sql": export["sql_at"],
+        "opportunity": export["opportunity_at"], "customer": export["customer_at"],
+        "events_sql": export["sql_at"].where(export["segment"] == "events"),
+        "mqls_worked": export["first_touch_at"].where(export["mql_at"].notna()),
+    }  # fmt: skip
+    counts = {name: _month(values.dropna()).value_counts() for name, values in series.items()}
+    return {m: {name: int(c.get(m, 0)) for name, c in counts.items()} for m in months}
+
+
+def _response(lives, cutoff, within_hours: float) -> dict:
+    mqls = lives[lives["mql_at"].notna() & (lives["mql_at"] < cutoff)]
+    hours = mqls["response_hours"]
+    frame = pd.DataFrame({"month": _month(mqls["mql_at"]), "touched": hours.notna(),
+                          "within": hours <= within_hours})  # fmt: skip
+
+    def summary(group: pd.DataFrame) -> dict:
+        n, touched, within = len(group), int(group["touched"].sum()), int(group["within"].sum())
+        share_of_touched = round(within / touched, 6) if touched else None
+        return {"mqls": n, "touched": touched, "within": within,
+                "share": round(within / n, 6), "share_of_touched": share_of_touched}  # fmt: skip
+
+    by_month = {month: summary(group) for month, group in frame.groupby("month")}
+    never = int((~frame["touched"]).sum())
+    return {"within_business_hours": within_hours, "overall": summary(frame),
+            "never_touched": never, "by_month": by_month}  # fmt: skip
+
+
+def compute_truth(lives, export, *, cutoff, months, mql_target, effective_year, within_hours):
+    """The realised-truth part of ``truth.yaml`` (plain types, ready for YAML)."""
+    alive = lives[lives["lead_at"] < cutoff].reset_index(drop=True)
+    reached = _reached(alive)
+    by_segment = {seg: _rates(reached[alive["segment"] == seg])
+                  for seg in sorted(alive["segment"].unique())}  # fmt: skip
+    counts = _monthly_counts(export, months)
+    complete = months[:-1]
+    below = [m for m in complete if counts[m]["mql"] < mql_target]
+    sales_sourced = int(alive["sales_sourced"].sum())
+    return {
+        "stage_rates": {"overall": _rates(reached), "by_segment": by_segment},
+        "stage_skips": {"sql_without_mql": sales_sourced,
+                        "share_of_sqls": round(sales_sourced / int(reached["sql"].sum()), 6)},
+        "mql_cohorts": _cohorts(alive, reached, cutoff),
+        "monthly_counts": counts,
+        "months_below_mql_target": {
+            "mql_target": mql_target, "all_complete_months": below,
+            "in_effective_period": [m for m in below if m.startswith(str(effective_year))],
+        },
+        "response": _response(alive, cutoff, within_hours),
+        "overdispersion": _overdispersion(counts, complete),
+    }  # fmt: skip
+
+
+def _overdispersion(counts: dict, months: list[str]) -> dict:
+    leads = np.array([counts[m]["lead"] for m in months], dtype=float)
+    return {"lead_variance_to_mean": round(float(leads.var(ddof=1) / leads.mean()), 3)}
