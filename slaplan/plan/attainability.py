@@ -163,6 +163,18 @@ def _check_draws(n_draws: Any, capacity: int | None) -> int:
     return check_count("n_draws", n_draws, minimum=100)
 
 
+def _prepare(target, volume, rates, confidence, seed, capacity_per_month, n_draws):
+    """Validate the shared arguments and build the outcome model."""
+    target = check_count("target", target)
+    volume = check_volume(volume)
+    rates = check_rates(rates)
+    confidence = check_probability("confidence", confidence)
+    capacity = _check_capacity(capacity_per_month)
+    n_draws = _check_draws(n_draws, capacity)
+    outcome = build_outcome(volume, rates, capacity=capacity, n_draws=n_draws, rng=check_rng(seed))
+    return target, volume, confidence, capacity, outcome
+
+
 def attainability(
     target: int,
     *,
@@ -204,13 +216,9 @@ def attainability(
     >>> a.method, round(a.probability, 3), a.max_target, a.verdict
     ('exact', 0.531, 34, 'stretch')
     """
-    target = check_count("target", target)
-    volume = check_volume(volume)
-    rates = check_rates(rates)
-    confidence = check_probability("confidence", confidence)
-    capacity = _check_capacity(capacity_per_month)
-    n_draws = _check_draws(n_draws, capacity)
-    outcome = build_outcome(volume, rates, capacity=capacity, n_draws=n_draws, rng=check_rng(seed))
+    target, volume, confidence, capacity, outcome = _prepare(
+        target, volume, rates, confidence, seed, capacity_per_month, n_draws
+    )
     return _summarise(outcome, target, volume, confidence, capacity)
 
 
@@ -285,13 +293,9 @@ def required_volume(
     >>> required_volume(40, volume=300.0, rates=ConversionRate(40, 300))
     341.0
     """
-    target = check_count("target", target)
-    volume = check_volume(volume)
-    rates = check_rates(rates)
-    confidence = check_probability("confidence", confidence)
-    capacity = _check_capacity(capacity_per_month)
-    n_draws = _check_draws(n_draws, capacity)
-    outcome = build_outcome(volume, rates, capacity=capacity, n_draws=n_draws, rng=check_rng(seed))
+    target, volume, confidence, capacity, outcome = _prepare(
+        target, volume, rates, confidence, seed, capacity_per_month, n_draws
+    )
     start = target / max(outcome.mean_rate, 1e-12)
     needed = _required(outcome, target, confidence, start=start, capacity=capacity)
     if math.isinf(needed):

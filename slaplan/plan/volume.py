@@ -8,8 +8,9 @@ uncertainty of the estimated level:
 * no overdispersion detected (index-of-dispersion test at 5%): the level has the Gamma posterior
   ``Gamma(0.5 + sum(counts), months)`` (Jeffreys prior) and the predictive count is exactly negative
   binomial with ``dispersion = 0.5 + sum(counts)``;
-* overdispersed history: within-month dispersion ``k`` by the method of moments, level uncertainty
-  ``Var(mean) = s**2 / months``, and a negative binomial matched to the predictive mean and variance.
+* overdispersed history: within-month dispersion ``k`` by the method of moments, level
+  uncertainty ``Var(mean) = s**2 / months``, and a negative binomial matched to the predictive
+  mean and variance.
 
 ``level_shape`` remembers how uncertain the level itself is (the Gamma shape of the level,
 ``inf`` when the mean is known). A multi-month simulation draws the level once per path, so

@@ -109,7 +109,9 @@ def test_array_kernel_agrees_with_scalar_kernel_on_a_grid():
     dispersion = np.where(rng.random(50) < 0.5, INF, rng.uniform(1, 100, 50))
     alpha, beta = rng.uniform(1, 500, 50), rng.uniform(1, 2000, 50)
     vector = prob_at_least_array(targets, means, dispersion, alpha, beta)
-    scalar = [prob_at_least(*args) for args in zip(targets, means, dispersion, alpha, beta)]
+    scalar = [
+        prob_at_least(*args) for args in zip(targets, means, dispersion, alpha, beta, strict=True)
+    ]
     np.testing.assert_allclose(vector, scalar, atol=1e-9)
 
 
