@@ -174,7 +174,7 @@ def remaining_arrivals(
 
 
 def pro_rated_projection(observed: int, elapsed_share: float) -> float:
-    """The naive linear projection ``observed / elapsed_share`` (``observed`` if nothing elapsed)."""
+    """The naive linear projection ``observed / elapsed_share``."""
     return observed / elapsed_share if elapsed_share > 0 else float(observed)
 
 
