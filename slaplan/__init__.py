@@ -46,6 +46,9 @@ _EXPORTS: dict[str, str] = {
     "time_to_convert": "slaplan.funnel.cohorts",
     # --- funnel health: conversion, pooling, lags, response bands, handoff threshold ------
     "conversion_rates": "slaplan.funnel.conversion",
+    "segment_rates": "slaplan.funnel.pooling",
+    "lag_summary": "slaplan.funnel.lags",
+    "conversion_by_lag": "slaplan.funnel.lags",
     # --- plan: rates, volumes, attainability ----------------------------------------------
     "ConversionRate": "slaplan.plan.rates",
     "VolumeModel": "slaplan.plan.volume",
