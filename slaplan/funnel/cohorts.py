@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from slaplan._checks import check_count, check_option
+from slaplan.funnel.counts import FunnelCounts
 from slaplan.funnel.stages import DEFAULT_FUNNEL, Funnel
 from slaplan.funnel.table import LeadTable
 
@@ -83,8 +84,10 @@ def event_counts(
 
     Parameters
     ----------
-    leads : LeadTable or DataFrame
-        Loaded leads (a bare canonical frame needs ``funnel``, default :data:`DEFAULT_FUNNEL`).
+    leads : LeadTable, FunnelCounts or DataFrame
+        Loaded leads (a bare canonical frame needs ``funnel``, default :data:`DEFAULT_FUNNEL`),
+        or a monthly report from :func:`slaplan.load_funnel_counts` (``freq`` ``"M"`` or ``"Q"``;
+        months missing from the report stay missing, they are not filled with 0).
     freq : {"M", "Q", "W", "D"}
         Calendar period.
     by : str, optional
@@ -105,6 +108,8 @@ def event_counts(
     True
     """
     check_option("freq", freq, FREQS)
+    if isinstance(leads, FunnelCounts):
+        return _report_counts(leads, freq=freq, by=by)
     frame, funnel = _frame_and_funnel(leads, funnel)
     groups, labels = _group_codes(frame, by)
     codes = {
@@ -127,6 +132,21 @@ def event_counts(
     else:
         index = pd.MultiIndex.from_product([periods, labels], names=["period", by])
     return pd.DataFrame(table, index=index)
+
+
+def _report_counts(counts: FunnelCounts, *, freq: str, by: str | None) -> pd.DataFrame:
+    if freq not in ("M", "Q"):
+        raise ValueError(f"freq must be 'M' or 'Q' for monthly funnel counts, got {freq!r}")
+    if by not in (None, "segment"):
+        raise ValueError(f"by must be None or 'segment' for funnel counts, got {by!r}")
+    frame = counts.frame
+    if freq == "Q":
+        quarters = frame.index.get_level_values("period").asfreq("Q")
+        keys = [quarters, frame.index.get_level_values("segment")]
+        frame = frame.groupby(keys).sum(min_count=1).rename_axis(["period", "segment"])
+    if by is None:
+        return frame.groupby(level="period").sum(min_count=1)
+    return frame
 
 
 def cohort_table(
