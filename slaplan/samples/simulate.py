@@ -140,7 +140,10 @@ def _response(config, cal, mql_at, is_mql, starts, rng):
     in_hours = np.asarray(cal.is_open(pd.DatetimeIndex(mql_at)))
     # the opening-hour backlog: leads that arrived when closed queue for the morning
     backlog = np.where(in_hours, 0.0, rng.uniform(0.0, load[month], size=n))
-    delay = rng.exponential(1.0, size=n) * mean_hours + backlog
+    # some leads are forgotten for a day or more (a long tail, longer when the team is busy)
+    forgotten = rng.random(n) < 0.03 + 0.04 * load[month]
+    tail_hours = np.where(forgotten, rng.gamma(1.5, 12.0 / 1.5, size=n), 0.0)
+    delay = rng.exponential(1.0, size=n) * mean_hours + backlog + tail_hours
     never = rng.random(n) < 0.015 + 0.05 * np.maximum(load[month] - 1.0, 0.0)
     touch = cal.add_business_hours(pd.DatetimeIndex(mql_at), delay).values.astype("datetime64[s]")
     touch = np.where(is_mql & ~never, touch, np.datetime64("NaT"))
