@@ -183,12 +183,3 @@ def test_wait_probability_is_a_probability(load, gap):
     wait = erlang_c_wait_probability(load, load + gap)
     assert 0.0 <= wait <= 1.0
     assert 0.0 <= erlang_b(load, load + gap) <= wait + 1e-12
-
-
-def test_docstring_examples_run():
-    import doctest
-
-    import slaplan.capacity.erlang as module
-
-    failures, tried = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
-    assert tried > 0 and failures == 0
