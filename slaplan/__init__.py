@@ -65,6 +65,14 @@ _EXPORTS: dict[str, str] = {
     # --- forecast -------------------------------------------------------------------------
     "forecast_volume": "slaplan.forecast.volume",
     "VolumeForecast": "slaplan.forecast.volume",
+    "backtest_forecasts": "slaplan.forecast.backtest",
+    "Backtest": "slaplan.forecast.backtest",
+    "forecast_stage": "slaplan.forecast.funnel",
+    "StageForecast": "slaplan.forecast.funnel",
+    "funnel_inputs": "slaplan.forecast.funnel",
+    "forecast_by_segment": "slaplan.forecast.segments",
+    "SegmentForecast": "slaplan.forecast.segments",
+    "monthly_stage_counts": "slaplan.forecast.data",
     # --- sla ------------------------------------------------------------------------------
     "SLA": "slaplan.sla.spec",
     "Commitment": "slaplan.sla.spec",
