@@ -132,6 +132,30 @@ def _parameters(config: SampleConfig, months: list[str]) -> dict:
     return parameters
 
 
+def _truth(config: SampleConfig, sla: dict, lives, export, *, leads, dirty) -> dict:
+    """The content of ``truth.yaml``: header, realised truths, dirty rows, parameters."""
+    cutoff = pd.Timestamp(config.as_of)
+    months = list(month_starts(config).strftime("%Y-%m"))
+    truth = {
+        "seed": config.seed,
+        "as_of": config.as_of,
+        "cutoff": f"{config.as_of.isoformat()} 00:00:00 (events strictly before are in the export)",
+        "generated_by": "slaplan.samples.write_samples",
+        "definitions": DEFINITIONS,
+        "rows": {"total": len(leads), "clean": len(leads) - len(dirty), "dirty": len(dirty)},
+        "short_mql_months": list(config.short_months),
+        **compute_truth(
+            lives, export, cutoff=cutoff, months=months,
+            mql_target=_commitment(sla, "mql_volume")["target"],
+            effective_year=sla["effective"]["start"].year,
+            within_hours=_commitment(sla, "mql_response")["within_business_hours"],
+        ),
+        "dirty_rows": dirty,
+        "parameters": _parameters(config, months),
+    }  # fmt: skip
+    return _plain(truth)
+
+
 def generate_samples(config: SampleConfig | None = None) -> Samples:
     """Simulate the sample CRM export with known truth.
 
@@ -163,26 +187,9 @@ def generate_samples(config: SampleConfig | None = None) -> Samples:
     dirty_rows = {d["row"] for d in dirty}
     clean_ids = leads["lead_id"][~leads.index.isin(dirty_rows)].to_numpy()
     clean_leads = export.assign(lead_id=clean_ids)[list(leads.columns)]
-    months = list(month_starts(config).strftime("%Y-%m"))
-    truth = {
-        "seed": config.seed,
-        "as_of": config.as_of,
-        "cutoff": f"{config.as_of.isoformat()} 00:00:00 (events strictly before are in the export)",
-        "generated_by": "slaplan.samples.write_samples",
-        "definitions": DEFINITIONS,
-        "rows": {"total": len(leads), "clean": len(clean_leads), "dirty": len(dirty)},
-        "short_mql_months": list(config.short_months),
-        **compute_truth(
-            lives, export, cutoff=cutoff, months=months,
-            mql_target=_commitment(sla, "mql_volume")["target"],
-            effective_year=sla["effective"]["start"].year,
-            within_hours=_commitment(sla, "mql_response")["within_business_hours"],
-        ),
-        "dirty_rows": dirty,
-        "parameters": _parameters(config, months),
-    }  # fmt: skip
+    truth = _truth(config, sla, lives, export, leads=leads, dirty=dirty)
     return Samples(config=config, leads=leads, clean_leads=clean_leads, team=_team_frame(config),
-                   sla_text=SAMPLE_SLA_TEXT, truth=_plain(truth))  # fmt: skip
+                   sla_text=SAMPLE_SLA_TEXT, truth=truth)  # fmt: skip
 
 
 def write_samples(directory: str | Path, config: SampleConfig | None = None) -> tuple[Path, ...]:

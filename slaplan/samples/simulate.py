@@ -164,13 +164,17 @@ def _later_stage(prev_at, reached, mean_days, shape, cal, rng) -> np.ndarray:
     return np.where(reached, times, np.datetime64("NaT"))
 
 
-def simulate_lives(config: SampleConfig, cal: BusinessCalendar, rng) -> pd.DataFrame:
-    """Every lead's full life (uncensored), sorted by arrival; one row per lead."""
-    starts = month_starts(config)
+def _arrivals(config: SampleConfig, cal: BusinessCalendar, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Segment index and arrival instant of every lead, month by month."""
     counts = _monthly_arrivals(config, rng)
     seg = np.concatenate([np.repeat(np.arange(len(config.segments)), counts[:, m])
                           for m in range(config.months)])  # fmt: skip
-    lead_at = _arrival_times(starts, counts, cal, rng).astype("datetime64[s]")
+    lead_at = _arrival_times(month_starts(config), counts, cal, rng).astype("datetime64[s]")
+    return seg, lead_at
+
+
+def _qualify(config: SampleConfig, seg: np.ndarray, lead_at: np.ndarray, rng):
+    """Lead score, demo requests and MQL instants (NaT: never qualifies)."""
     n = len(seg)
     score_mean = _profile_array(config, seg, "score_mean")
     score = np.clip(np.round(score_mean + config.score_sd * rng.standard_normal(n)), 0, 100)
@@ -182,12 +186,24 @@ def simulate_lives(config: SampleConfig, cal: BusinessCalendar, rng) -> pd.DataF
     minutes = rng.exponential(600.0, n).astype(np.int64) * _SECONDS
     mql_lag = np.where(immediate, minutes, whole_days + minutes)
     mql_at = np.where(is_mql, lead_at + mql_lag, np.datetime64("NaT"))
-    touch, response_hours, _ = _response(config, cal, mql_at, is_mql, starts, rng)
-    owner = np.where(is_mql, _pick_owner(config, "SDR", np.where(is_mql, mql_at, lead_at), rng), "")
+    return score, demo, is_mql, mql_at
 
+
+def _accept(config, seg, score, is_mql, response_hours, rng) -> tuple[np.ndarray, np.ndarray]:
+    """P(sql | mql) from segment, score and speed to lead; whether each MQL is accepted."""
     p_sql = _profile_array(config, seg, "mql_to_sql") * speed_factor(response_hours)
     p_sql = np.clip(p_sql * np.exp(config.score_effect_per_point * (score - 70)), 0.0, 0.95)
-    sql = is_mql & (rng.random(n) < p_sql)
+    return p_sql, is_mql & (rng.random(len(seg)) < p_sql)
+
+
+def simulate_lives(config: SampleConfig, cal: BusinessCalendar, rng) -> pd.DataFrame:
+    """Every lead's full life (uncensored), sorted by arrival; one row per lead."""
+    seg, lead_at = _arrivals(config, cal, rng)
+    n = len(seg)
+    score, demo, is_mql, mql_at = _qualify(config, seg, lead_at, rng)
+    touch, response_hours, _ = _response(config, cal, mql_at, is_mql, month_starts(config), rng)
+    owner = np.where(is_mql, _pick_owner(config, "SDR", np.where(is_mql, mql_at, lead_at), rng), "")
+    p_sql, sql = _accept(config, seg, score, is_mql, response_hours, rng)
     sales_sourced = ~is_mql & (
         rng.random(n) < _profile_array(config, seg, "sales_sourced_probability")
     )
@@ -197,15 +213,14 @@ def simulate_lives(config: SampleConfig, cal: BusinessCalendar, rng) -> pd.DataF
     touch = np.where(sales_sourced, sql_direct, touch)
     ae = _pick_owner(config, "AE", np.where(sales_sourced, sql_direct, lead_at), rng)
     owner = np.where(sales_sourced, ae, owner)
-    reached_sql = sql | sales_sourced
-
-    opp = reached_sql & (rng.random(n) < _profile_array(config, seg, "sql_to_opportunity"))
+    opp = (sql | sales_sourced) & (
+        rng.random(n) < _profile_array(config, seg, "sql_to_opportunity")
+    )
     opportunity_at = _later_stage(sql_at, opp, 10.0, 2.0, cal, rng)
     won = opp & (rng.random(n) < _profile_array(config, seg, "opportunity_to_customer"))
     customer_at = _later_stage(opportunity_at, won, 30.0, 3.0, cal, rng)
     median = _profile_array(config, seg, "median_amount")
     amount = np.round(median * np.exp(0.6 * rng.standard_normal(n)), -2)
-
     lives = pd.DataFrame({
         "segment": np.array([s.name for s in config.segments])[seg],
         "lead_at": lead_at, "score": score, "demo_request": demo,
