@@ -1,0 +1,91 @@
+"""Monte Carlo funnel engine: cross-checked against the exact kernels and closed forms."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from slaplan import ConversionRate, VolumeModel
+from slaplan.plan.attainability import attainability
+from slaplan.plan.simulate import FunnelPlan, lag_pmf, simulate_funnel
+
+
+def two_stage_plan(**kwargs):
+    defaults = dict(
+        stages=("mql", "sql", "opportunity"),
+        volume=VolumeModel.poisson(300),
+        rates=[ConversionRate(40, 300), ConversionRate(30, 100)],
+        months=12,
+        lags=[[0.6, 0.3, 0.1], [0.5, 0.5]],
+    )
+    return FunnelPlan.constant(**(defaults | kwargs))
+
+
+def test_one_month_one_stage_matches_the_exact_kernel():
+    plan = FunnelPlan.constant(
+        stages=("mql", "sql"),
+        volume=VolumeModel.negative_binomial(300, 20),
+        rates=[ConversionRate(40, 300)],
+        months=1,
+    )
+    sim = simulate_funnel(plan, n_paths=200_000, seed=0)
+    exact = attainability(40, volume=plan.volume[0], rates=plan.rates).probability
+    # Monte Carlo error: sd <= 0.5 / sqrt(200,000) = 0.0011
+    assert sim.prob_at_least("sql", 40, month=0) == pytest.approx(exact, abs=0.005)
+
+
+def test_steady_state_means_follow_the_rates_with_lags():
+    sim = simulate_funnel(two_stage_plan(), n_paths=20_000, seed=1)
+    # closed form: with warm-up, every month's mean is volume x product of rate means
+    sql_mean = 300 * 41 / 302
+    assert sim.monthly("sql").mean() == pytest.approx(sql_mean, rel=0.01)
+    assert sim.monthly("opportunity").mean() == pytest.approx(sql_mean * 31 / 102, rel=0.02)
+
+
+def test_without_warmup_the_first_month_misses_lagged_conversions():
+    plan = FunnelPlan(**{**two_stage_plan().__dict__, "warmup_months": 0})
+    sim = simulate_funnel(plan, n_paths=20_000, seed=1)
+    assert sim.monthly("sql")[:, 0].mean() == pytest.approx(300 * 41 / 302 * 0.6, rel=0.02)
+
+
+def test_capacity_caps_worked_leads_and_lowers_conversions():
+    capped = simulate_funnel(two_stage_plan(capacity_per_month=250), n_paths=5000, seed=2)
+    free = simulate_funnel(two_stage_plan(), n_paths=5000, seed=2)
+    assert capped.worked.max() <= 250
+    assert capped.period_total("sql").mean() < free.period_total("sql").mean()
+    # common random numbers: the arrivals are identical across the two scenarios
+    np.testing.assert_array_equal(capped.monthly("mql"), free.monthly("mql"))
+
+
+def test_carryover_recovers_part_of_the_unworked_leads():
+    lost = simulate_funnel(two_stage_plan(capacity_per_month=280), n_paths=5000, seed=3)
+    carried = simulate_funnel(
+        two_stage_plan(capacity_per_month=280, carryover_fraction=1.0), n_paths=5000, seed=3
+    )
+    assert carried.worked.sum() > lost.worked.sum()
+
+
+def test_fitted_volume_level_is_shared_across_months():
+    plan = two_stage_plan(volume=VolumeModel.fit([300, 280, 320]))
+    totals = simulate_funnel(plan, n_paths=20_000, seed=4).period_total("mql")
+    independent = VolumeModel.fit([300, 280, 320]).variance * 12
+    assert totals.var() > 2 * independent  # level error does not average out over 12 months
+
+
+def test_fan_and_frame_shapes():
+    sim = simulate_funnel(two_stage_plan(), n_paths=1000, seed=5)
+    assert list(sim.fan("sql").columns) == ["month", "mean", "p10", "p50", "p90"]
+    assert len(sim.fan("sql")) == 12 and len(sim.to_frame()) == 3
+
+
+def test_lag_pmf_from_observed_lags():
+    np.testing.assert_allclose(lag_pmf([0, 0, 1, 2.5]), [0.5, 0.25, 0.25])
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [({"lags": [[0.5, 0.6], [1.0]]}, "sum to 1"), ({"stages": ("a", "b")}, "stages")],
+)
+def test_plan_validation(change, match):
+    with pytest.raises(ValueError, match=match):
+        two_stage_plan(**change)
