@@ -1,0 +1,96 @@
+"""Produce the README's screenshots (docs/img/*.png) by script, with the system's headless Chromium.
+
+Usage: .venv/bin/python tools/make_screenshots.py [--only planner,health,review] [--out docs/img]
+
+- planner.png   the target planner (notebooks/02_target_planner.ipynb) served by Voilà
+- health.png    the funnel health charts (notebooks/01_funnel_health.ipynb) served by Voilà
+- review.png    the first page of the HTML SLA review written by `slaplan review`
+
+Needs Chromium (`apt-get install chromium`) and the `test` extra (Python playwright); never
+downloads a browser. Everything runs on the bundled samples, so the images are reproducible.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from slaplan.present.pdf import launch_browser
+from slaplan.present.voila import start_voila
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+RENDER_TIMEOUT_MS = 120_000
+SHOTS = ("planner", "health", "review")
+
+
+def shoot_planner(context, out_dir: Path) -> Path:
+    """The planner dashboard as it opens, in a 1280 x 900 window."""
+    with start_voila(NOTEBOOKS / "02_target_planner.ipynb") as server:
+        page = context.new_page()
+        page.goto(server.url, timeout=RENDER_TIMEOUT_MS)
+        page.wait_for_selector(".slaplan-probability", timeout=RENDER_TIMEOUT_MS)
+        page.wait_for_timeout(1000)  # let the charts draw after the first computation
+        target = out_dir / "planner.png"
+        page.screenshot(path=str(target), full_page=False)
+        page.close()
+    return target
+
+
+def shoot_health(context, out_dir: Path) -> Path:
+    """The funnel health notebook rendered by Voilà: its first charts."""
+    with start_voila(NOTEBOOKS / "01_funnel_health.ipynb") as server:
+        page = context.new_page()
+        page.goto(server.url, timeout=RENDER_TIMEOUT_MS)
+        page.wait_for_selector(".jp-OutputArea-output img", timeout=RENDER_TIMEOUT_MS)
+        page.wait_for_load_state("networkidle", timeout=RENDER_TIMEOUT_MS)
+        first_chart = page.locator(".jp-OutputArea-output img").first
+        first_chart.scroll_into_view_if_needed()
+        target = out_dir / "health.png"
+        first_chart.screenshot(path=str(target))
+        page.close()
+    return target
+
+
+def shoot_review(context, out_dir: Path) -> Path:
+    """The first screen of the HTML review written by `slaplan review` on the samples."""
+    with tempfile.TemporaryDirectory(prefix="slaplan-review-") as work:
+        report = Path(work) / "sla_review.html"
+        command = [sys.executable, "-m", "slaplan", "review", "--out", str(report)]
+        subprocess.run(command, check=True, cwd=ROOT)
+        page = context.new_page()
+        page.goto(report.as_uri(), timeout=RENDER_TIMEOUT_MS)
+        target = out_dir / "review.png"
+        page.screenshot(path=str(target), full_page=False)
+        page.close()
+    return target
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default=",".join(SHOTS), help="comma-separated subset")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "img")
+    args = parser.parse_args(argv)
+    wanted = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = sorted(set(wanted) - set(SHOTS))
+    if unknown:
+        parser.error(f"--only: unknown shot(s) {unknown}, choose from {list(SHOTS)}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    shooters = {"planner": shoot_planner, "health": shoot_health, "review": shoot_review}
+    with tempfile.TemporaryDirectory(prefix="slaplan-profile-") as profile, sync_playwright() as pw:
+        context = launch_browser(pw, profile)
+        try:
+            for name in wanted:
+                print(f"wrote {shooters[name](context, args.out)}")
+        finally:
+            context.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
