@@ -13,8 +13,9 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
-__all__ = ["CHROMIUM_FLAGS", "chromium_args", "find_chromium", "html_to_pdf"]
+__all__ = ["CHROMIUM_FLAGS", "chromium_args", "find_chromium", "html_to_pdf", "launch_browser"]
 
 # headless, as root in a container, with no background traffic (updates, sync, metrics)
 CHROMIUM_FLAGS: tuple[str, ...] = (
@@ -119,3 +120,31 @@ def html_to_pdf(
             f"{done.stderr[-2000:]}"
         )
     return target
+
+
+def launch_browser(
+    playwright: Any,
+    user_data_dir: str | os.PathLike[str],
+    *,
+    width_px: int = 1280,
+    height_px: int = 900,
+) -> Any:
+    """Open the system Chromium headless through Python playwright; return the browser context.
+
+    For the browser tests and ``tools/make_screenshots.py`` (playwright comes with the ``test``
+    extra). Uses :func:`find_chromium` and :data:`CHROMIUM_FLAGS`; never downloads a browser.
+
+    Examples
+    --------
+    >>> from playwright.sync_api import sync_playwright  # doctest: +SKIP
+    >>> with sync_playwright() as playwright:  # doctest: +SKIP
+    ...     context = launch_browser(playwright, "/tmp/profile")
+    ...     context.new_page().goto("http://127.0.0.1:8866/")
+    """
+    return playwright.chromium.launch_persistent_context(
+        str(user_data_dir),
+        executable_path=str(find_chromium()),
+        headless=True,
+        args=chromium_args(),
+        viewport={"width": width_px, "height": height_px},
+    )

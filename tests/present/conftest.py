@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from slaplan.present.pdf import chromium_args, find_chromium
+from slaplan.present.pdf import find_chromium, launch_browser
 
 ARTIFACTS_DIR = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -41,13 +41,7 @@ def browser_context(chromium_path: Path) -> Iterator[object]:
         tempfile.TemporaryDirectory(prefix="slaplan-profile-") as profile,
         sync_playwright() as playwright,
     ):
-        context = playwright.chromium.launch_persistent_context(
-            profile,
-            executable_path=str(chromium_path),
-            headless=True,
-            args=chromium_args(),
-            viewport={"width": 1280, "height": 900},
-        )
+        context = launch_browser(playwright, profile)
         try:
             yield context
         finally:
