@@ -113,7 +113,7 @@ def _parameters(config: SampleConfig, months: list[str]) -> dict:
     parameters["lags"] = {
         "lead_to_mql": "half at arrival (+ exponential, mean 10 min; all demo requests), half "
         "after ceil(gamma(shape 1.2, mean 6 days)) whole days (+ the same minutes)",
-        "touch_to_sql": "gamma(shape 1.5, mean 21 days), moved into business hours",
+        "touch_to_sql": "gamma(shape 2, mean 30 days), moved into business hours",
         "lead_to_sql_sales_sourced": "gamma(shape 2, mean 14 days), moved into business hours",
         "sql_to_opportunity": "gamma(shape 2, mean 10 days), moved into business hours",
         "opportunity_to_customer": "gamma(shape 3, mean 30 days), moved into business hours",

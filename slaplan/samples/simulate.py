@@ -207,7 +207,7 @@ def simulate_lives(config: SampleConfig, cal: BusinessCalendar, rng) -> pd.DataF
     sales_sourced = ~is_mql & (
         rng.random(n) < _profile_array(config, seg, "sales_sourced_probability")
     )
-    sql_from_mql = _later_stage(touch, sql, 21.0, 1.5, cal, rng)
+    sql_from_mql = _later_stage(touch, sql, 30.0, 2.0, cal, rng)
     sql_direct = _later_stage(lead_at, sales_sourced, 14.0, 2.0, cal, rng)
     sql_at = np.where(sales_sourced, sql_direct, sql_from_mql)
     touch = np.where(sales_sourced, sql_direct, touch)
