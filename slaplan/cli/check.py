@@ -24,6 +24,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--spec-only", action="store_true", help="only validate the SLA and list its commitments"
     )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit with code 1 when a commitment is not attainable at the SLA's confidence",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -45,29 +50,46 @@ def run(args: argparse.Namespace) -> int:
 
     defaults = default_paths()
     sla = load_sla(args.sla or defaults["sla"])
-    with pd.option_context("display.width", 120, "display.max_columns", 20):
+    with pd.option_context("display.width", 140, "display.max_columns", 20):
         print(
             f"{sla.name} (version {sla.version}, per {sla.period}, confidence {sla.confidence:g})"
         )
-        print(sla.to_frame().to_string())
         if args.spec_only:
+            print(sla.to_frame().to_string())
             return 0
-        try:
-            return _check(sla, args, defaults)
-        except ModuleNotFoundError as exc:  # a domain this command needs is not installed yet
-            print(f"\nattainability check not available yet ({exc.name})", file=sys.stderr)
-            return 0
+        return _check(sla, args, defaults)
+
+
+_SHOWN = ["owner", "what", "target", "probability", "max_target", "required_volume",
+          "required_stage", "verdict"]  # fmt: skip
 
 
 def _check(sla, args: argparse.Namespace, defaults: dict[str, Path]) -> int:
     from slaplan.funnel.leads import load_leads
-    from slaplan.sla.check import check_sla
+    from slaplan.sla.check import check_consistency, check_sla
 
-    leads = load_leads(args.leads or defaults["leads"], funnel=sla.funnel())
+    leads_path = args.leads or defaults["leads"]
+    as_of = args.as_of or (_SAMPLES_AS_OF if args.leads is None else None)
+    leads = load_leads(leads_path, funnel=sla.funnel(), as_of=as_of)
     team_path = args.team or (defaults["team"] if args.leads is None else None)
-    table = check_sla(sla, leads, team=team_path, as_of=args.as_of)
-    print(table.to_string())
-    missed = (table["verdict"] != "attainable").any()
-    if missed:
-        print("\nsome commitments are not attainable at the SLA's confidence", file=sys.stderr)
-    return 1 if missed else 0
+    table = check_sla(sla, leads, team=team_path, as_of=as_of)
+    period = table["period"].iloc[0]
+    print(f"leads: {leads_path} ({len(leads.frame)} accepted, {len(leads.rejected)} rejected)")
+    print(f"attainability in {period} at {sla.confidence:.0%} confidence "
+          f"(data as of {table.attrs['as_of']:%Y-%m-%d}):\n")  # fmt: skip
+    shown = table[_SHOWN].copy()
+    shown["probability"] = shown["probability"].map("{:.0%}".format)
+    print(shown.to_string(float_format=lambda x: f"{x:,.3g}"))
+    consistency = check_consistency(sla, leads, as_of=as_of)
+    for row in consistency.itertuples():
+        word = "consistent" if row.consistent else "NOT consistent"
+        print(f"\n{row.sales} vs {row.marketing}: {word} — with {row.marketing_target:g} from "
+              f"marketing, P(sales target {row.sales_target:g}) = {row.probability:.0%}; "
+              f"supported: {row.sales_target_supported}")  # fmt: skip
+    unmet = table.index[table["verdict"] != "attainable"].tolist()
+    if unmet:
+        print(f"\nnot attainable at {sla.confidence:.0%}: {', '.join(unmet)}", file=sys.stderr)
+    return 1 if unmet and args.strict else 0
+
+
+_SAMPLES_AS_OF = "2026-11-15"  # the bundled samples' "today"

@@ -31,7 +31,7 @@ from slaplan.sla._data import (
 )
 from slaplan.sla.spec import SLA, Commitment
 
-__all__ = ["PeriodPacing", "pace_period", "track_sla"]
+__all__ = ["PeriodPacing", "pace_period", "share_counts", "track_sla"]
 
 _HISTORY_MONTHS = 12
 _DAY = pd.Timedelta(days=1)
@@ -138,37 +138,53 @@ def _measure(
 
 
 def _cohort_rate(commitment, frame, start, end, as_of) -> tuple[float, bool]:
-    """Share of the period's ``from_stage`` cohort reaching ``to_stage`` within the window."""
-    entered = frame[f"{commitment.from_stage}_at"]
-    reached = frame[f"{commitment.to_stage}_at"]
-    cohort = (entered >= start) & (entered < end)
-    if not cohort.any():
-        return float("nan"), True
-    window = pd.Timedelta(days=commitment.window_days) if commitment.window_days else None
-    converted = reached[cohort].notna()
-    if window is not None:
-        converted &= (reached[cohort] - entered[cohort]) <= window
-    settled = window is not None and end + window <= as_of
-    return float(converted.mean()), settled
+    converted, total, settled = share_counts(commitment, frame, start, end, as_of)
+    return (converted / total if total else float("nan")), settled
 
 
 def _response_share(commitment, frame, start, end, as_of, calendar) -> tuple[float, bool]:
-    """Share of the period's stage entries first touched within the business-hours limit.
+    within, decided, settled = share_counts(commitment, frame, start, end, as_of, calendar)
+    return (within / decided if decided else float("nan")), settled
 
-    A lead still untouched counts as a miss once its deadline has passed; before that it is
-    undecided and left out (the period is then not settled).
+
+def share_counts(
+    commitment: Commitment,
+    frame: pd.DataFrame,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    as_of: pd.Timestamp,
+    calendar=None,
+) -> tuple[int, int, bool]:
+    """(successes, leads, settled) of a ``rate`` or ``response_time`` commitment in a period.
+
+    ``rate``: of the leads entering ``from_stage`` in ``[start, end)``, those reaching
+    ``to_stage`` within the window; settled once the window has passed for all of them.
+    ``response_time``: of the leads entering ``stage``, those first touched within the
+    business-hours limit; a lead still untouched counts as a miss once its deadline has passed,
+    before that it is undecided and left out (the period is then not settled).
     """
+    if commitment.metric == "rate":
+        entered = frame[f"{commitment.from_stage}_at"]
+        reached = frame[f"{commitment.to_stage}_at"]
+        cohort = (entered >= start) & (entered < end)
+        converted = reached[cohort].notna()
+        window = pd.Timedelta(days=commitment.window_days) if commitment.window_days else None
+        if window is not None:
+            converted &= (reached[cohort] - entered[cohort]) <= window
+        settled = window is not None and end + window <= as_of
+        return int(converted.sum()), int(cohort.sum()), bool(settled)
     entered = frame[f"{commitment.stage}_at"]
     cohort = (entered >= start) & (entered < end)
     if not cohort.any():
-        return float("nan"), True
+        return 0, 0, True
     stamps = entered[cohort]
-    deadline = calendar.add_business_hours(stamps, commitment.within_business_hours)
+    deadline = pd.Series(
+        calendar.add_business_hours(stamps, commitment.within_business_hours), index=stamps.index
+    )
     touched = frame.loc[cohort, "first_touch_at"]
     in_time = (touched.notna() & (touched <= deadline)).to_numpy()
-    decided = in_time | (pd.Series(deadline, index=stamps.index) <= as_of).to_numpy()
-    share = float(in_time.sum() / decided.sum()) if decided.any() else float("nan")
-    return share, bool(decided.all())
+    decided = in_time | (deadline <= as_of).to_numpy()
+    return int(in_time.sum()), int(decided.sum()), bool(decided.all())
 
 
 def pace_period(

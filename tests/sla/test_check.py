@@ -1,0 +1,91 @@
+"""check_sla and check_consistency on the bundled samples, and the `slaplan check` command."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+
+import pandas as pd
+import pytest
+
+import slaplan as sp
+from slaplan.cli import main
+from slaplan.sla.check import check_consistency, check_sla
+from slaplan.sla.smart import smart_notes
+
+AS_OF = "2026-11-15"
+SMART = ["specific", "measurable", "attainable", "relevant", "timely"]
+
+
+@pytest.fixture(scope="module")
+def checked(sample_sla, sample_leads):
+    return check_sla(sample_sla, sample_leads, as_of=AS_OF)
+
+
+def test_one_row_per_commitment_with_smart_letters(checked, sample_sla):
+    assert list(checked.index) == [c.id for c in sample_sla.commitments]
+    for column in ["probability", "max_target", "required_volume", "verdict", "notes", *SMART]:
+        assert column in checked.columns
+    assert checked["probability"].between(0, 1).all()
+    assert (checked["period"] == pd.Period("2026-12", freq="M")).all()  # next full month
+
+
+def test_verdict_follows_probability_and_confidence(checked, sample_sla):
+    attainable = checked["probability"] >= sample_sla.confidence
+    assert ((checked["verdict"] == "attainable") == attainable).all()
+    assert (checked["attainable"] == attainable).all()
+
+
+def test_sample_sla_has_each_verdict(checked):
+    # the sample SLA is written with one commitment attainable, one a stretch, one out of reach
+    assert {"attainable", "stretch", "out of reach"} <= set(checked["verdict"])
+
+
+def test_max_target_is_safe_and_required_volume_reaches_target(checked, sample_sla):
+    counts = checked[checked["metric"].isin(["count", "worked"])]
+    # below-confidence targets have a smaller safe target and need more volume than forecast
+    short = counts[counts["verdict"] != "attainable"]
+    assert (short["max_target"] < short["target"]).all()
+    met = counts[counts["verdict"] == "attainable"]
+    assert (met["max_target"] >= met["target"]).all()
+
+
+def test_timely_note_flags_an_overdue_review(checked, sample_sla, sample_leads):
+    assert "next review 2027-01-01" in checked.loc["sql_volume", "notes"]
+    review = dataclasses.replace(sample_sla.review, last_review=datetime.date(2026, 1, 1))
+    overdue = dataclasses.replace(sample_sla, review=review)
+    commitment = overdue.commitment("sql_volume")
+    notes = smart_notes(overdue, commitment, sample_leads.frame, pd.Timestamp(AS_OF))
+    timely = next(n for n in notes if n.criterion == "timely")
+    assert not timely.passed and timely.note == "review overdue since 2026-07-01"
+
+
+def test_consistency_pairs_marketing_and_sales_counts(sample_sla, sample_leads):
+    table = check_consistency(sample_sla, sample_leads, as_of=AS_OF)
+    assert table[["marketing", "sales"]].values.tolist() == [["mql_volume", "sql_volume"]]
+    row = table.iloc[0]
+    # expected SQLs = marketing's MQLs x the data's eventual mql->sql rate
+    assert row["expected"] == pytest.approx(row["marketing_target"] * row["rate"], rel=0.01)
+    assert row["consistent"] == (row["probability"] >= sample_sla.confidence)
+
+
+def test_cli_check_runs_on_samples(capsys):
+    assert main(["check"]) == 0
+    out = capsys.readouterr().out
+    assert "mql_volume" in out and "verdict" in out
+
+
+def test_cli_check_spec_only_lists_commitments(capsys, sample_files):
+    assert main(["check", "--spec-only", "--sla", str(sample_files / "sla.yaml")]) == 0
+    assert "mql_to_sql" in capsys.readouterr().out
+
+
+def test_cli_check_bad_sla_exits_2(tmp_path, capsys):
+    bad = tmp_path / "sla.yaml"
+    bad.write_text("name: x\nperiod: week\ncommitments: []\n")
+    assert main(["check", "--sla", str(bad)]) == 2
+    assert "period must be one of" in capsys.readouterr().err
+
+
+def test_public_names():
+    assert sp.check_sla is check_sla
