@@ -11,6 +11,7 @@ MODULES = [
     "slaplan.capacity.erlang",
     "slaplan.capacity.response",
     "slaplan.capacity.des",
+    "slaplan.capacity.team",
 ]
 
 

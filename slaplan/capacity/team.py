@@ -1,0 +1,470 @@
+"""Team capacity: a roster of reps → effective FTE and leads workable per month.
+
+This module owns the *people* side of the SLA's protocol ("work 300 qualified leads a month").
+Each rep contributes, day by day, ``on team × ramp(tenure) × survival``; averaged over a month
+and scaled by ``hours_per_week / 40`` that is the rep's effective FTE. Leads workable per month
+are ``Σ FTE × 40 h × 52/12 × (1 - shrinkage) × leads_per_hour``.
+
+Defaults, with sources (PRODUCT.md §6; Bridge Group SDR/AE metrics surveys via secondary
+sources): ramp about **3 months for SDRs** and **5 months for AEs**; SDR tenure about
+**14 months**, so an SDR with no end date leaves with monthly probability 1/14 in months after
+``as_of`` (attrition is only applied to the future; the past is what the roster says). No tenure
+figure is cited for AEs: their default attrition is 0 — pass your own.
+
+The kernel functions (:func:`ramp_factor`, :func:`monthly_effective_fte`) work on numpy arrays;
+:func:`load_roster`, :class:`Roster` and :func:`team_capacity` are the pandas layer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from slaplan._checks import check_count, check_option, check_positive, check_probability
+from slaplan.errors import DataError
+
+__all__ = [
+    "DEFAULT_MONTHLY_ATTRITION",
+    "DEFAULT_RAMP_MONTHS",
+    "HeadcountResult",
+    "Roster",
+    "TeamAssumptions",
+    "TeamCapacity",
+    "headcount_needed",
+    "leads_workable",
+    "load_roster",
+    "monthly_effective_fte",
+    "ramp_factor",
+    "team_capacity",
+]
+
+#: Bridge Group surveys (secondary sources), PRODUCT.md §6: SDR ramp ≈ 3 months, AE ≈ 5 months.
+DEFAULT_RAMP_MONTHS: Mapping[str, float] = {"SDR": 3.0, "AE": 5.0}
+#: SDR tenure ≈ 14 months (Bridge Group, PRODUCT.md §6) → 1/14 leave per month; AE: no figure.
+DEFAULT_MONTHLY_ATTRITION: Mapping[str, float] = {"SDR": 1 / 14, "AE": 0.0}
+STANDARD_HOURS_PER_WEEK = 40.0
+WEEKS_PER_MONTH = 52 / 12
+_DAYS_PER_MONTH = 365.25 / 12
+_COLUMNS = ("rep", "role", "start_date", "end_date", "hours_per_week", "leads_per_hour")
+
+RampShape = Literal["linear", "s_curve"]
+
+
+# ---- kernels ---------------------------------------------------------------------------------
+def ramp_factor(tenure_months: Any, ramp_months: Any, shape: RampShape = "linear") -> np.ndarray:
+    """Productivity of a rep with ``tenure_months`` on the job, from 0 at the start to 1.
+
+    ``linear``: ``t / R`` capped at 1. ``s_curve``: smoothstep ``3x² − 2x³`` of ``x = t / R``
+    (slow start, fast middle, plateau); both average 1/2 over the ramp. Negative tenure gives 0;
+    ``R = 0`` means fully productive from day one. Broadcasts over arrays.
+
+    Examples
+    --------
+    >>> ramp_factor([0, 1.5, 3, 6], 3.0).tolist()
+    [0.0, 0.5, 1.0, 1.0]
+    """
+    tenure = np.asarray(tenure_months, dtype=float)
+    ramp = np.asarray(ramp_months, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = np.where(ramp > 0, np.clip(tenure / np.where(ramp > 0, ramp, 1.0), 0.0, 1.0), 1.0)
+    x = np.where(tenure >= 0, x, 0.0)
+    return x if shape == "linear" else x * x * (3.0 - 2.0 * x)
+
+
+def monthly_effective_fte(
+    *,
+    start_day: np.ndarray,
+    end_day: np.ndarray,
+    full_time_share: np.ndarray,
+    ramp_months: np.ndarray,
+    monthly_attrition: np.ndarray,
+    attrition_from_day: int,
+    month_edges: np.ndarray,
+    shape: RampShape = "linear",
+) -> np.ndarray:
+    """Effective FTE per rep (rows) and month (columns), averaged over the days of each month.
+
+    Days are integers (days since 1970-01-01); ``end_day`` is the last day on the team
+    (inclusive); ``month_edges`` holds the first day of each month and the day after the last.
+    A rep's daily FTE is ``on team × ramp(tenure) × survival × full_time_share``, with survival
+    ``(1 - monthly_attrition) ** (months after attrition_from_day)``.
+    """
+    days = np.arange(month_edges[0], month_edges[-1])
+    on_team = (days >= start_day[:, None]) & (days <= end_day[:, None])
+    tenure_months = (days[None, :] - start_day[:, None]) / _DAYS_PER_MONTH
+    productivity = ramp_factor(tenure_months, ramp_months[:, None], shape)
+    months_exposed = np.maximum(days - attrition_from_day, 0)[None, :] / _DAYS_PER_MONTH
+    survival = (1.0 - monthly_attrition[:, None]) ** months_exposed
+    daily = on_team * productivity * survival * full_time_share[:, None]
+    month_of_day = np.searchsorted(month_edges, days, side="right") - 1
+    totals = np.zeros((len(month_edges) - 1, len(start_day)))
+    np.add.at(totals, month_of_day, daily.T)
+    return totals.T / np.diff(month_edges)[None, :]
+
+
+# ---- the roster --------------------------------------------------------------------------------
+def _read_table(source: Any) -> tuple[pd.DataFrame, str]:
+    if isinstance(source, pd.DataFrame):
+        return source.copy(), "<DataFrame>"
+    path = Path(source)
+    if not path.exists():
+        raise DataError(f"{path}: roster file not found")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            return pd.read_csv(path, dtype=str, keep_default_na=False), str(path)
+        if suffix in (".xlsx", ".xls"):
+            return pd.read_excel(path, dtype=str).fillna(""), str(path)
+        if suffix == ".parquet":
+            return pd.read_parquet(path), str(path)
+    except (ValueError, OSError) as exc:
+        raise DataError(f"{path}: cannot read the roster ({exc})") from exc
+    raise DataError(f"{path}: roster must be .csv, .xlsx or .parquet, got {suffix!r}")
+
+
+def _bad_rows(name: str, frame: pd.DataFrame, bad: pd.Series, column: str, rule: str) -> None:
+    if bad.any():
+        rows = np.flatnonzero(bad.to_numpy())[:5].tolist()
+        values = [frame[column].iloc[r] for r in rows]
+        raise DataError(f"{name}: {column} {rule}; bad rows (0-based) {rows}: {values!r}")
+
+
+def _clean_roster(raw: pd.DataFrame, name: str, roles: Mapping[str, float]) -> pd.DataFrame:
+    missing = [c for c in _COLUMNS if c not in raw.columns and c != "end_date"]
+    if missing:
+        raise DataError(
+            f"{name}: roster is missing columns {missing}; present: {list(raw.columns)}; "
+            f"required: {list(_COLUMNS)} (end_date may be empty)"
+        )
+    if len(raw) == 0:
+        raise DataError(f"{name}: roster has no rows")
+    frame = pd.DataFrame({"rep": raw["rep"].astype(str).str.strip()})
+    frame["role"] = raw["role"].astype(str).str.strip().str.upper()
+    _bad_rows(
+        name, frame, ~frame["role"].isin(list(roles)), "role", f"must be one of {list(roles)}"
+    )
+    _bad_rows(name, frame, frame["rep"].duplicated(), "rep", "must be unique")
+    for column in ("start_date", "end_date"):
+        text = (
+            raw[column].astype(str).str.strip() if column in raw else pd.Series("", index=raw.index)
+        )
+        empty = text.isin(["", "nan", "NaT", "None"])
+        frame[column] = pd.to_datetime(text.where(~empty), format="ISO8601", errors="coerce")
+        frame[column] = frame[column].dt.normalize()
+        required = ~empty if column == "end_date" else pd.Series(True, index=raw.index)
+        _bad_rows(name, raw, required & frame[column].isna(), column, "must be a date YYYY-MM-DD")
+    _bad_rows(
+        name, raw, frame["end_date"] < frame["start_date"], "end_date", "is before start_date"
+    )
+    for column in ("hours_per_week", "leads_per_hour"):
+        values = pd.to_numeric(raw[column], errors="coerce")
+        frame[column] = values.astype(float)
+        _bad_rows(
+            name,
+            raw,
+            ~(values > 0) | values.isna() | (values > 168),
+            column,
+            "must be a number > 0 (and <= 168)",
+        )
+    return frame.reset_index(drop=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Roster:
+    """A validated team roster (one row per rep).
+
+    ``frame`` columns: rep, role (``SDR``/``AE``), start_date, end_date (NaT = still on the
+    team), hours_per_week, leads_per_hour. Build it with :func:`load_roster`.
+    """
+
+    frame: pd.DataFrame
+
+    def with_hires(
+        self,
+        count: int,
+        month: Any,
+        *,
+        role: str = "SDR",
+        hours_per_week: float = STANDARD_HOURS_PER_WEEK,
+        leads_per_hour: float | None = None,
+    ) -> Roster:
+        """A hiring scenario: ``count`` new reps of ``role`` starting on the first of ``month``.
+
+        ``leads_per_hour`` defaults to the median of the role's current reps.
+
+        Examples
+        --------
+        >>> roster = load_roster(pd.DataFrame({"rep": ["a"], "role": ["SDR"],
+        ...     "start_date": ["2026-01-05"], "hours_per_week": [40], "leads_per_hour": [0.6]}))
+        >>> len(roster.with_hires(2, "2027-01").frame)
+        3
+        """
+        n = check_count("count", count, minimum=1)
+        start = pd.Period(month, freq="M").start_time
+        role = str(role).upper()
+        same_role = self.frame.loc[self.frame["role"] == role, "leads_per_hour"]
+        if leads_per_hour is None and same_role.empty:
+            raise ValueError(f"leads_per_hour must be given: the roster has no {role} to copy")
+        rate = float(same_role.median()) if leads_per_hour is None else leads_per_hour
+        hires = pd.DataFrame(
+            {
+                "rep": [f"new {role} {i + 1} ({start:%Y-%m})" for i in range(n)],
+                "role": role,
+                "start_date": start,
+                "end_date": pd.NaT,
+                "hours_per_week": check_positive("hours_per_week", hours_per_week),
+                "leads_per_hour": check_positive("leads_per_hour", rate),
+            }
+        )
+        return Roster(frame=pd.concat([self.frame, hires], ignore_index=True))
+
+
+def load_roster(source: Any, *, roles: Mapping[str, float] = DEFAULT_RAMP_MONTHS) -> Roster:
+    """Read and validate a roster (path to .csv/.xlsx/.parquet, DataFrame, or a Roster).
+
+    Raises
+    ------
+    DataError
+        Naming the file, the column, the rule and the bad rows: missing columns (listing the
+        present ones), unknown roles, unparsable dates, end before start, non-positive hours
+        or rates, duplicate rep names.
+    """
+    if isinstance(source, Roster):
+        return source
+    raw, name = _read_table(source)
+    return Roster(frame=_clean_roster(raw, name, roles))
+
+
+# ---- capacity per month --------------------------------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class TeamAssumptions:
+    """How a roster turns into capacity (defaults cited in the module docstring).
+
+    Attributes
+    ----------
+    ramp_months : mapping role → months
+        Time to full productivity; default SDR 3, AE 5.
+    ramp_shape : ``"linear"`` or ``"s_curve"``
+    monthly_attrition : mapping role → probability
+        Chance per month that a rep without an end date leaves, applied after ``as_of`` only.
+    shrinkage : float
+        Share of paid hours not spent working leads (meetings, training, leave) in [0, 1).
+    """
+
+    ramp_months: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_RAMP_MONTHS))
+    ramp_shape: RampShape = "linear"
+    monthly_attrition: Mapping[str, float] = field(
+        default_factory=lambda: dict(DEFAULT_MONTHLY_ATTRITION)
+    )
+    shrinkage: float = 0.0
+
+    def __post_init__(self) -> None:
+        check_option("ramp_shape", self.ramp_shape, ("linear", "s_curve"))
+        check_probability("shrinkage", self.shrinkage, open_low=False)
+        for role, months in self.ramp_months.items():
+            check_positive(f"ramp_months[{role!r}]", months, allow_zero=True)
+        for role, rate in self.monthly_attrition.items():
+            check_probability(f"monthly_attrition[{role!r}]", rate, open_low=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TeamCapacity:
+    """Effective FTE and leads workable per month (see :func:`team_capacity`).
+
+    ``capacity_per_month`` is the array the attainability engine takes.
+    """
+
+    months: pd.PeriodIndex
+    effective_fte: np.ndarray
+    leads_workable: np.ndarray
+    headcount: np.ndarray
+    by_rep: pd.DataFrame
+    role: str | None
+    assumptions: TeamAssumptions
+
+    @property
+    def capacity_per_month(self) -> np.ndarray:
+        """Leads workable per month (float array aligned with ``months``)."""
+        return self.leads_workable
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per month: headcount on the team, effective FTE, leads workable."""
+        return pd.DataFrame(
+            {
+                "headcount": self.headcount,
+                "effective_fte": self.effective_fte,
+                "leads_workable": self.leads_workable,
+            },
+            index=pd.Index(self.months, name="month"),
+        )
+
+
+def _month_index(months: Any) -> pd.PeriodIndex:
+    if isinstance(months, pd.PeriodIndex):
+        return months.asfreq("M")
+    index = pd.PeriodIndex(pd.Index(months).astype(str), freq="M")
+    if len(index) == 0:
+        raise ValueError("months must hold at least one month, got none")
+    return index
+
+
+def _days(values: pd.Series) -> np.ndarray:
+    return values.to_numpy(dtype="datetime64[D]").astype(np.int64)
+
+
+def team_capacity(
+    roster: Any,
+    months: Any,
+    *,
+    role: str | None = "SDR",
+    as_of: Any = None,
+    assumptions: TeamAssumptions | None = None,
+) -> TeamCapacity:
+    """Effective FTE and leads workable per month for the reps of ``role``.
+
+    Parameters
+    ----------
+    roster : Roster, path or DataFrame
+        See :func:`load_roster`.
+    months : PeriodIndex or sequence of month labels (``"2026-01"``)
+    role : str or None, default ``"SDR"``
+        Whose capacity: SDRs work the MQLs; ``None`` sums every role.
+    as_of : date, optional
+        "Today": attrition applies to days after it (no attrition when omitted).
+    assumptions : TeamAssumptions, optional
+
+    Examples
+    --------
+    >>> from slaplan.samples import samples_dir
+    >>> months = pd.period_range("2026-01", "2026-03", freq="M")
+    >>> cap = team_capacity(samples_dir() / "team.csv", months)
+    >>> cap.to_frame().columns.tolist()
+    ['headcount', 'effective_fte', 'leads_workable']
+    """
+    team = load_roster(roster)
+    rules = assumptions or TeamAssumptions()
+    index = _month_index(months)
+    frame = team.frame if role is None else team.frame[team.frame["role"] == str(role).upper()]
+    edges = np.r_[_days(pd.Series(index.start_time)), _days(pd.Series([index[-1].end_time]))[0] + 1]
+    far_future = np.iinfo(np.int64).max // 2
+    end_day = np.where(
+        frame["end_date"].isna(),
+        far_future,
+        _days(frame["end_date"].fillna(pd.Timestamp("2200-01-01"))),
+    )
+    attrition_from = (
+        far_future if as_of is None else int(_days(pd.Series([pd.Timestamp(as_of)]))[0])
+    )
+    open_ended = frame["end_date"].isna().to_numpy()
+    fte = monthly_effective_fte(
+        start_day=_days(frame["start_date"]),
+        end_day=end_day,
+        full_time_share=frame["hours_per_week"].to_numpy() / STANDARD_HOURS_PER_WEEK,
+        ramp_months=frame["role"].map(lambda r: rules.ramp_months.get(r, 0.0)).to_numpy(float),
+        monthly_attrition=np.where(
+            open_ended, frame["role"].map(lambda r: rules.monthly_attrition.get(r, 0.0)), 0.0
+        ).astype(float),
+        attrition_from_day=attrition_from,
+        month_edges=edges,
+        shape=rules.ramp_shape,
+    )
+    hours = STANDARD_HOURS_PER_WEEK * WEEKS_PER_MONTH * (1.0 - rules.shrinkage)
+    leads = fte * hours * frame["leads_per_hour"].to_numpy()[:, None]
+    on_team = _days(pd.Series(index.start_time))
+    headcount = (
+        (_days(frame["start_date"])[:, None] < edges[1:][None, :])
+        & (end_day[:, None] >= on_team[None, :])
+    ).sum(axis=0)
+    by_rep = pd.DataFrame(leads.T, index=pd.Index(index, name="month"), columns=frame["rep"])
+    return TeamCapacity(
+        months=index,
+        effective_fte=fte.sum(axis=0),
+        leads_workable=leads.sum(axis=0),
+        headcount=headcount,
+        by_rep=by_rep,
+        role=None if role is None else str(role).upper(),
+        assumptions=rules,
+    )
+
+
+def leads_workable(
+    roster: Any, *, months: Any, role: str | None = "SDR", **kwargs: Any
+) -> np.ndarray:
+    """Leads the team can work in each of ``months`` (the attainability engine's capacity).
+
+    A thin door on :func:`team_capacity` (same keyword arguments).
+    """
+    return team_capacity(roster, months, role=role, **kwargs).leads_workable
+
+
+# ---- headcount for a volume and a response target ------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class HeadcountResult:
+    """Reps needed (fully ramped) for a monthly volume and, optionally, a response target.
+
+    ``for_volume``: reps whose hours cover the volume; ``for_response``: reps to schedule so that
+    enough are on shift for the response-time target (``None`` when no target was given);
+    ``needed`` is the larger.
+    """
+
+    needed: int
+    for_volume: int
+    for_response: int | None
+    reps_on_shift: int | None
+    leads_per_rep_month: float
+    response_share: float | None
+
+
+def headcount_needed(
+    leads_per_month: float,
+    *,
+    leads_per_hour: float,
+    hours_per_week: float = STANDARD_HOURS_PER_WEEK,
+    shrinkage: float = 0.0,
+    response: Mapping[str, Any] | None = None,
+) -> HeadcountResult:
+    """Fully ramped reps needed to work ``leads_per_month`` and meet a response target.
+
+    Parameters
+    ----------
+    leads_per_month : float
+        Leads to work each month.
+    leads_per_hour, hours_per_week, shrinkage : float
+        Per-rep throughput assumptions.
+    response : mapping, optional
+        Keyword arguments of :func:`~slaplan.capacity.response.required_reps_for_response`
+        (``arrivals_per_hour_of_week``, ``handle_minutes``, ``within_business_hours``,
+        ``target_share``, ``calendar``). Reps on shift are scaled up by ``1 / (1 - shrinkage)``.
+
+    Examples
+    --------
+    >>> headcount_needed(300, leads_per_hour=0.6).for_volume  # 300 / (40 × 52/12 × 0.6) = 2.9
+    3
+    """
+    volume = check_positive("leads_per_month", leads_per_month)
+    rate = check_positive("leads_per_hour", leads_per_hour)
+    weekly = check_positive("hours_per_week", hours_per_week)
+    shrink = check_probability("shrinkage", shrinkage, open_low=False)
+    per_rep = weekly * WEEKS_PER_MONTH * (1.0 - shrink) * rate
+    for_volume = math.ceil(volume / per_rep - 1e-9)
+    on_shift = for_response = share = None
+    if response is not None:
+        from slaplan.capacity.response import required_reps_for_response
+
+        result = required_reps_for_response(**response)
+        on_shift, share = result.reps_on_shift, result.share_within
+        for_response = math.ceil(on_shift / (1.0 - shrink) - 1e-9)
+    return HeadcountResult(
+        needed=max(for_volume, for_response or 0),
+        for_volume=for_volume,
+        for_response=for_response,
+        reps_on_shift=on_shift,
+        leads_per_rep_month=per_rep,
+        response_share=share,
+    )
