@@ -177,23 +177,29 @@ def prob_binomial_at_least(target: int, volume: int, alpha: float, beta: float) 
 def prob_at_least_array(target, mean, dispersion, alpha, beta, *, n_nodes: int = RATE_NODES):
     """Vectorised :func:`prob_at_least` over broadcast arrays (no caching; for studies).
 
-    Chooses the integration variable per element like the scalar kernel.
+    Chooses the integration variable per element like the scalar kernel; ``alpha = inf`` marks
+    a fixed rate held in ``beta``.
     """
     target, mean, dispersion, alpha, beta = np.broadcast_arrays(
         *(np.asarray(x, dtype=float) for x in (target, mean, dispersion, alpha, beta))
     )
     z, weights = normal_nodes(n_nodes)
-    rate_mean = alpha / (alpha + beta)
-    rate_sd = np.sqrt(rate_mean * (1 - rate_mean) / (alpha + beta + 1.0))
+    fixed = np.isinf(alpha)
+    result = np.empty(target.shape)
+    result[fixed] = prob_at_least_given_rate(
+        target[fixed], mean[fixed], dispersion[fixed], beta[fixed]
+    )
+    with np.errstate(invalid="ignore"):
+        rate_mean = alpha / (alpha + beta)
+        rate_sd = np.sqrt(rate_mean * (1 - rate_mean) / (alpha + beta + 1.0))
     thinned = mean * rate_mean
     noise_var = thinned + np.where(np.isinf(dispersion), 0.0, thinned**2 / dispersion)
-    over_rate = (mean * rate_sd) ** 2 <= noise_var
-    result = np.empty(target.shape)
+    over_rate = ~fixed & ((mean * rate_sd) ** 2 <= noise_var)
     a, b = alpha[over_rate, None], beta[over_rate, None]
     rates = beta_quantiles(a, b, z)
     args = (x[over_rate, None] for x in (target, mean, dispersion))
     result[over_rate] = prob_at_least_given_rate(*args, rates) @ weights
-    other = ~over_rate
+    other = ~fixed & ~over_rate
     t, m, r = target[other, None], mean[other, None], dispersion[other, None]
     safe_r = np.where(np.isinf(r), 1.0, r)
     gamma_y = _gamma_quantiles(np.maximum(t, 1.0), z) / m
