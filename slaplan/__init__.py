@@ -81,7 +81,9 @@ _EXPORTS: dict[str, str] = {
     "track_sla": "slaplan.sla.tracking",
 }
 
+    "check_consistency": "slaplan.sla.check",
 __all__ = [
+    "attribute_miss": "slaplan.sla.attribution",
     "DataError",
     "DataWarning",
     "ImmatureCohortWarning",
