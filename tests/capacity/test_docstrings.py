@@ -12,6 +12,7 @@ MODULES = [
     "slaplan.capacity.response",
     "slaplan.capacity.des",
     "slaplan.capacity.team",
+    "slaplan.capacity.compliance",
 ]
 
 
