@@ -49,6 +49,9 @@ _EXPORTS: dict[str, str] = {
     "segment_rates": "slaplan.funnel.pooling",
     "lag_summary": "slaplan.funnel.lags",
     "conversion_by_lag": "slaplan.funnel.lags",
+    "response_bands": "slaplan.funnel.response_bands",
+    "handoff_threshold": "slaplan.funnel.threshold",
+    "ThresholdCurve": "slaplan.funnel.threshold",
     # --- plan: rates, volumes, attainability ----------------------------------------------
     "ConversionRate": "slaplan.plan.rates",
     "VolumeModel": "slaplan.plan.volume",
@@ -95,12 +98,12 @@ _EXPORTS: dict[str, str] = {
     "Commitment": "slaplan.sla.spec",
     "load_sla": "slaplan.sla.spec",
     "check_sla": "slaplan.sla.check",
+    "check_consistency": "slaplan.sla.check",
     "track_sla": "slaplan.sla.tracking",
+    "attribute_miss": "slaplan.sla.attribution",
 }
 
-    "check_consistency": "slaplan.sla.check",
 __all__ = [
-    "attribute_miss": "slaplan.sla.attribution",
     "DataError",
     "DataWarning",
     "ImmatureCohortWarning",

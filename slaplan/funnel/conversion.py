@@ -21,9 +21,9 @@ How ``eventual`` is estimated (Bornhuetter–Ferguson in Bayesian form, cf. Verr
    brand-new cohort (completion ≈ 0) and to the cohort's own data once it is complete, which is
    the BF credibility weighting without an ad-hoc weight.
 4. ``eventual`` is the posterior expected share of the cohort's leads that will ever convert:
-   ``(c + sum_open p (1 - F_i) / (1 - p F_i)) / n``, averaged over the posterior. Its interval maps
-   the posterior quantiles of ``p`` through the same (increasing) function; the binomial noise of
-   the remaining conversions is not included.
+   ``(c + sum_open p (1 - F_i) / (1 - p F_i)) / n``, averaged over the posterior. Its interval is
+   a *predictive* interval of that realised share: the number of future conversions is a
+   posterior mixture of Poisson counts (rate uncertainty and the luck of the remaining leads).
 
 With ``window_days`` every quantity is "within the window": later conversions do not count.
 """
@@ -51,6 +51,7 @@ from slaplan.plan.rates import beta_interval, check_prior
 __all__ = ["conversion_rates", "eventual_share"]
 
 _GRID_POINTS = 400
+_BLOCK = 8  # grid points per block in the predictive mixture (400 / 8 = 50 Poisson components)
 _MIN_CONVERTERS_FOR_OWN_LAGS = 30
 
 
@@ -99,10 +100,29 @@ def eventual_share(
     # expected future conversions of the open leads if the cohort's rate is p
     future = (grid[:, None] * (1 - completion) / (1 - np.outer(grid, completion))) @ weight
     share = (converted + future) / total
-    cumulative = np.cumsum(posterior)
+    low, high = _future_quantiles(posterior, future, int(weight.sum()), level)
+    return float(posterior @ share), (converted + low) / total, (converted + high) / total
+
+
+def _future_quantiles(
+    posterior: np.ndarray, expected: np.ndarray, open_leads: int, level: float
+) -> tuple[int, int]:
+    """Equal-tailed quantiles of the number of future conversions, a posterior mixture of Poissons.
+
+    Poisson is the small-probability limit of the Poisson-binomial count of the open leads that
+    will still convert; it slightly overstates the variance (by 1 / (1 - q) for per-lead
+    probability q), so the interval errs on the wide side.
+    """
+    # coarsen the smooth posterior to blocks of grid points: the mixture barely changes
+    weight = posterior.reshape(-1, _BLOCK).sum(axis=1)
+    mean = expected.reshape(-1, _BLOCK).mean(axis=1)
+    most = float(mean.max())
+    k = np.arange(min(open_leads, int(np.ceil(most + 10 * np.sqrt(most) + 10))) + 1)
+    cdf = weight @ special.pdtr(k[None, :], mean[:, None])
     tail = (1 - level) / 2
-    low, high = np.interp([tail, 1 - tail], cumulative, share)
-    return float(posterior @ share), float(low), float(high)
+    low = int(np.searchsorted(cdf, tail - 1e-12, side="left"))
+    high = int(np.searchsorted(cdf, 1 - tail - 1e-12, side="left"))
+    return min(low, k[-1]), min(high, k[-1])
 
 
 def _rate_grid(converted: int, exposure: float, prior_a: float, prior_b: float) -> np.ndarray:
@@ -220,13 +240,14 @@ def _group_table(
     low, high = beta_interval(prior[0] + converted, prior[1] + total - converted, level)
     # BF's "expected rate": the spread of the mature cohorts (too few of them: the user's prior)
     cohort_prior = fit_beta_prior(converted[mature], total[mature]) if mature.sum() >= 2 else prior
+    code = pairs["cohort"].to_numpy()
+    still_open = ~pairs["converted"].to_numpy()
+    completion = pairs["completion"].to_numpy()
     eventual = [
         eventual_share(
-            int(c), int(n), part.loc[~part["converted"], "completion"], *cohort_prior, level
+            int(c), int(n), completion[still_open & (code == month)], *cohort_prior, level
         )
-        for c, n, (_, part) in zip(
-            converted, total, pairs.groupby("cohort", sort=True), strict=True
-        )
+        for c, n, month in zip(converted, total, cohorts.index.to_numpy(), strict=True)
     ]
     estimate = np.array(eventual).reshape(-1, 3)
     return pd.DataFrame(

@@ -19,6 +19,7 @@ Pieces:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from slaplan._checks import check_positive
+from slaplan.capacity.calendar import BusinessCalendar
 from slaplan.errors import DataError
 
 __all__ = [
@@ -128,7 +130,7 @@ def lead_frame(leads: Any) -> pd.DataFrame:
     return frame
 
 
-def _timestamps(frame: pd.DataFrame, column: str) -> pd.Series:
+def timestamps(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame.columns:
         raise DataError(
             f"<DataFrame>: column {column!r} is missing; columns present: {list(frame.columns)}"
@@ -150,7 +152,7 @@ def resolve_as_of(frame: pd.DataFrame, as_of: Any) -> pd.Timestamp:
         except (ValueError, TypeError) as exc:
             raise ValueError(f"as_of must be a date or timestamp, got {as_of!r}") from exc
     columns = [c for c in frame.columns if str(c).endswith("_at")]
-    latest = max((_timestamps(frame, c).max() for c in columns), default=pd.NaT)
+    latest = max((timestamps(frame, c).max() for c in columns), default=pd.NaT)
     if pd.isna(latest):
         raise DataError("<DataFrame>: no timestamps to take as_of from; pass as_of")
     return pd.Timestamp(latest)
@@ -182,8 +184,8 @@ def stage_pairs(
     frame = lead_frame(leads)
     window = None if window_days is None else check_positive("window_days", window_days)
     as_of_ts = resolve_as_of(frame, as_of)
-    entered = _timestamps(frame, f"{from_stage}_at")
-    reached = _timestamps(frame, f"{to_stage}_at")
+    entered = timestamps(frame, f"{from_stage}_at")
+    reached = timestamps(frame, f"{to_stage}_at")
     keep = entered.notna() & (entered <= as_of_ts)
     entered, reached = entered[keep], reached[keep]
     age_days = (as_of_ts - entered).to_numpy("timedelta64[ns]").astype(np.int64) / _NS_PER_DAY
@@ -215,6 +217,19 @@ def _group_values(frame: pd.DataFrame, by: str | None) -> np.ndarray:
             f"<DataFrame>: by column {by!r} is missing; columns present: {list(frame.columns)}"
         )
     return frame[by].astype(object).where(frame[by].notna(), "all").astype(str).to_numpy(object)
+
+
+def as_calendar(calendar: Any) -> Any:
+    """A BusinessCalendar from itself, an SLA (its ``business_hours``) or that mapping."""
+    if calendar is None or isinstance(calendar, BusinessCalendar):
+        return calendar
+    spec = getattr(calendar, "business_hours", calendar)
+    if isinstance(spec, Mapping):
+        return BusinessCalendar.from_spec(spec)
+    raise TypeError(
+        f"calendar must be a BusinessCalendar, an SLA or a business_hours mapping, got "
+        f"{type(calendar).__name__}"
+    )
 
 
 def pair_distribution(pairs: pd.DataFrame) -> LagDistribution:
@@ -257,6 +272,7 @@ def lag_summary(
     [10.0]
     """
     pairs = stage_pairs(leads, from_stage, to_stage, by=by, window_days=window_days, as_of=as_of)
+    calendar = as_calendar(calendar)
     rows = []
     for group, part in pairs.groupby(_GROUP, sort=True):
         dist = pair_distribution(part)

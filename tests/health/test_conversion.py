@@ -10,16 +10,20 @@ from slaplan.funnel.conversion import conversion_rates, eventual_share
 from slaplan.plan.rates import ConversionRate
 
 
-def _study(worlds: int, seed: int) -> tuple[float, float]:
-    """Mean absolute error of naive and eventual rates of the last 3 cohorts over many worlds."""
+def _study(worlds: int, seed: int) -> tuple[float, float, float]:
+    """MAE of naive and eventual rates of the last 3 cohorts, and the 90% interval coverage."""
     rng = np.random.default_rng(seed)
-    naive, eventual = [], []
+    naive, eventual, covered = [], [], []
     for _ in range(worlds):
         frame, as_of, truth = simulate_world(rng)
         last = conversion_rates(frame, "mql", "sql", as_of=as_of).tail(3)
         naive.append(np.abs(last["rate"].to_numpy() - truth[-3:]))
         eventual.append(np.abs(last["eventual"].to_numpy() - truth[-3:]))
-    return float(np.mean(naive)), float(np.mean(eventual))
+        inside = (last["eventual_low"] - 1e-12 <= truth[-3:]) & (
+            truth[-3:] <= last["eventual_high"] + 1e-12
+        )
+        covered.append(inside.to_numpy())
+    return float(np.mean(naive)), float(np.mean(eventual)), float(np.mean(covered))
 
 
 @pytest.mark.slow
@@ -29,10 +33,12 @@ def test_eventual_halves_the_naive_error_on_200_simulated_worlds():
     Each world: ~300 MQLs/month, cohort rates ~ Beta around a world rate U(0.08, 0.25), log-normal
     lags (median 21 d, sigma 0.9: p95 ~ 92 d), as_of at the end of the last month; truth is the
     realised eventual share of each cohort. Measured (seed 2026): naive MAE 0.0499, eventual MAE
-    0.0110, ratio 0.221 (issue 4 asks for <= 0.5).
+    0.0110, ratio 0.221 (issue 4 asks for <= 0.5). The 90% predictive intervals of the eventual
+    share covered the truth in 91.8% of the 600 cohorts (binomial 2-SE band at 90%: 87.6-92.4%).
     """
-    naive_mae, eventual_mae = _study(200, seed=2026)
+    naive_mae, eventual_mae, coverage = _study(200, seed=2026)
     assert eventual_mae <= 0.5 * naive_mae, (naive_mae, eventual_mae)
+    assert 0.86 <= coverage <= 0.95, coverage
 
 
 def test_columns_maturity_and_naive_interval():
@@ -52,7 +58,9 @@ def test_columns_maturity_and_naive_interval():
     assert (row["low"], row["high"]) == pytest.approx(expected)
     assert np.all(table["eventual"] >= table["rate"] - 1e-12)  # eventual adds future conversions
     assert np.all(table["eventual_low"] <= table["eventual"] + 1e-12)
-    assert np.all(table["eventual"] <= table["eventual_high"] + 1e-12)
+    # a discrete predictive count: when P(no more conversions) > 95% its mean (a fraction of a
+    # lead) may exceed the upper quantile, but by less than one lead
+    assert np.all(table["eventual"] <= table["eventual_high"] + 1 / table["total"])
     assert table.attrs["horizon_days"] > 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -19,22 +20,22 @@ def samples(samples_dir):
 def test_eventual_beats_naive_on_the_last_three_sample_cohorts(samples):
     """Issue 4 done-when. Truth: truth.yaml ``mql_cohorts[*].eventual_sql_share`` (uncensored).
 
-    Measured at as_of 2026-11-15 (p95 MQL -> SQL lag 22 d): 2026-09 is already complete (naive =
-    eventual = truth = 0.1684, it can only be matched); 2026-10 naive 0.1447, eventual 0.1501,
-    truth 0.1573; 2026-11 naive 0.0418, eventual 0.1384, truth 0.1590.
+    Measured at as_of 2026-11-15 (p95 MQL -> SQL lag 57 d, so the last three cohorts are
+    immature): 2026-09 naive 0.1438, eventual 0.1574, truth 0.1524; 2026-10 naive 0.0886,
+    eventual 0.1463, truth 0.1501; 2026-11 naive 0.0252, eventual 0.1468, truth 0.1092.
+    One realisation: a nearly complete cohort can be beaten only by luck of its last few
+    conversions; the 200-world study in test_conversion.py is the statistical evidence.
     """
     leads, truth = samples
     table = sp.conversion_rates(leads, "mql", "sql", as_of=truth["as_of"]).tail(3)
-    actual = [truth["mql_cohorts"][c.strftime("%Y-%m")]["eventual_sql_share"] for c in table.cohort]
-    naive_error = (table["rate"] - actual).abs().to_numpy()
-    eventual_error = (table["eventual"] - actual).abs().to_numpy()
-    assert (eventual_error <= naive_error + 1e-9).all()
-    immature = ~table["mature"].to_numpy()
-    assert immature.sum() >= 2 and immature[-1]
-    assert (eventual_error[immature] < naive_error[immature]).all()
+    months = [c.strftime("%Y-%m") for c in table.cohort]
+    actual = np.array([truth["mql_cohorts"][m]["eventual_sql_share"] for m in months])
+    naive_error = np.abs(table["rate"].to_numpy() - actual)
+    eventual_error = np.abs(table["eventual"].to_numpy() - actual)
+    assert (eventual_error < naive_error).all(), (naive_error, eventual_error)
+    assert not table["mature"].any()  # the naive rates are flagged immature
     # the truth's cohort sizes are what the table counted
-    assert table["total"].tolist() == [truth["mql_cohorts"][c.strftime("%Y-%m")]["mqls"]
-                                       for c in table.cohort]  # fmt: skip
+    assert table["total"].tolist() == [truth["mql_cohorts"][m]["mqls"] for m in months]
 
 
 def test_sample_segment_rates_near_their_generating_truth(samples):
