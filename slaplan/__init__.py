@@ -103,6 +103,8 @@ _EXPORTS: dict[str, str] = {
     "attribute_miss": "slaplan.sla.attribution",
 }
 
+    "detect_drift": "slaplan.sla.drift",
+    "propose_targets": "slaplan.sla.drift",
 __all__ = [
     "DataError",
     "DataWarning",

@@ -1,0 +1,264 @@
+"""What changed since the last review, beyond chance, and what to commit to next.
+
+:func:`detect_drift` compares, for every commitment, the quantity it is measured on before and
+after the last review (the ``cadence_months`` before it against the complete months since):
+
+* **volumes** (count and worked commitments) — monthly counts, quasi-Poisson rate-ratio test:
+  ``log(r2/r1)`` with standard error ``sqrt(phi (1/n1 + 1/n2))``, ``phi`` the Pearson
+  overdispersion of the monthly counts around their window means (at least 1), referred to a
+  Student t with the months' degrees of freedom, so ordinary month-to-month noise is not
+  called drift (size 5% checked on simulated negative binomial months). The posterior
+  probability of a decrease uses ``Gamma(1/2 + n/phi, m/phi)`` intensities:
+  ``P(l2 < l1) = I_{b2/(b1+b2)}(a2, a1)``.
+* **shares** (rate and response-time commitments) — settled monthly cohorts pooled per window,
+  Fisher's exact test of the 2x2 table; posterior probability of a decrease from Beta(1 + c,
+  1 + n - c) posteriors by quadrature.
+
+p-values are Holm-adjusted over the table (``p_adjusted``); a row ``changed`` when it is below
+0.05. :func:`propose_targets` turns the attainability check into next period's proposals: the
+largest target met with the SLA's confidence.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import special, stats
+
+from slaplan.sla._data import censored_frame, event_column, segment_frame, sla_calendar
+from slaplan.sla.spec import SLA, Commitment
+from slaplan.sla.tracking import share_counts
+
+__all__ = [
+    "detect_drift",
+    "holm_adjust",
+    "propose_targets",
+    "rate_ratio_test",
+    "share_change_test",
+]
+
+SIGNIFICANCE = 0.05
+_DEFAULT_WINDOW_MONTHS = 6
+
+
+def rate_ratio_test(before: Any, after: Any) -> tuple[float, float, float]:
+    """(ratio, two-sided p, P(decrease)) of monthly counts, quasi-Poisson.
+
+    >>> ratio, p, down = rate_ratio_test([100, 104, 96, 100], [100, 98, 102, 100])
+    >>> round(ratio, 3), p > 0.5
+    (1.0, True)
+    """
+    before, after = np.asarray(before, float), np.asarray(after, float)
+    n1, n2, m1, m2 = before.sum(), after.sum(), before.size, after.size
+    if n1 == 0 or n2 == 0:
+        return (np.inf if n1 == 0 else 0.0), float("nan"), float("nan")
+    phi, dof = _overdispersion(before, after)
+    ratio = (n2 / m2) / (n1 / m1)
+    z = np.log(ratio) / np.sqrt(phi * (1 / n1 + 1 / n2))
+    # phi is estimated from few months: Student t with its degrees of freedom, not the normal
+    p_value = float(2 * (special.stdtr(dof, -abs(z)) if dof else special.ndtr(-abs(z))))
+    a1, b1, a2, b2 = 0.5 + n1 / phi, m1 / phi, 0.5 + n2 / phi, m2 / phi
+    decrease = float(special.betainc(a2, a1, b2 / (b1 + b2)))
+    return float(ratio), p_value, decrease
+
+
+def _overdispersion(*windows: np.ndarray) -> tuple[float, int]:
+    """Pearson overdispersion (at least 1) of counts around their window means, and its dof."""
+    chi2, dof = 0.0, 0
+    for counts in windows:
+        mean = counts.mean()
+        if counts.size > 1 and mean > 0:
+            chi2 += float(np.sum((counts - mean) ** 2) / mean)
+            dof += counts.size - 1
+    return (max(1.0, chi2 / dof), dof) if dof else (1.0, 0)
+
+
+def share_change_test(
+    success_before: int, total_before: int, success_after: int, total_after: int
+) -> tuple[float, float, float]:
+    """(difference, Fisher exact two-sided p, P(decrease)) of two pooled shares.
+
+    >>> diff, p, down = share_change_test(30, 100, 10, 100)
+    >>> round(diff, 2), p < 0.01, down > 0.99
+    (-0.2, True, True)
+    """
+    if total_before == 0 or total_after == 0:
+        return float("nan"), float("nan"), float("nan")
+    table = [
+        [success_before, total_before - success_before],
+        [success_after, total_after - success_after],
+    ]
+    p_value = float(stats.fisher_exact(table).pvalue)
+    grid = np.linspace(0.0, 1.0, 4001)
+    a1, b1 = 1 + success_before, 1 + total_before - success_before
+    a2, b2 = 1 + success_after, 1 + total_after - success_after
+    density_after = stats.beta.pdf(grid, a2, b2)
+    above_before = stats.beta.sf(grid, a1, b1)  # P(p1 > x)
+    decrease = float(np.trapezoid(density_after * above_before, grid))
+    difference = success_after / total_after - success_before / total_before
+    return difference, p_value, float(np.clip(decrease, 0.0, 1.0))
+
+
+def holm_adjust(p_values: Any) -> np.ndarray:
+    """Holm step-down adjusted p-values (NaN stays NaN).
+
+    >>> holm_adjust([0.01, 0.04, 0.03]).round(2).tolist()
+    [0.03, 0.06, 0.06]
+    """
+    p = np.asarray(p_values, float)
+    out = np.full(p.shape, np.nan)
+    valid = np.flatnonzero(~np.isnan(p))
+    order = valid[np.argsort(p[valid])]
+    m = order.size
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[index]))
+        out[index] = running
+    return out
+
+
+def detect_drift(
+    sla: SLA, leads: Any, *, as_of: Any = None, since: Any = None, window_months: int | None = None
+) -> pd.DataFrame:
+    """Which commitment quantities changed between before and after the last review.
+
+    Parameters
+    ----------
+    sla : SLA
+    leads : LeadTable or DataFrame
+    as_of : date-like, optional
+        The "today" of the review; default the latest timestamp.
+    since : date-like, optional
+        The split point; default the SLA's ``review.last_review`` (else 6 months before the
+        month of ``as_of``).
+    window_months : int, optional
+        Months compared before ``since``; default the review cadence (6 without one).
+
+    Returns
+    -------
+    DataFrame
+        Index ``commitment``: ``quantity``, ``test``, ``before``, ``after`` (monthly mean count,
+        or pooled share), ``change`` (ratio for volumes, difference for shares), ``p_value``,
+        ``p_adjusted`` (Holm), ``prob_decrease`` (posterior), ``changed`` (p_adjusted < 0.05),
+        ``months_before``, ``months_after``.
+    """
+    frame, as_of_ts = censored_frame(leads, as_of)
+    split = _split(sla, since, as_of_ts)
+    months = window_months or (sla.review.cadence_months if sla.review else _DEFAULT_WINDOW_MONTHS)
+    before = pd.period_range(end=split - 1, periods=months, freq="M")
+    after = pd.period_range(split, pd.Period(as_of_ts, freq="M") - 1, freq="M")
+    calendar = sla_calendar(sla)
+    rows = []
+    for commitment in sla.commitments:
+        part = segment_frame(frame, commitment.segment)
+        if commitment.is_count:
+            rows.append(_volume_row(commitment, part, before, after))
+        else:
+            rows.append(_share_row(commitment, part, before, after, as_of_ts, calendar))
+    table = pd.DataFrame(rows).set_index("commitment")
+    table["p_adjusted"] = holm_adjust(table["p_value"].to_numpy())
+    table["changed"] = table["p_adjusted"] < SIGNIFICANCE
+    table.attrs |= {"since": split, "as_of": as_of_ts}
+    return table[_COLUMNS]
+
+
+_COLUMNS = ["quantity", "test", "before", "after", "change", "p_value", "p_adjusted",
+            "prob_decrease", "changed", "months_before", "months_after"]  # fmt: skip
+
+
+def _split(sla: SLA, since: Any, as_of: pd.Timestamp) -> pd.Period:
+    if since is not None:
+        return pd.Period(pd.Timestamp(since), freq="M")
+    if sla.review is not None and sla.review.last_review is not None:
+        return pd.Period(sla.review.last_review, freq="M")
+    return pd.Period(as_of, freq="M") - _DEFAULT_WINDOW_MONTHS
+
+
+def _monthly(times: pd.Series, months: pd.PeriodIndex) -> np.ndarray:
+    counts = times.dropna().dt.to_period("M").value_counts()
+    return counts.reindex(months, fill_value=0).to_numpy(dtype=float)
+
+
+def _volume_row(commitment: Commitment, frame, before, after) -> dict[str, Any]:
+    times = frame[event_column(commitment)]
+    if commitment.metric == "worked":
+        times = times[frame[f"{commitment.stage}_at"].notna()]
+    counts_before, counts_after = _monthly(times, before), _monthly(times, after)
+    ratio, p_value, decrease = rate_ratio_test(counts_before, counts_after)
+    return {
+        "commitment": commitment.id,
+        "quantity": f"{commitment.label} per month",
+        "test": "quasi-Poisson rate ratio (t)",
+        "before": counts_before.mean() if counts_before.size else np.nan,
+        "after": counts_after.mean() if counts_after.size else np.nan,
+        "change": ratio,
+        "p_value": p_value,
+        "prob_decrease": decrease,
+        "months_before": len(before),
+        "months_after": len(after),
+    }
+
+
+def _share_row(commitment: Commitment, frame, before, after, as_of, calendar) -> dict[str, Any]:
+    def pooled(months) -> tuple[int, int, int]:
+        success = total = used = 0
+        for month in months:
+            s, n, settled = share_counts(
+                commitment, frame, month.start_time, (month + 1).start_time, as_of, calendar
+            )
+            if settled and n > 0:
+                success, total, used = success + s, total + n, used + 1
+        return success, total, used
+
+    s1, n1, used1 = pooled(before)
+    s2, n2, used2 = pooled(after)
+    difference, p_value, decrease = share_change_test(s1, n1, s2, n2)
+    return {
+        "commitment": commitment.id,
+        "quantity": commitment.label,
+        "test": "Fisher exact (pooled settled cohorts)",
+        "before": s1 / n1 if n1 else np.nan,
+        "after": s2 / n2 if n2 else np.nan,
+        "change": difference,
+        "p_value": p_value,
+        "prob_decrease": decrease,
+        "months_before": used1,
+        "months_after": used2,
+    }
+
+
+def propose_targets(sla: SLA, checked: pd.DataFrame) -> pd.DataFrame:
+    """Proposed targets for the next period: the largest met with the SLA's confidence.
+
+    Parameters
+    ----------
+    sla : SLA
+    checked : DataFrame
+        The output of :func:`slaplan.check_sla` for the same SLA (one row per commitment).
+
+    Returns
+    -------
+    DataFrame
+        Index ``commitment``: ``current``, ``probability_current``, ``proposed`` (whole leads
+        for counts, shares rounded down to 0.01), ``change`` and ``note``.
+    """
+    rows = []
+    for commitment in sla.commitments:
+        row = checked.loc[commitment.id]
+        safe = float(row["max_target"])
+        proposed = np.floor(safe) if commitment.is_count else np.floor(safe * 100) / 100
+        if proposed >= commitment.target:
+            note = "keep (attainable)" if proposed == commitment.target else "could be raised"
+        else:
+            note = "lower, or add volume / capacity"
+        rows.append({
+            "commitment": commitment.id, "owner": commitment.owner, "what": commitment.label,
+            "current": commitment.target, "probability_current": float(row["probability"]),
+            "proposed": float(proposed), "change": float(proposed - commitment.target),
+            "note": note,
+        })  # fmt: skip
+    table = pd.DataFrame(rows).set_index("commitment")
+    table.attrs["confidence"] = sla.confidence
+    return table
