@@ -81,6 +81,7 @@ _EXPORTS: dict[str, str] = {
     "HeadcountResult": "slaplan.capacity.team",
     "response_compliance": "slaplan.capacity.compliance",
     "ResponseCompliance": "slaplan.capacity.compliance",
+    "workload_by_owner": "slaplan.capacity.team",
     "BusinessCalendar": "slaplan.capacity.calendar",
     # --- forecast -------------------------------------------------------------------------
     "forecast_volume": "slaplan.forecast.volume",

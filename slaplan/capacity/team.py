@@ -20,13 +20,18 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from slaplan._checks import check_count, check_option, check_positive, check_probability
+from slaplan._checks import check_option, check_positive, check_probability
+from slaplan.capacity.roster import (
+    DEFAULT_RAMP_MONTHS,
+    STANDARD_HOURS_PER_WEEK,
+    Roster,
+    load_roster,
+)
 from slaplan.errors import DataError
 
 __all__ = [
@@ -42,16 +47,13 @@ __all__ = [
     "monthly_effective_fte",
     "ramp_factor",
     "team_capacity",
+    "workload_by_owner",
 ]
 
-#: Bridge Group surveys (secondary sources), PRODUCT.md §6: SDR ramp ≈ 3 months, AE ≈ 5 months.
-DEFAULT_RAMP_MONTHS: Mapping[str, float] = {"SDR": 3.0, "AE": 5.0}
 #: SDR tenure ≈ 14 months (Bridge Group, PRODUCT.md §6) → 1/14 leave per month; AE: no figure.
 DEFAULT_MONTHLY_ATTRITION: Mapping[str, float] = {"SDR": 1 / 14, "AE": 0.0}
-STANDARD_HOURS_PER_WEEK = 40.0
 WEEKS_PER_MONTH = 52 / 12
 _DAYS_PER_MONTH = 365.25 / 12
-_COLUMNS = ("rep", "role", "start_date", "end_date", "hours_per_week", "leads_per_hour")
 
 RampShape = Literal["linear", "s_curve"]
 
@@ -106,139 +108,6 @@ def monthly_effective_fte(
     totals = np.zeros((len(month_edges) - 1, len(start_day)))
     np.add.at(totals, month_of_day, daily.T)
     return totals.T / np.diff(month_edges)[None, :]
-
-
-# ---- the roster --------------------------------------------------------------------------------
-def _read_table(source: Any) -> tuple[pd.DataFrame, str]:
-    if isinstance(source, pd.DataFrame):
-        return source.copy(), "<DataFrame>"
-    path = Path(source)
-    if not path.exists():
-        raise DataError(f"{path}: roster file not found")
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".csv":
-            return pd.read_csv(path, dtype=str, keep_default_na=False), str(path)
-        if suffix in (".xlsx", ".xls"):
-            return pd.read_excel(path, dtype=str).fillna(""), str(path)
-        if suffix == ".parquet":
-            return pd.read_parquet(path), str(path)
-    except (ValueError, OSError) as exc:
-        raise DataError(f"{path}: cannot read the roster ({exc})") from exc
-    raise DataError(f"{path}: roster must be .csv, .xlsx or .parquet, got {suffix!r}")
-
-
-def _bad_rows(name: str, frame: pd.DataFrame, bad: pd.Series, column: str, rule: str) -> None:
-    if bad.any():
-        rows = np.flatnonzero(bad.to_numpy())[:5].tolist()
-        values = [frame[column].iloc[r] for r in rows]
-        raise DataError(f"{name}: {column} {rule}; bad rows (0-based) {rows}: {values!r}")
-
-
-def _clean_roster(raw: pd.DataFrame, name: str, roles: Mapping[str, float]) -> pd.DataFrame:
-    missing = [c for c in _COLUMNS if c not in raw.columns and c != "end_date"]
-    if missing:
-        raise DataError(
-            f"{name}: roster is missing columns {missing}; present: {list(raw.columns)}; "
-            f"required: {list(_COLUMNS)} (end_date may be empty)"
-        )
-    if len(raw) == 0:
-        raise DataError(f"{name}: roster has no rows")
-    frame = pd.DataFrame({"rep": raw["rep"].astype(str).str.strip()})
-    frame["role"] = raw["role"].astype(str).str.strip().str.upper()
-    _bad_rows(
-        name, frame, ~frame["role"].isin(list(roles)), "role", f"must be one of {list(roles)}"
-    )
-    _bad_rows(name, frame, frame["rep"].duplicated(), "rep", "must be unique")
-    for column in ("start_date", "end_date"):
-        text = (
-            raw[column].astype(str).str.strip() if column in raw else pd.Series("", index=raw.index)
-        )
-        empty = text.isin(["", "nan", "NaT", "None"])
-        frame[column] = pd.to_datetime(text.where(~empty), format="ISO8601", errors="coerce")
-        frame[column] = frame[column].dt.normalize()
-        required = ~empty if column == "end_date" else pd.Series(True, index=raw.index)
-        _bad_rows(name, raw, required & frame[column].isna(), column, "must be a date YYYY-MM-DD")
-    _bad_rows(
-        name, raw, frame["end_date"] < frame["start_date"], "end_date", "is before start_date"
-    )
-    for column in ("hours_per_week", "leads_per_hour"):
-        values = pd.to_numeric(raw[column], errors="coerce")
-        frame[column] = values.astype(float)
-        _bad_rows(
-            name,
-            raw,
-            ~(values > 0) | values.isna() | (values > 168),
-            column,
-            "must be a number > 0 (and <= 168)",
-        )
-    return frame.reset_index(drop=True)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Roster:
-    """A validated team roster (one row per rep).
-
-    ``frame`` columns: rep, role (``SDR``/``AE``), start_date, end_date (NaT = still on the
-    team), hours_per_week, leads_per_hour. Build it with :func:`load_roster`.
-    """
-
-    frame: pd.DataFrame
-
-    def with_hires(
-        self,
-        count: int,
-        month: Any,
-        *,
-        role: str = "SDR",
-        hours_per_week: float = STANDARD_HOURS_PER_WEEK,
-        leads_per_hour: float | None = None,
-    ) -> Roster:
-        """A hiring scenario: ``count`` new reps of ``role`` starting on the first of ``month``.
-
-        ``leads_per_hour`` defaults to the median of the role's current reps.
-
-        Examples
-        --------
-        >>> roster = load_roster(pd.DataFrame({"rep": ["a"], "role": ["SDR"],
-        ...     "start_date": ["2026-01-05"], "hours_per_week": [40], "leads_per_hour": [0.6]}))
-        >>> len(roster.with_hires(2, "2027-01").frame)
-        3
-        """
-        n = check_count("count", count, minimum=1)
-        start = pd.Period(month, freq="M").start_time
-        role = str(role).upper()
-        same_role = self.frame.loc[self.frame["role"] == role, "leads_per_hour"]
-        if leads_per_hour is None and same_role.empty:
-            raise ValueError(f"leads_per_hour must be given: the roster has no {role} to copy")
-        rate = float(same_role.median()) if leads_per_hour is None else leads_per_hour
-        hires = pd.DataFrame(
-            {
-                "rep": [f"new {role} {i + 1} ({start:%Y-%m})" for i in range(n)],
-                "role": role,
-                "start_date": start,
-                "end_date": pd.NaT,
-                "hours_per_week": check_positive("hours_per_week", hours_per_week),
-                "leads_per_hour": check_positive("leads_per_hour", rate),
-            }
-        )
-        return Roster(frame=pd.concat([self.frame, hires], ignore_index=True))
-
-
-def load_roster(source: Any, *, roles: Mapping[str, float] = DEFAULT_RAMP_MONTHS) -> Roster:
-    """Read and validate a roster (path to .csv/.xlsx/.parquet, DataFrame, or a Roster).
-
-    Raises
-    ------
-    DataError
-        Naming the file, the column, the rule and the bad rows: missing columns (listing the
-        present ones), unknown roles, unparsable dates, end before start, non-positive hours
-        or rates, duplicate rep names.
-    """
-    if isinstance(source, Roster):
-        return source
-    raw, name = _read_table(source)
-    return Roster(frame=_clean_roster(raw, name, roles))
 
 
 # ---- capacity per month --------------------------------------------------------------------------
@@ -468,3 +337,62 @@ def headcount_needed(
         leads_per_rep_month=per_rep,
         response_share=share,
     )
+
+
+# ---- observed workload -----------------------------------------------------------------------
+def workload_by_owner(
+    leads: Any,
+    *,
+    date_column: str,
+    owner_column: str = "owner",
+    period: Literal["M", "Q", "W"] = "M",
+    teams: Any = None,
+    team_key: str = "sales_agent",
+) -> pd.DataFrame:
+    """Leads (or deals) per owner and period, counted at ``date_column`` — the observed workload.
+
+    Parameters
+    ----------
+    leads : LeadTable or DataFrame
+    date_column : str
+        The event that counts as work, e.g. ``"engaging_at"`` for the Maven export.
+    owner_column : str, default ``"owner"``
+    period : "M", "Q" or "W"
+    teams : path or DataFrame, optional
+        A team table (e.g. Maven's ``sales_teams.csv``) joined on ``team_key`` = owner, adding
+        its other columns (manager, regional office). Owners missing from it get ``"unknown"``.
+
+    Returns
+    -------
+    DataFrame
+        One row per period and owner: ``period, owner, count`` (+ team columns), sorted.
+    """
+    check_option("period", period, ("M", "Q", "W"))
+    frame = leads.frame if hasattr(leads, "frame") else leads
+    missing = [c for c in (date_column, owner_column) if c not in frame.columns]
+    if missing:
+        raise DataError(f"<DataFrame>: missing columns {missing}; present: {list(frame.columns)}")
+    dates = pd.to_datetime(frame[date_column])
+    keep = dates.notna()
+    counts = (
+        pd.DataFrame(
+            {
+                "period": dates[keep].dt.to_period(period),
+                "owner": frame.loc[keep, owner_column].fillna("unassigned").astype(str),
+            }
+        )
+        .groupby(["period", "owner"], observed=True)
+        .size()
+        .rename("count")
+        .reset_index()
+    )
+    if teams is None:
+        return counts
+    table = teams if isinstance(teams, pd.DataFrame) else pd.read_csv(teams, dtype=str)
+    if team_key not in table.columns:
+        raise DataError(f"teams: missing column {team_key!r}; present: {list(table.columns)}")
+    table = table.rename(columns={team_key: "owner"}).drop_duplicates("owner")
+    merged = counts.merge(table, on="owner", how="left")
+    extra = [c for c in table.columns if c != "owner"]
+    merged[extra] = merged[extra].fillna("unknown")
+    return merged

@@ -179,3 +179,24 @@ def test_capacity_never_negative_nor_above_fully_ramped(hours, rate, shrink, sta
     assert np.all(capacity.leads_workable >= 0)
     assert np.all(capacity.leads_workable <= ceiling * (1 + 1e-9))
     assert np.all(np.diff(capacity.leads_workable) >= -1e-9)  # ramping up, never down
+
+
+def test_maven_workload_by_owner_adds_up(maven_dir):
+    """Maven export README: 8,300 engaged opportunities (8,800 minus 500 Prospecting)."""
+    import slaplan as sp
+    from slaplan.capacity.team import workload_by_owner
+
+    table = sp.load_leads(maven_dir / "sales_pipeline.csv", mapping="maven")
+    workload = workload_by_owner(
+        table, date_column="engaging_at", teams=maven_dir / "sales_teams.csv"
+    )
+    assert workload["count"].sum() == 8300
+    assert workload["owner"].nunique() == 30
+    assert set(workload["regional_office"]) == {"Central", "East", "West"}
+
+
+def test_workload_missing_column_is_a_data_error():
+    with pytest.raises(DataError, match=r"missing columns \['engaging_at'\]"):
+        from slaplan.capacity.team import workload_by_owner
+
+        workload_by_owner(pd.DataFrame({"owner": ["a"]}), date_column="engaging_at")
