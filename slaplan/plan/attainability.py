@@ -265,7 +265,10 @@ def _required(
         if outcome.prob_at_least(target, ceiling) < confidence:
             return math.inf
     return smallest_volume(
-        lambda v: outcome.prob_at_least(target, v), confidence, min(start, MAX_VOLUME)
+        lambda v: outcome.prob_at_least(target, v),
+        confidence,
+        min(start, MAX_VOLUME),
+        relative_tolerance=0.0 if capacity is None else 0.005,
     )
 
 

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from slaplan.plan.exact import normal_nodes, prob_at_least, prob_at_least_given_rate
 from slaplan.plan.rates import ConversionRate
@@ -140,10 +140,36 @@ class CappedOutcome:
 
 
 def _volume_quantiles(volume: VolumeModel, mean: float, uniforms: np.ndarray) -> np.ndarray:
+    """Volume draws by inversion of ``uniforms`` (shape ``(2, n)``), monotone in ``mean``.
+
+    Monotone inversion gives common random numbers across the volume search. A negative
+    binomial is a Gamma-mixed Poisson: the Gamma quantile uses the second row of uniforms.
+    """
     if volume.is_poisson:
-        return stats.poisson.ppf(uniforms, mean)
-    r = volume.dispersion
-    return stats.nbinom.ppf(uniforms, r, r / (r + mean))
+        means = np.full(uniforms.shape[1], float(mean))
+    else:
+        r = volume.dispersion
+        means = mean / r * special.gammaincinv(r, uniforms[1])
+    return poisson_quantiles(means, uniforms[0])
+
+
+def poisson_quantiles(means: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
+    """Smallest ``n`` with ``P(Poisson(mean) <= n) >= u``, elementwise.
+
+    Cornish–Fisher start, then whole steps until ``cdf(n - 1) < u <= cdf(n)`` (usually 0–2).
+    """
+    sd = np.sqrt(means)
+    z = special.ndtri(uniforms)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        skew_term = np.where(sd > 0, (z**2 - 1) / (6 * sd), 0.0)
+    guess = np.maximum(np.round(means + sd * (z + skew_term)), 0.0)
+    for _ in range(200):
+        low = special.pdtr(guess, means) < uniforms
+        high = (guess > 0) & (special.pdtr(guess - 1, means) >= uniforms)
+        if not (low.any() or high.any()):
+            break
+        guess = guess + low - high
+    return guess
 
 
 def build_outcome(
@@ -160,7 +186,7 @@ def build_outcome(
     if capacity is not None:
         draws = fixed_factor * math.prod((r.sample(n_draws, rng) for r in uncertain), start=1.0)
         draws = np.broadcast_to(draws, (n_draws,)).astype(float)
-        return CappedOutcome(volume, capacity, draws, rng.random(n_draws))
+        return CappedOutcome(volume, capacity, draws, rng.random((2, n_draws)))
     if len(uncertain) <= 1:
         alpha = uncertain[0].alpha if uncertain else math.inf
         beta = uncertain[0].beta if uncertain else math.inf
@@ -204,15 +230,21 @@ def largest_target(
     return low
 
 
-def smallest_volume(prob: Callable[[float], float], level: float, start: float) -> float:
-    """Smallest whole volume ``V`` with ``prob(V) >= level`` (prob rises in V); inf if beyond."""
+def smallest_volume(
+    prob: Callable[[float], float], level: float, start: float, *, relative_tolerance: float = 0.0
+) -> float:
+    """Smallest whole volume ``V`` with ``prob(V) >= level`` (prob rises in V); inf if beyond.
+
+    With ``relative_tolerance`` the bisection stops once the bracket is that narrow (for Monte
+    Carlo probabilities, where whole-lead precision is noise).
+    """
     high = max(1.0, math.ceil(start))
     while prob(high) < level:
         if high >= MAX_VOLUME:
             return math.inf
         high = min(high * 2.0, MAX_VOLUME)
     low = 0.0
-    while high - low > 1:
+    while high - low > max(1.0, relative_tolerance * high):
         middle = math.floor((low + high) / 2)
         low, high = (low, middle) if prob(middle) >= level else (middle, high)
     return high

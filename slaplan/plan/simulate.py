@@ -46,7 +46,7 @@ from slaplan.plan.volume import (
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["FunnelPlan", "FunnelSimulation", "lag_pmf", "simulate_funnel"]
+__all__ = ["FunnelPlan", "FunnelSimulation", "check_lag_pmf", "lag_pmf", "simulate_funnel"]
 
 
 def lag_pmf(lags_months: Any, *, max_months: int = 12) -> np.ndarray:
@@ -63,7 +63,8 @@ def lag_pmf(lags_months: Any, *, max_months: int = 12) -> np.ndarray:
     return np.bincount(months) / months.size
 
 
-def _check_pmf(name: str, pmf: Any) -> np.ndarray:
+def check_lag_pmf(name: str, pmf: Any) -> np.ndarray:
+    """Return ``pmf`` as a 1-D float array of non-negative probabilities summing to 1."""
     array = np.asarray(pmf, dtype=float)
     if array.ndim != 1 or array.size == 0 or not np.isfinite(array).all() or (array < 0).any():
         raise ValueError(f"{name} must be a 1-D array of non-negative probabilities, got {pmf!r}")
@@ -125,7 +126,7 @@ class FunnelPlan:
             raise TypeError("volume must be a non-empty sequence of VolumeModel, one per month")
         if not all(isinstance(r, ConversionRate) for r in self.rates):
             raise TypeError("rates must be ConversionRate objects")
-        lags = tuple(_check_pmf(f"lags[{i}]", pmf) for i, pmf in enumerate(self.lags))
+        lags = tuple(check_lag_pmf(f"lags[{i}]", pmf) for i, pmf in enumerate(self.lags))
         object.__setattr__(self, "lags", lags)
         if self.capacity_per_month is not None:
             if len(self.capacity_per_month) != self.n_months:

@@ -1,0 +1,243 @@
+"""The target planner's state, without widgets (:class:`Planner` → :class:`PlannerResult`).
+
+One frozen object holds every input a planning meeting moves (volume, rates, target, confidence,
+capacity as a number or as headcount × leads per rep-month) and :meth:`Planner.compute` returns
+every output the dashboard shows: P(hit), the largest safe target, the volume needed, a 12-month
+fan of the target stage and the sensitivity tornado. ``slaplan.present.planner_widget`` is a thin
+ipywidgets layer over it; tests and benchmarks drive this object directly.
+
+Capacity: ``capacity_per_month`` (leads workable a month at the first stage) if given, else
+``headcount × leads_per_rep_month`` if a headcount is given (default 100 MQLs per rep per month,
+HubSpot's own SLA practice, PRODUCT.md §6), else no cap.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from slaplan._checks import check_count, check_positive, check_probability
+from slaplan.plan.attainability import Attainability, attainability, check_rates
+from slaplan.plan.rates import ConversionRate
+from slaplan.plan.sensitivity import sensitivity
+from slaplan.plan.simulate import FunnelPlan, simulate_funnel
+from slaplan.plan.volume import VolumeModel
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["LEADS_PER_REP_MONTH", "Planner", "PlannerResult"]
+
+LEADS_PER_REP_MONTH = 100.0  # HubSpot: about 100 MQLs per rep per month (PRODUCT.md §6)
+_CAPPED_DRAWS = 4000  # Monte Carlo draws with a capacity cap (keeps a recompute interactive)
+_CHAIN_DRAWS = 20_000  # rate draws for a chain of uncertain rates (standard error <= 0.0035)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlannerResult:
+    """Everything the planner shows for one set of inputs."""
+
+    planner: Planner
+    attainability: Attainability
+    fan: pd.DataFrame
+    tornado: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row (a saved scenario): the inputs that move and the headline outputs."""
+        import pandas as pd
+
+        p, a = self.planner, self.attainability
+        row = {
+            "volume_per_month": p.volume.mean,
+            "rates": " × ".join(f"{r.mean:.1%}" for r in p.rates),
+            "target": p.target,
+            "confidence": p.confidence,
+            "capacity_per_month": p.capacity if p.capacity is not None else math.nan,
+            "probability": a.probability,
+            "verdict": a.verdict,
+            "max_target": a.max_target,
+            "required_volume": a.required_volume,
+            "expected": a.expected,
+        }
+        return pd.DataFrame([row])
+
+
+@dataclass(frozen=True, kw_only=True)
+class Planner:
+    """Inputs of the target planner (change one with :meth:`with_`).
+
+    Parameters
+    ----------
+    volume : VolumeModel
+        Monthly volume entering the first stage.
+    rates : tuple of ConversionRate
+        Rates from the first stage to the target stage.
+    stages : tuple of str
+        Stage names (``len(rates) + 1``); the target is on the last.
+    target : int
+        Count wanted at the last stage in one month.
+    confidence : float, default 0.8
+    capacity_per_month : float, optional
+        Leads workable a month at the first stage.
+    headcount : float, optional
+        Reps working the first stage (used when ``capacity_per_month`` is None).
+    leads_per_rep_month : float, default 100
+    months : int, default 12
+        Horizon of the fan chart.
+    lags : tuple of array-like, optional
+        Lag pmfs per transition for the fan chart (default: same month).
+    n_paths : int, default 2000
+        Monte Carlo paths of the fan chart.
+    seed : int, default 0
+        Seed shared by every recompute (common random numbers: moving a slider changes the
+        numbers only through the model).
+
+    Examples
+    --------
+    >>> from slaplan import ConversionRate, VolumeModel
+    >>> p = Planner(volume=VolumeModel.poisson(300), rates=(ConversionRate(40, 300),),
+    ...             stages=("mql", "sql"), target=40)
+    >>> r = p.compute()
+    >>> r.attainability.max_target, len(r.fan)
+    (34, 12)
+    """
+
+    volume: VolumeModel
+    rates: tuple[ConversionRate, ...]
+    stages: tuple[str, ...] = ("mql", "sql")
+    target: int = 10
+    confidence: float = 0.8
+    capacity_per_month: float | None = None
+    headcount: float | None = None
+    leads_per_rep_month: float = LEADS_PER_REP_MONTH
+    months: int = 12
+    lags: tuple[Any, ...] | None = None
+    n_paths: int = 2000
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.volume, VolumeModel):
+            raise TypeError(f"volume must be a VolumeModel, got {type(self.volume).__name__}")
+        object.__setattr__(self, "rates", check_rates(list(self.rates)))
+        if len(self.stages) != len(self.rates) + 1:
+            raise ValueError(
+                f"stages must have {len(self.rates) + 1} names for {len(self.rates)} rates, "
+                f"got {len(self.stages)}"
+            )
+        check_count("target", self.target)
+        check_probability("confidence", self.confidence)
+        for name in ("capacity_per_month", "headcount"):
+            if getattr(self, name) is not None:
+                check_positive(name, getattr(self, name), allow_zero=True)
+        check_positive("leads_per_rep_month", self.leads_per_rep_month)
+        check_count("months", self.months, minimum=1)
+        check_count("n_paths", self.n_paths, minimum=100)
+
+    def with_(self, **changes: Any) -> Planner:
+        """A copy with some inputs changed (``volume_per_month=`` rescales the volume)."""
+        if "volume_per_month" in changes:
+            changes["volume"] = self.volume.scaled(changes.pop("volume_per_month"))
+        return replace(self, **changes)
+
+    @property
+    def capacity(self) -> float | None:
+        """Leads workable per month (see the module docstring), or None for no cap."""
+        if self.capacity_per_month is not None:
+            return self.capacity_per_month
+        if self.headcount is not None:
+            return self.headcount * self.leads_per_rep_month
+        return None
+
+    def compute(self) -> PlannerResult:
+        """P(hit), max target, required volume, the fan of the target stage and the tornado."""
+        capacity = self.capacity
+        chain = sum(not r.is_fixed for r in self.rates) > 1
+        draws = _CAPPED_DRAWS if capacity is not None else (_CHAIN_DRAWS if chain else None)
+        result = attainability(
+            self.target,
+            volume=self.volume,
+            rates=list(self.rates),
+            confidence=self.confidence,
+            seed=self.seed,
+            capacity_per_month=capacity,
+            n_draws=draws,
+        )
+        plan = FunnelPlan.constant(
+            stages=self.stages,
+            volume=self.volume,
+            rates=self.rates,
+            months=self.months,
+            lags=self.lags,
+            capacity_per_month=capacity,
+        )
+        simulation = simulate_funnel(plan, n_paths=self.n_paths, seed=self.seed)
+        tornado = sensitivity(
+            self.target,
+            volume=self.volume,
+            rates=list(self.rates),
+            capacity_per_month=capacity,
+            seed=self.seed,
+            n_draws=draws or _CHAIN_DRAWS,
+            stage_names=[f"{a} → {b}" for a, b in itertools.pairwise(self.stages)],
+        )
+        return PlannerResult(
+            planner=self,
+            attainability=result,
+            fan=simulation.fan(self.stages[-1]),
+            tornado=tornado.frame,
+        )
+
+    @classmethod
+    def from_leads(
+        cls,
+        leads: Any,
+        *,
+        stages: Sequence[str] = ("mql", "sql"),
+        target: int | None = None,
+        as_of: Any = None,
+        window_days: float = 90.0,
+        history_months: int = 12,
+        **kwargs: Any,
+    ) -> Planner:
+        """A planner with volume and rates fitted on a lead table (``LeadTable`` or DataFrame).
+
+        Volume: :meth:`VolumeModel.fit` on the last ``history_months`` complete months of the
+        first stage's event counts. Rates: per transition, leads that entered the earlier stage
+        at least ``window_days`` before ``as_of`` (mature) and how many of them reached the
+        next stage. ``target`` defaults to the expected monthly count of the last stage.
+        """
+        frame = getattr(leads, "frame", leads)
+        monthly, rates = _fit_from_frame(frame, tuple(stages), as_of, window_days, history_months)
+        volume = VolumeModel.fit(monthly)
+        if target is None:
+            target = round(volume.mean * math.prod(r.mean for r in rates))
+        return cls(volume=volume, rates=rates, stages=tuple(stages), target=target, **kwargs)
+
+
+def _fit_from_frame(frame, stages, as_of, window_days, history_months):
+    import pandas as pd
+
+    columns = [f"{s}_at" for s in stages]
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"leads must have columns {missing}; present: {list(frame.columns)}")
+    times = {c: pd.to_datetime(frame[c], errors="coerce") for c in columns}
+    today = pd.Timestamp(as_of) if as_of is not None else max(t.max() for t in times.values())
+    first = times[columns[0]]
+    months = first.dt.to_period("M")
+    current = today.to_period("M")
+    counts = months[months < current].value_counts().sort_index()
+    full = pd.period_range(end=current - 1, periods=history_months, freq="M")
+    monthly = counts.reindex(full, fill_value=0).to_numpy()
+    rates = []
+    cutoff = today - pd.Timedelta(days=window_days)
+    for a, b in itertools.pairwise(columns):
+        mature = times[a].notna() & (times[a] <= cutoff)
+        converted = mature & times[b].notna()
+        rates.append(ConversionRate(int(converted.sum()), int(mature.sum())))
+    return np.asarray(monthly), tuple(rates)
