@@ -52,11 +52,28 @@ _EXPORTS: dict[str, str] = {
     "response_bands": "slaplan.funnel.response_bands",
     "handoff_threshold": "slaplan.funnel.threshold",
     "ThresholdCurve": "slaplan.funnel.threshold",
+    "stage_rates": "slaplan.funnel.conversion",
+    "stage_pairs": "slaplan.funnel.lags",
     # --- plan: rates, volumes, attainability ----------------------------------------------
     "ConversionRate": "slaplan.plan.rates",
     "VolumeModel": "slaplan.plan.volume",
     "attainability": "slaplan.plan.attainability",
     "Attainability": "slaplan.plan.attainability",
+    "required_volume": "slaplan.plan.attainability",
+    "FunnelPlan": "slaplan.plan.simulate",
+    "FunnelSimulation": "slaplan.plan.simulate",
+    "simulate_funnel": "slaplan.plan.simulate",
+    "lag_pmf": "slaplan.plan.simulate",
+    "reverse_funnel": "slaplan.plan.reverse",
+    "ReverseFunnel": "slaplan.plan.reverse",
+    "sla_consistency": "slaplan.plan.consistency",
+    "SlaConsistency": "slaplan.plan.consistency",
+    "sensitivity": "slaplan.plan.sensitivity",
+    "Sensitivity": "slaplan.plan.sensitivity",
+    "Planner": "slaplan.plan.planner",
+    "PlannerResult": "slaplan.plan.planner",
+    "calibration_study": "slaplan.plan.calibration",
+    "CalibrationStudy": "slaplan.plan.calibration",
     # --- capacity: queues, business hours, team -------------------------------------------
     "erlang_c": "slaplan.capacity.erlang",
     "service_level": "slaplan.capacity.erlang",
@@ -102,10 +119,10 @@ _EXPORTS: dict[str, str] = {
     "check_consistency": "slaplan.sla.check",
     "track_sla": "slaplan.sla.tracking",
     "attribute_miss": "slaplan.sla.attribution",
-}
-
     "detect_drift": "slaplan.sla.drift",
     "propose_targets": "slaplan.sla.drift",
+}
+
 __all__ = [
     "DataError",
     "DataWarning",
