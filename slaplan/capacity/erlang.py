@@ -146,6 +146,22 @@ def erlang_c_average_wait(load_erlangs: Any, agents: Any) -> Any:
     return _as_result(np.asarray(erlang_c_wait_probability(load, n)) / (n - load))
 
 
+def _wait_probability_scalar(load: float, agents: float) -> float:
+    """Scalar fast path of :func:`erlang_c_wait_probability` for ``agents > load``.
+
+    Same incomplete-gamma form on Python floats (~2 µs instead of ~30 µs through numpy arrays);
+    ``n > A`` keeps ``Q(n + 1, A)`` away from underflow, so no continued fraction is needed.
+    """
+    log_term = agents * math.log(load) - load - math.lgamma(agents + 1.0)
+    blocking = min(1.0, math.exp(log_term) / float(special.gammaincc(agents + 1.0, load)))
+    return min(1.0, agents * blocking / (agents - load * (1.0 - blocking)))
+
+
+def _service_level_scalar(load: float, agents: float, within_handles: float) -> float:
+    wait = _wait_probability_scalar(load, agents)
+    return max(0.0, 1.0 - wait * math.exp(-(agents - load) * within_handles))
+
+
 # ---- public layer: validation in sales-team units ------------------------------------------------
 def _load_and_agents(
     arrivals_per_hour: Any, handle_minutes: Any, agents: Any
@@ -277,7 +293,7 @@ def _smallest_agents(load: float, within_handles: float, target: float, max_occ:
     low = max(math.floor(load) + 1, math.ceil(load / max_occ - 1e-12))
 
     def meets(n: int) -> bool:
-        return erlang_c_service_level(load, float(n), within_handles) >= target
+        return _service_level_scalar(load, float(n), within_handles) >= target
 
     if meets(low):
         return low
@@ -334,11 +350,11 @@ def required_agents(
     shrink = check_probability("shrinkage", shrinkage, open_low=False)
     load = rate * handle / 60.0
     agents = _smallest_agents(load, within / handle, target, max_occ)
-    wait = erlang_c_wait_probability(load, float(agents))
+    wait = _wait_probability_scalar(load, float(agents))
     return StaffingResult(
         agents=agents,
         scheduled_agents=math.ceil(agents / (1.0 - shrink) - 1e-9),
-        service_level=erlang_c_service_level(load, float(agents), within / handle),
+        service_level=_service_level_scalar(load, float(agents), within / handle),
         occupancy=load / agents,
         wait_probability=wait,
         average_wait_minutes=wait / (agents - load) * handle,
