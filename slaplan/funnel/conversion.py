@@ -30,6 +30,7 @@ With ``window_days`` every quantity is "within the window": later conversions do
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -48,7 +49,7 @@ from slaplan.funnel.lags import (
 from slaplan.funnel.pooling import fit_beta_prior
 from slaplan.plan.rates import beta_interval, check_prior
 
-__all__ = ["conversion_rates", "eventual_share"]
+__all__ = ["conversion_rates", "eventual_share", "stage_rates"]
 
 _GRID_POINTS = 400
 _BLOCK = 8  # grid points per block in the predictive mixture (400 / 8 = 50 Poisson components)
@@ -265,3 +266,72 @@ def _group_table(
             "eventual_high": estimate[:, 2],
         }
     )
+
+
+def stage_rates(
+    leads: Any,
+    stages: Any = None,
+    *,
+    window_days: float | None = None,
+    level: float = 0.9,
+    as_of: Any = None,
+    prior: tuple[float, float] = (1.0, 1.0),
+) -> pd.DataFrame:
+    """Conversion between each pair of consecutive stages, on mature leads, with intervals.
+
+    ``stages`` defaults to the LeadTable's funnel (or lead → mql → sql → opportunity → customer
+    for a plain DataFrame, keeping the stages whose columns exist). For each pair, only leads that
+    entered the earlier stage at least that pair's maturity horizon before ``as_of`` count.
+
+    Returns
+    -------
+    DataFrame
+        One row per pair: ``from_stage``, ``to_stage``, ``entered`` (all leads that reached
+        ``from_stage``), ``total``, ``converted`` (mature leads), ``rate``, ``low``, ``high``,
+        ``horizon_days``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"mql_at": pd.to_datetime(["2026-01-05"] * 4),
+    ...                   "sql_at": pd.to_datetime(["2026-01-07", None, None, None])})
+    >>> stage_rates(t, ["mql", "sql"], as_of="2026-06-01")[["from_stage", "rate"]].values.tolist()
+    [['mql', 0.25]]
+    """
+    level = check_probability("level", level)
+    a0, b0 = check_prior(prior)
+    frame = lead_frame(leads)
+    names = _stage_names(leads, frame, stages)
+    rows = []
+    for from_stage, to_stage in itertools.pairwise(names):
+        pairs = stage_pairs(frame, from_stage, to_stage, window_days=window_days, as_of=as_of)
+        horizon = maturity_horizon_days(pair_distribution(pairs), window_days)
+        mature = pairs[pairs["age_days"] >= horizon]
+        total, converted = len(mature), int(mature["converted"].sum())
+        low, high = beta_interval(a0 + converted, b0 + total - converted, level)
+        rows.append(
+            {
+                "from_stage": from_stage,
+                "to_stage": to_stage,
+                "entered": len(pairs),
+                "total": total,
+                "converted": converted,
+                "rate": converted / total if total else np.nan,
+                "low": float(low),
+                "high": float(high),
+                "horizon_days": horizon,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+_DEFAULT_STAGES = ("lead", "mql", "sql", "opportunity", "customer")
+
+
+def _stage_names(leads: Any, frame: pd.DataFrame, stages: Any) -> list[str]:
+    if stages is None:
+        stages = getattr(leads, "funnel", None) or _DEFAULT_STAGES
+        stages = [s for s in stages if f"{s}_at" in frame.columns]
+    names = [str(s) for s in stages]
+    if len(names) < 2:
+        raise ValueError(f"stages must name at least two stages, got {names!r}")
+    return names

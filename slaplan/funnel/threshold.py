@@ -153,8 +153,10 @@ def handoff_threshold(
     a0, b0 = check_prior(prior)
     frame = lead_frame(leads)
     if score not in frame.columns:
-        raise DataError(f"<DataFrame>: score column {score!r} is missing; columns present: "
-                        f"{list(frame.columns)}")  # fmt: skip
+        raise DataError(
+            f"<DataFrame>: score column {score!r} is missing; columns present: "
+            f"{list(frame.columns)}"
+        )
     as_of_ts = resolve_as_of(frame, as_of)
     pairs = stage_pairs(frame, from_stage, to_stage, window_days=window_days, as_of=as_of)
     entered = pd.to_datetime(frame[f"{from_stage}_at"])
@@ -164,8 +166,9 @@ def handoff_threshold(
     horizon = maturity_horizon_days(pair_distribution(pairs), window_days)
     grid = _thresholds(pairs["score"].to_numpy(), thresholds)
     last_month = as_of_ts.to_period("M").start_time
-    recent = pairs["cohort"].between(last_month - pd.DateOffset(months=months), last_month,
-                                     inclusive="left")  # fmt: skip
+    recent = pairs["cohort"].between(
+        last_month - pd.DateOffset(months=months), last_month, inclusive="left"
+    )
     mature = pairs[pairs["age_days"] >= horizon]
     volume = _count_at_least(pairs.loc[recent, "score"].to_numpy(), grid) / months
     total = _count_at_least(mature["score"].to_numpy(), grid)

@@ -45,9 +45,18 @@ def test_columns_maturity_and_naive_interval():
     frame, as_of, _ = simulate_world(np.random.default_rng(0), months=12)
     table = conversion_rates(frame, "mql", "sql", as_of=as_of, level=0.8)
     assert list(table.columns) == [
-        "cohort", "total", "converted", "rate", "low", "high", "mature",
-        "completion", "eventual", "eventual_low", "eventual_high",
-    ]  # fmt: skip
+        "cohort",
+        "total",
+        "converted",
+        "rate",
+        "low",
+        "high",
+        "mature",
+        "completion",
+        "eventual",
+        "eventual_low",
+        "eventual_high",
+    ]
     assert len(table) == 12 and table["total"].sum() == len(frame)
     # the youngest cohorts are immature, the old ones mature, with one switch between
     assert not table["mature"].iloc[-1] and table["mature"].iloc[0]

@@ -42,11 +42,17 @@ def test_band_boundaries_wall_clock():
 
 def test_business_hours_bands_use_open_hours():
     # Friday 16:30 MQL, touched Monday 09:20: 50 business minutes -> "< 1 h" (wall clock: later)
-    calendar = BusinessCalendar(timezone="UTC", days=("mon", "tue", "wed", "thu", "fri"),
-                                start="09:00", end="17:00")  # fmt: skip
+    calendar = BusinessCalendar(
+        timezone="UTC", days=("mon", "tue", "wed", "thu", "fri"), start="09:00", end="17:00"
+    )
     friday = pd.Timestamp("2026-01-09 16:30")
-    frame = pd.DataFrame({"mql_at": [friday], "first_touch_at": [pd.Timestamp("2026-01-12 09:20")],
-                          "sql_at": [pd.NaT]})  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "mql_at": [friday],
+            "first_touch_at": [pd.Timestamp("2026-01-12 09:20")],
+            "sql_at": [pd.NaT],
+        }
+    )
     wall = response_bands(frame, window_days=30, as_of="2026-03-01")
     business = response_bands(frame, window_days=30, as_of="2026-03-01", calendar=calendar)
     assert wall.loc[wall["total"] == 1, "band"].item() == "later"
@@ -74,13 +80,13 @@ def _scored(rng, n=6000):
     score = rng.uniform(0, 100, n)
     converts = rng.uniform(size=n) < 0.05 + 0.3 * score / 100
     mql = pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.uniform(0, 365, n), unit="D")
-    return pd.DataFrame({"score": score, "mql_at": mql,
-                         "sql_at": mql.where(converts) + pd.Timedelta(days=2)})  # fmt: skip
+    return pd.DataFrame(
+        {"score": score, "mql_at": mql, "sql_at": mql.where(converts) + pd.Timedelta(days=2)}
+    )
 
 
 def test_threshold_curve_trades_volume_for_rate():
-    curve = handoff_threshold(_scored(np.random.default_rng(9)), window_days=10,
-                              as_of="2026-01-01")  # fmt: skip
+    curve = handoff_threshold(_scored(np.random.default_rng(9)), window_days=10, as_of="2026-01-01")
     frame = curve.to_frame()
     assert frame["mqls_per_month"].is_monotonic_decreasing
     assert frame["rate"].iloc[-1] > frame["rate"].iloc[0]
@@ -90,8 +96,10 @@ def test_threshold_curve_trades_volume_for_rate():
     pick = curve.for_volume(250)
     assert pick.mqls_per_month >= 250 and pick.threshold == pytest.approx(50, abs=6)
     floor = curve.for_rate(0.3)
-    assert floor.rate >= 0.3 and floor.mqls_per_month == frame.loc[
-        frame["rate"] >= 0.3, "mqls_per_month"].max()  # fmt: skip
+    assert (
+        floor.rate >= 0.3
+        and floor.mqls_per_month == frame.loc[frame["rate"] >= 0.3, "mqls_per_month"].max()
+    )
     with pytest.raises(InfeasibleTargetError, match="no threshold gives"):
         curve.for_volume(10_000)
     with pytest.raises(InfeasibleTargetError, match="no threshold reaches"):
