@@ -26,6 +26,8 @@ How ``eventual`` is estimated (Bornhuetter–Ferguson in Bayesian form, cf. Verr
    posterior mixture of Poisson counts (rate uncertainty and the luck of the remaining leads).
 
 With ``window_days`` every quantity is "within the window": later conversions do not count.
+Leads closed as lost (a ``lost_at`` column, e.g. the Maven preset) are complete: they stay in
+the cohort's total but are known never to convert.
 """
 
 from __future__ import annotations
@@ -229,7 +231,9 @@ def _group_table(
     prior: tuple[float, float],
 ) -> pd.DataFrame:
     """Cohort rows of one group: naive counts and interval, maturity, eventual estimate."""
-    pairs = pairs.assign(completion=dist.cdf_at(pairs["observed_days"].to_numpy()))
+    # a lead closed as lost has finished: it counts as complete (it will never convert)
+    completion = np.where(pairs["closed"], 1.0, dist.cdf_at(pairs["observed_days"].to_numpy()))
+    pairs = pairs.assign(completion=completion)
     cohorts = pairs.groupby("cohort", sort=True).agg(
         total=("converted", "size"),
         converted=("converted", "sum"),

@@ -172,8 +172,10 @@ def stage_pairs(
     Columns: ``group`` (the ``by`` value, or ``"all"``), ``cohort`` (month start of entering
     ``from_stage``), ``entered_at``, ``age_days`` (``as_of - entered_at``), ``observed_days``
     (age capped at the window), ``converted`` (reached ``to_stage`` by ``as_of``, within the
-    window), ``lag_days`` (NaN if not converted). A ``to_stage`` time before ``from_stage``
-    counts as a lag of 0. A skipped ``from_stage`` leaves the lead out of the cohort.
+    window), ``lag_days`` (NaN if not converted), ``closed`` (not converted and marked lost —
+    a ``lost_at`` column, as in the Maven preset — by ``as_of``: it will not convert any more).
+    A ``to_stage`` time before ``from_stage`` counts as a lag of 0. A skipped ``from_stage``
+    leaves the lead out of the cohort.
 
     >>> frame = pd.DataFrame({"mql_at": pd.to_datetime(["2026-01-05", "2026-01-20"]),
     ...                       "sql_at": pd.to_datetime(["2026-01-15", None])})
@@ -196,6 +198,10 @@ def stage_pairs(
     observed = age_days if window is None else np.minimum(age_days, window)
     converted &= np.nan_to_num(lag_days, nan=np.inf) <= observed
     groups = _group_values(frame, by)[keep.to_numpy()]
+    closed = np.zeros(len(entered), bool)
+    if "lost_at" in frame.columns:
+        lost = timestamps(frame, "lost_at")[keep]
+        closed = (lost.notna() & (lost <= as_of_ts)).to_numpy() & ~converted
     return pd.DataFrame(
         {
             _GROUP: groups,
@@ -205,6 +211,7 @@ def stage_pairs(
             "observed_days": observed,
             "converted": converted,
             "lag_days": np.where(converted, lag_days, np.nan),
+            "closed": closed,
         }
     )
 

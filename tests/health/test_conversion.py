@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from health_worlds import simulate_world
 
@@ -96,3 +97,15 @@ def test_invalid_level_and_prior():
         conversion_rates(frame, "mql", "sql", level=1.0)
     with pytest.raises(ValueError, match=r"prior\[0\] must be > 0"):
         conversion_rates(frame, "mql", "sql", prior=(0, 1))
+
+
+def test_lost_leads_are_complete_so_eventual_equals_naive():
+    # a young cohort whose every unconverted lead is already lost cannot convert any more
+    frame, as_of, _ = simulate_world(np.random.default_rng(2), months=8)
+    young = frame["mql_at"] >= as_of - pd.Timedelta(days=31)
+    lost = young & (frame["sql_at"].isna() | (frame["sql_at"] > as_of))
+    frame["lost_at"] = frame["mql_at"].where(lost) + pd.Timedelta(hours=1)
+    frame.loc[lost, "sql_at"] = pd.NaT
+    last = conversion_rates(frame, "mql", "sql", as_of=as_of).iloc[-1]
+    assert not last["mature"]
+    assert last["eventual"] == pytest.approx(last["rate"])
