@@ -239,7 +239,11 @@ def _summary_html(result: PlannerResult) -> str:
         else (f"{a.required_volume:,.0f} / month")
     )
     rows = [
-        ("P(target met)", f"<b style='color:{colors[a.verdict]}'>{a.probability:.1%}</b>{error}"),
+        (
+            "P(target met)",
+            f"<b class='slaplan-probability' style='color:{colors[a.verdict]}'>"
+            f"{a.probability:.1%}</b>{error}",
+        ),
         ("verdict", a.verdict),
         (f"largest {stage} target at {a.confidence:.0%}", f"{a.max_target:,}"),
         (f"{html.escape(result.planner.stages[0])} needed at {a.confidence:.0%}", needed),
