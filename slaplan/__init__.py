@@ -121,6 +121,9 @@ _EXPORTS: dict[str, str] = {
     "attribute_miss": "slaplan.sla.attribution",
     "detect_drift": "slaplan.sla.drift",
     "propose_targets": "slaplan.sla.drift",
+    "build_review": "slaplan.sla.review",
+    "Review": "slaplan.sla.review",
+    "render_review": "slaplan.present.report",
 }
 
 __all__ = [

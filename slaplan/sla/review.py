@@ -1,0 +1,129 @@
+"""Everything an SLA review shows, computed once: :func:`build_review` → :class:`Review`.
+
+The review notebook (``notebooks/05_sla_review.ipynb``) and ``slaplan review`` call this with
+the paths of the SLA, the lead export and the roster, and only display the result: the check of
+the next period, the tracking of every period with the open period's pacing, the attribution of
+each miss, the drift since the last review and the proposed targets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from slaplan.sla.attribution import attribute_miss
+from slaplan.sla.check import check_consistency, check_sla
+from slaplan.sla.drift import detect_drift, propose_targets
+from slaplan.sla.spec import SLA, load_sla
+from slaplan.sla.tracking import track_sla
+
+__all__ = ["Review", "build_review"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Review:
+    """The tables of one SLA review (see :func:`build_review`)."""
+
+    sla: SLA
+    as_of: pd.Timestamp
+    segment: str | None
+    leads_source: str
+    rows_accepted: int
+    rows_rejected: int
+    checked: pd.DataFrame = field(repr=False)
+    consistency: pd.DataFrame = field(repr=False)
+    tracked: pd.DataFrame = field(repr=False)
+    attribution: pd.DataFrame = field(repr=False)
+    drift: pd.DataFrame = field(repr=False)
+    proposals: pd.DataFrame = field(repr=False)
+
+    @property
+    def open_period(self) -> pd.Period | None:
+        """The period still running at ``as_of`` (None if every tracked period is closed)."""
+        status = self.tracked["status"]
+        periods = status[status == "open"].index.get_level_values("period")
+        return periods[0] if len(periods) else None
+
+    def summary(self) -> pd.DataFrame:
+        """One row per commitment: target, last closed result, pacing, next period, verdict."""
+        tracked = self.tracked
+        rows = []
+        for c in self.sla.commitments:
+            mine = tracked.xs(c.id, level="commitment")
+            closed = mine[mine["status"] == "closed"]
+            current = mine[mine["status"] == "open"]
+            rows.append({
+                "commitment": c.id, "owner": c.owner, "what": c.label,
+                "segment": c.segment or "all", "target": c.target,
+                "periods_met": f"{int(closed['met'].astype(bool).sum())} of {len(closed)}",
+                "last_closed": closed["actual"].iloc[-1] if len(closed) else float("nan"),
+                "pacing": current["pacing_probability"].iloc[0] if len(current) else float("nan"),
+                "next_period": float(self.checked.loc[c.id, "probability"]),
+                "verdict": self.checked.loc[c.id, "verdict"],
+            })  # fmt: skip
+        return pd.DataFrame(rows).set_index("commitment")
+
+
+def build_review(
+    sla: SLA | str | Path,
+    leads: Any,
+    *,
+    team: Any = None,
+    as_of: Any = None,
+    segment: str | None = None,
+    seed: int = 0,
+) -> Review:
+    """Compute every table of the review.
+
+    Parameters
+    ----------
+    sla : SLA or path
+        The SLA (or its YAML file).
+    leads : path, LeadTable or DataFrame
+        The lead export (a path is read with :func:`slaplan.load_leads` and the SLA's funnel).
+    team : path or DataFrame, optional
+        Roster for the capacity cap of the check.
+    as_of : date-like, optional
+        The review's "today"; default the latest timestamp in the data.
+    segment : str, optional
+        Review one segment: only its leads are used.
+    seed : int
+        Seed of forecasts and Monte Carlo.
+
+    Examples
+    --------
+    >>> import slaplan as sp
+    >>> d = sp.samples_dir()
+    >>> r = build_review(d / "sla.yaml", d / "leads.csv", as_of="2026-11-15")  # doctest: +SKIP
+    >>> r.summary()  # doctest: +SKIP
+    """
+    from slaplan.funnel.leads import load_leads
+    from slaplan.funnel.table import LeadTable
+
+    sla = sla if isinstance(sla, SLA) else load_sla(sla)
+    if not isinstance(leads, LeadTable | pd.DataFrame):
+        leads = load_leads(leads, funnel=sla.funnel(), as_of=as_of)
+    source = getattr(leads, "source_name", "<DataFrame>")
+    rejected = len(getattr(leads, "rejected", ()))
+    frame = getattr(leads, "frame", leads)
+    if segment is not None:
+        frame = frame[frame["segment"] == segment]
+    checked = check_sla(sla, frame, team=team, as_of=as_of, seed=seed)
+    as_of_ts = checked.attrs["as_of"]
+    return Review(
+        sla=sla,
+        as_of=as_of_ts,
+        segment=segment,
+        leads_source=str(source),
+        rows_accepted=len(frame),
+        rows_rejected=rejected,
+        checked=checked,
+        consistency=check_consistency(sla, frame, as_of=as_of_ts, seed=seed),
+        tracked=track_sla(sla, frame, as_of=as_of_ts),
+        attribution=attribute_miss(sla, frame, as_of=as_of_ts),
+        drift=detect_drift(sla, frame, as_of=as_of_ts),
+        proposals=propose_targets(sla, checked),
+    )
