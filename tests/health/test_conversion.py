@@ -104,7 +104,7 @@ def test_lost_leads_are_complete_so_eventual_equals_naive():
     frame, as_of, _ = simulate_world(np.random.default_rng(2), months=8)
     young = frame["mql_at"] >= as_of - pd.Timedelta(days=31)
     lost = young & (frame["sql_at"].isna() | (frame["sql_at"] > as_of))
-    frame["lost_at"] = frame["mql_at"].where(lost) + pd.Timedelta(hours=1)
+    frame["lost_at"] = frame["mql_at"].where(lost)
     frame.loc[lost, "sql_at"] = pd.NaT
     last = conversion_rates(frame, "mql", "sql", as_of=as_of).iloc[-1]
     assert not last["mature"]
