@@ -141,7 +141,9 @@ class Planner:
     def with_(self, **changes: Any) -> Planner:
         """A copy with some inputs changed (``volume_per_month=`` rescales the volume)."""
         if "volume_per_month" in changes:
-            changes["volume"] = self.volume.scaled(changes.pop("volume_per_month"))
+            mean = changes.pop("volume_per_month")
+            if mean is not None:
+                changes["volume"] = self.volume.scaled(mean)
         return replace(self, **changes)
 
     @property
