@@ -37,6 +37,7 @@ class PeriodVolume:
     model: VolumeModel
     period: pd.Period
     method: str
+    as_of: pd.Timestamp
 
 
 def next_period_volume(
@@ -53,7 +54,10 @@ def next_period_volume(
             recent = np.pad(recent, (3 - len(recent), 0), constant_values=max(recent.sum(), 1))
         model = VolumeModel.fit(recent)
         return PeriodVolume(
-            model=model.scaled(model.mean * period_months), period=period, method="fit"
+            model=model.scaled(model.mean * period_months),
+            period=period,
+            method="fit",
+            as_of=as_of,
         )
     from slaplan.forecast.volume import forecast_volume
 
@@ -61,7 +65,10 @@ def next_period_volume(
     forecast = forecast_volume(history, horizon=horizon, seed=seed, n_origins=4, n_paths=1000)
     if period_months == 1:
         return PeriodVolume(
-            model=forecast.volume_model(months[0]), period=period, method=forecast.method
+            model=forecast.volume_model(months[0]),
+            period=period,
+            method=forecast.method,
+            as_of=as_of,
         )
     positions = [forecast.months.get_loc(m) for m in months]
     totals = forecast.paths[:, positions].sum(axis=1).astype(float)
@@ -71,7 +78,7 @@ def next_period_volume(
         if variance <= mean
         else VolumeModel.negative_binomial(mean, mean**2 / (variance - mean))
     )
-    return PeriodVolume(model=model, period=period, method=forecast.method)
+    return PeriodVolume(model=model, period=period, method=forecast.method, as_of=as_of)
 
 
 class VolumeCache:

@@ -74,7 +74,12 @@ def shapley_product(base: Any, actual: Any) -> np.ndarray:
 
 
 def attribute_miss(
-    sla: SLA, leads: Any, *, as_of: Any = None, missed_only: bool = True
+    sla: SLA,
+    leads: Any,
+    *,
+    as_of: Any = None,
+    missed_only: bool = True,
+    tracked: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Split the gap of each closed period of each count commitment into its causes.
 
@@ -86,6 +91,8 @@ def attribute_miss(
         The "today" of the review (default: latest timestamp).
     missed_only : bool, default True
         Only the periods where the commitment was missed.
+    tracked : DataFrame, optional
+        :func:`slaplan.track_sla` of the same SLA, data and ``as_of``, if already computed.
 
     Returns
     -------
@@ -101,7 +108,8 @@ def attribute_miss(
     >>> sp.attribute_miss(sla, t, as_of="2026-11-15")  # doctest: +SKIP
     """
     frame, as_of_ts = censored_frame(leads, as_of)
-    tracked = track_sla(sla, leads, as_of=as_of_ts)
+    if tracked is None:
+        tracked = track_sla(sla, leads, as_of=as_of_ts)
     closed = tracked[(tracked["status"] == "closed") & tracked["metric"].isin(["count", "worked"])]
     if missed_only:
         closed = closed[~closed["met"].astype(bool)]

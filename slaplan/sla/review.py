@@ -14,6 +14,8 @@ from typing import Any
 
 import pandas as pd
 
+from slaplan.funnel.lags import resolve_as_of
+from slaplan.sla._inputs import VolumeCache
 from slaplan.sla.attribution import attribute_miss
 from slaplan.sla.check import check_consistency, check_sla
 from slaplan.sla.drift import detect_drift, propose_targets
@@ -111,8 +113,10 @@ def build_review(
     frame = getattr(leads, "frame", leads)
     if segment is not None:
         frame = frame[frame["segment"] == segment]
-    checked = check_sla(sla, frame, team=team, as_of=as_of, seed=seed)
-    as_of_ts = checked.attrs["as_of"]
+    as_of_ts = resolve_as_of(frame, as_of)
+    volumes = VolumeCache(as_of=as_of_ts, period_months=sla.period_months, seed=seed)
+    checked = check_sla(sla, frame, team=team, as_of=as_of_ts, seed=seed, volumes=volumes)
+    tracked = track_sla(sla, frame, as_of=as_of_ts)
     return Review(
         sla=sla,
         as_of=as_of_ts,
@@ -121,9 +125,9 @@ def build_review(
         rows_accepted=len(frame),
         rows_rejected=rejected,
         checked=checked,
-        consistency=check_consistency(sla, frame, as_of=as_of_ts, seed=seed),
-        tracked=track_sla(sla, frame, as_of=as_of_ts),
-        attribution=attribute_miss(sla, frame, as_of=as_of_ts),
+        consistency=check_consistency(sla, frame, as_of=as_of_ts, seed=seed, volumes=volumes),
+        tracked=tracked,
+        attribution=attribute_miss(sla, frame, as_of=as_of_ts, tracked=tracked),
         drift=detect_drift(sla, frame, as_of=as_of_ts),
         proposals=propose_targets(sla, checked),
     )
