@@ -15,8 +15,13 @@ from slaplan.errors import DataError
 
 
 @pytest.fixture(scope="module")
-def sample_compliance(samples_dir):
-    leads = sp.load_leads(samples_dir / "leads.csv")
+def sample_leads(samples_dir):
+    return sp.load_leads(samples_dir / "leads.csv")
+
+
+@pytest.fixture(scope="module")
+def sample_compliance(samples_dir, sample_leads):
+    leads = sample_leads
     sla = sp.load_sla(samples_dir / "sla.yaml")
     return response_compliance(leads, calendar=sla, as_of="2026-11-15", within_business_hours=1)
 
@@ -50,9 +55,8 @@ def test_breach_list_24_hours(sample_compliance):
     assert (business["response_business_hours"] > 24).all()
 
 
-def test_by_owner_and_segment(sample_compliance, samples_dir):
-    leads = sp.load_leads(samples_dir / "leads.csv")
-    by = response_compliance(leads, as_of="2026-11-15", by=["segment", "owner"])
+def test_by_owner_and_segment(sample_leads):
+    by = response_compliance(sample_leads, as_of="2026-11-15", by=["segment", "owner"])
     assert by.summary.index.names == ["period", "segment", "owner"]
     assert by.summary["leads"].sum() == len(by.per_lead)
 

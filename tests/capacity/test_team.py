@@ -15,6 +15,7 @@ from slaplan.capacity.team import (
     headcount_needed,
     leads_workable,
     load_roster,
+    monthly_effective_fte,
     ramp_factor,
     team_capacity,
 )
@@ -162,23 +163,28 @@ def test_sample_roster_loads(samples_dir):
 
 @given(
     hours=st.floats(1, 60),
-    rate=st.floats(0.01, 5),
     shrink=st.floats(0, 0.9),
-    start=st.dates(
-        min_value=pd.Timestamp("2024-01-01").date(), max_value=pd.Timestamp("2026-12-31").date()
-    ),
+    start=st.integers(0, 1200),
+    shape=st.sampled_from(["linear", "s_curve"]),
 )
-def test_capacity_never_negative_nor_above_fully_ramped(hours, rate, shrink, start):
-    frame = _one_rep(start_date=str(start), hours_per_week=str(hours), leads_per_hour=str(rate))
-    capacity = team_capacity(
-        frame,
-        pd.period_range("2025-06", "2026-06", freq="M"),
-        assumptions=TeamAssumptions(shrinkage=shrink),
-    )
-    ceiling = hours * 52 / 12 * (1 - shrink) * rate
-    assert np.all(capacity.leads_workable >= 0)
-    assert np.all(capacity.leads_workable <= ceiling * (1 + 1e-9))
-    assert np.all(np.diff(capacity.leads_workable) >= -1e-9)  # ramping up, never down
+def test_fte_never_negative_nor_above_full_time_and_rises_while_ramping(
+    hours, shrink, start, shape
+):
+    """Kernel property: a rep with no end date ramps up and never exceeds full_time_share."""
+    edges = np.arange(0, 1500, 30)
+    fte = monthly_effective_fte(
+        start_day=np.array([start]),
+        end_day=np.array([10**9]),
+        full_time_share=np.array([hours / 40]),
+        ramp_months=np.array([3.0]),
+        monthly_attrition=np.array([0.0]),
+        attrition_from_day=10**9,
+        month_edges=edges,
+        shape=shape,
+    )[0]
+    assert np.all(fte >= 0)
+    assert np.all(fte <= hours / 40 * (1 + 1e-12))
+    assert np.all(np.diff(fte) >= -1e-12)
 
 
 def test_maven_workload_by_owner_adds_up(maven_dir):
