@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["ParsedDates", "parse_datetimes", "to_string_array"]
+__all__ = ["ParsedDates", "arrow_strings", "parse_datetimes", "to_string_array"]
 
 _ISO_NAIVE = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?$"
 _HAS_OFFSET = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})$"
@@ -64,14 +64,24 @@ class ParsedDates:
     failed: np.ndarray
 
 
-def to_string_array(values: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array:
-    """Return ``values`` as one Arrow string array, whitespace trimmed, empty strings as null."""
+def arrow_strings(values: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """The Arrow string data behind ``values``, without copying when it is Arrow-backed already."""
     if isinstance(values, pd.Series):
-        values = pa.array(values.astype("str").array)
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
+        array = values.array
+        if hasattr(array, "__arrow_array__"):
+            values = array.__arrow_array__()
+        else:
+            values = pa.array(values.astype("str").array)
     if not pa.types.is_string(values.type) and not pa.types.is_large_string(values.type):
         values = pc.cast(values, pa.large_string())
+    return values
+
+
+def to_string_array(values: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Return ``values`` as one Arrow string array, whitespace trimmed, empty strings as null."""
+    values = arrow_strings(values)
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
     trimmed = pc.utf8_trim_whitespace(values)
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, trimmed.type), trimmed)
 
@@ -102,17 +112,50 @@ def parse_datetimes(
     """
     if isinstance(values, pd.Series) and pd.api.types.is_datetime64_any_dtype(values.dtype):
         return _from_datetime_series(values, tz=tz)
+    fast = _clean_iso_column(arrow_strings(values))
+    if fast is not None:
+        return ParsedDates(values=fast, failed=np.zeros(len(fast), dtype=bool))
     strings = to_string_array(values)
     n = len(strings)
     out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     present = np.asarray(strings.is_valid(), dtype=bool)
-    iso = np.asarray(pc.fill_null(pc.match_substring_regex(strings, _ISO_NAIVE), False), bool)
-    if iso.any():
-        out[iso] = _parse_iso_naive(strings.filter(pa.array(iso)))
-    left = present & ~iso & np.isnat(out)
+    _parse_iso_by_length(strings, out)
+    left = present & np.isnat(out)
     if left.any():
         _parse_other(strings, left, out, dayfirst=dayfirst, tz=tz)
     return ParsedDates(values=out, failed=present & np.isnat(out))
+
+
+def _clean_iso_column(strings: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
+    """The whole column through Arrow's ISO cast, or ``None`` if any value needs a closer look."""
+    try:
+        parsed = pc.cast(strings, pa.timestamp("ns"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return parsed.to_numpy().astype("datetime64[ns]", copy=False)
+
+
+def _parse_iso_by_length(strings: pa.Array, out: np.ndarray) -> None:
+    """Fill ``out`` with the naive ISO values, one Arrow cast per value length.
+
+    A dirty column usually holds a few odd values among clean ISO ones; grouping by length lets
+    the clean groups go through the fast cast and confines the regex check to a failing group.
+    """
+    lengths = pc.fill_null(pc.utf8_length(strings), 0).to_numpy(zero_copy_only=False)
+    for length in np.unique(lengths):
+        if not 10 <= length <= 29:  # "2024-03-05" up to nanosecond fractions
+            continue
+        rows = lengths == length
+        group = strings.filter(pa.array(rows))
+        try:
+            out[rows] = pc.cast(group, pa.timestamp("ns")).to_numpy(zero_copy_only=False)
+            continue
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+        iso = np.asarray(pc.fill_null(pc.match_substring_regex(group, _ISO_NAIVE), False), bool)
+        if iso.any():
+            positions = np.flatnonzero(rows)[iso]
+            out[positions] = _parse_iso_naive(group.filter(pa.array(iso)))
 
 
 def _parse_iso_naive(strings: pa.Array) -> np.ndarray:

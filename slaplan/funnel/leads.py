@@ -13,16 +13,21 @@ len(rejected) == rows read``, always.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from slaplan._checks import check_positive
 from slaplan.errors import DataError
+from slaplan.funnel import columns as cols
 from slaplan.funnel import validate as rules
-from slaplan.funnel.dates import parse_datetimes, to_string_array
+from slaplan.funnel.dates import arrow_strings, parse_datetimes, to_string_array
+from slaplan.funnel.ids import id_codes
 from slaplan.funnel.presets import (
     LOST,
     PRESETS,
@@ -31,19 +36,18 @@ from slaplan.funnel.presets import (
     resolve_mapping,
 )
 from slaplan.funnel.readers import RawTable, read_source
-from slaplan.funnel.stages import DEFAULT_FUNNEL, Funnel
+from slaplan.funnel.stages import DEFAULT_FUNNEL, Funnel, skip_kernel
 from slaplan.funnel.table import LeadTable, LoadReport
 
 __all__ = ["LeadTable", "LoadReport", "load_leads"]
-
-_NUMBER_JUNK = r"[\s$€£,%]"
 
 
 @dataclass(frozen=True, kw_only=True)
 class _Columns:
     """Parsed canonical columns of every source row (before rows are rejected)."""
 
-    ids: pd.Series
+    ids: pa.Array
+    id_codes: np.ndarray
     dates: dict[str, np.ndarray]
     unparseable: dict[str, np.ndarray]
     status: np.ndarray | None
@@ -103,16 +107,20 @@ def load_leads(
         check_positive("order_tolerance_hours", order_tolerance_hours, allow_zero=True) * 3.6e12
     )
     as_of_ts = _as_of(as_of, tz)
-    raw = read_source(source, header_hints=_header_hints(mapping))
+    if funnel is not None and not isinstance(funnel, Funnel):
+        raise TypeError(f"funnel must be a Funnel or None, got {type(funnel).__name__}")
+    raw = read_source(
+        source,
+        header_hints=_header_hints(mapping),
+        typed_columns=lambda header: _date_sources(mapping, funnel, header),
+    )
     header = list(raw.frame.columns)
     cmap = resolve_mapping(mapping, header)
     funnel = funnel or cmap.funnel or DEFAULT_FUNNEL
-    if not isinstance(funnel, Funnel):
-        raise TypeError(f"funnel must be a Funnel, got {type(funnel).__name__}")
     sources = _locate(raw, cmap, funnel)
     columns = _parse(raw.frame, sources, cmap, funnel, dayfirst=dayfirst, tz=tz)
     reasons = _reasons(columns, funnel, as_of_ts, tolerance_ns, len(raw.frame))
-    keep = reasons == None  # noqa: E711 - elementwise on an object array
+    keep = reasons.ok
     frame, skipped, warnings = _accepted(raw.frame, sources, cmap, funnel, columns, keep)
     rejected = _rejected(raw, reasons, keep)
     if len(frame) + len(rejected) != raw.rows_read:  # pragma: no cover - invariant
@@ -146,6 +154,19 @@ def _as_of(as_of: object, tz: str) -> pd.Timestamp:
     if stamp == stamp.normalize() and isinstance(as_of, str) and len(as_of.strip()) <= 10:
         stamp = stamp + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")  # a date means its whole day
     return stamp
+
+
+def _date_sources(mapping: object, funnel: Funnel | None, header: list[str]) -> set[str]:
+    """Source columns holding only dates (a reader may type them as timestamps)."""
+    cmap = resolve_mapping(mapping, header)
+    funnel = funnel or cmap.funnel or DEFAULT_FUNNEL
+    dates = ("created_at", *funnel.columns, "first_touch_at", "lost_at")
+    found = {find_column(header, cmap.columns.get(name, name)) for name in dates}
+    if cmap.status_date_column:
+        found.add(find_column(header, cmap.status_date_column))
+    others = {find_column(header, src) for name, src in cmap.columns.items() if name not in dates}
+    others |= {find_column(header, src) for src in cmap.extra.values()}
+    return found - others - {None}
 
 
 def _header_hints(mapping: object) -> list[str]:
@@ -197,14 +218,22 @@ def _parse(
     tz: str,
 ) -> _Columns:
     n = len(frame)
-    ids = pd.Series(to_string_array(frame[sources["lead_id"]]), dtype="str")
     date_names = ["created_at", *funnel.columns, "first_touch_at", "lost_at"]
+    present = [name for name in date_names if name in sources]
+    # Arrow releases the GIL: the id hashing and the date columns run side by side
+    with ThreadPoolExecutor(max_workers=_workers(n)) as pool:
+        ids_job = pool.submit(id_codes, frame[sources["lead_id"]])
+        jobs = {
+            name: pool.submit(parse_datetimes, frame[sources[name]], dayfirst=dayfirst, tz=tz)
+            for name in present
+        }
+        parsed = {name: job.result() for name, job in jobs.items()}
+        ids, codes = ids_job.result()
     dates: dict[str, np.ndarray] = {}
     unparseable: dict[str, np.ndarray] = {}
     for name in date_names:
-        if name in sources:
-            parsed = parse_datetimes(frame[sources[name]], dayfirst=dayfirst, tz=tz)
-            dates[name], unparseable[name] = parsed.values, parsed.failed
+        if name in parsed:
+            dates[name], unparseable[name] = parsed[name].values, parsed[name].failed
         elif name != "lost_at" or cmap.has_status:
             dates[name] = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     status = unknown = None
@@ -215,17 +244,28 @@ def _parse(
             unparseable["status_date"] = parsed.failed
             _apply_status_dates(dates, status, parsed.values, funnel)
     return _Columns(
-        ids=ids, dates=dates, unparseable=unparseable, status=status, unknown_status=unknown
+        ids=ids,
+        id_codes=codes,
+        dates=dates,
+        unparseable=unparseable,
+        status=status,
+        unknown_status=unknown,
     )
+
+
+def _workers(rows: int) -> int:
+    return 1 if rows < 100_000 else min(4, os.cpu_count() or 1)
 
 
 def _status(values: pd.Series, cmap: ColumnMapping) -> tuple[np.ndarray, np.ndarray]:
     """Mapped status per row (stage name, ``"lost"`` or ``None``) and a mask of unknown values."""
     table = {str(k).strip().casefold(): v for k, v in cmap.status_values.items()}
-    folded = values.astype("str").str.strip().str.casefold()
-    mapped = folded.map(lambda v: table.get(v, table.get("*")) if isinstance(v, str) else None)
-    mapped = mapped.to_numpy(dtype=object)
-    unknown = folded.notna().to_numpy() & pd.isna(mapped)
+    codes, uniques = pd.factorize(pd.Series(to_string_array(values), dtype="str"))
+    mapped_uniques = np.array(
+        [table.get(str(u).casefold(), table.get("*")) for u in uniques] + [None], dtype=object
+    )
+    mapped = mapped_uniques[codes]  # code -1 (missing status) picks the trailing None
+    unknown = (codes >= 0) & pd.isna(mapped)
     return mapped, unknown
 
 
@@ -240,12 +280,13 @@ def _apply_status_dates(
 
 def _reasons(
     columns: _Columns, funnel: Funnel, as_of: pd.Timestamp, tolerance_ns: int, n: int
-) -> np.ndarray:
-    codes, _ = pd.factorize(columns.ids)
+) -> rules.Reasons:
+    codes = columns.id_codes
     empty = codes < 0
-    unknown_status = np.full(n, None, dtype=object)
-    if columns.unknown_status is not None and columns.unknown_status.any():
-        unknown_status[columns.unknown_status] = "unknown status"
+    unknown = columns.unknown_status
+    unknown_status = rules.mask_reason(
+        np.zeros(n, bool) if unknown is None else unknown, "unknown status"
+    )
     stage_dates = {c: columns.dates[c] for c in funnel.columns}
     any_date = np.zeros(n, dtype=bool)
     for values in columns.dates.values():
@@ -278,23 +319,24 @@ def _accepted(
     stage_values = [columns.dates[c][keep] for c in funnel.columns]
     skipped, stage_values = skip_kernel(stage_values, backfill=funnel.skip_policy == "backfill")
     warnings: list[str] = []
-    data: dict[str, object] = {"lead_id": columns.ids.to_numpy()[keep]}
-    data["created_at"] = _created_at(columns.dates["created_at"][keep], stage_values, warnings)
+    keep_mask = pa.array(keep)
+    data: dict[str, object] = {"lead_id": cols.str_column(columns.ids.filter(keep_mask))}
+    earliest = stage_values[0] if funnel.skip_policy == "backfill" else cols.earliest(stage_values)
+    data["created_at"] = cols.created_at(columns.dates["created_at"][keep], earliest, warnings)
     for name in ("segment", "owner"):
-        data[name] = _group_labels(raw, sources.get(name), keep)
+        data[name] = cols.group_labels(raw, sources.get(name), keep_mask)
     data.update(zip(funnel.columns, stage_values, strict=True))
     data["first_touch_at"] = columns.dates["first_touch_at"][keep]
     for name in ("score", "amount"):
-        data[name] = _numbers(raw, sources.get(name), keep, name, warnings)
+        data[name] = cols.numbers(raw, sources.get(name), keep, name, warnings)
     if columns.status is not None:
         data["status"] = pd.array(columns.status[keep], dtype="str")
         data["lost_at"] = columns.dates["lost_at"][keep]
     for name, source in cmap.extra.items():
         column = find_column(list(raw.columns), source)
         if column is not None:
-            data[name] = raw[column].to_numpy()[keep]
+            data[name] = cols.str_column(arrow_strings(raw[column]).filter(keep_mask))
     frame = pd.DataFrame(data, index=index)
-    frame["lead_id"] = frame["lead_id"].astype("str")
     skipped_frame = pd.DataFrame(dict(zip(funnel.stages, skipped, strict=True)), index=index)
     for stage, count in zip(funnel.stages, (s.sum() for s in skipped), strict=True):
         if count:
@@ -303,73 +345,20 @@ def _accepted(
     return frame, skipped_frame, warnings
 
 
-def skip_kernel(
-    stage_values: list[np.ndarray], *, backfill: bool
-) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Skip flags per stage and the (backfilled) stage times.
-
-    A stage is skipped when it has no time but a later stage has one; with ``backfill`` it takes
-    the time of the next stage the lead reached.
-    """
-    n_stages = len(stage_values)
-    later = np.full(len(stage_values[0]), np.datetime64("NaT"), dtype="datetime64[ns]")
-    skipped: list[np.ndarray] = [np.zeros(0, bool)] * n_stages
-    out: list[np.ndarray] = list(stage_values)
-    for j in range(n_stages - 1, -1, -1):
-        missing = np.isnat(stage_values[j])
-        skipped[j] = missing & ~np.isnat(later)
-        if backfill:
-            out[j] = np.where(skipped[j], later, stage_values[j])
-        later = np.where(missing, later, stage_values[j])
-    return skipped, out
-
-
-def _created_at(created: np.ndarray, stages: list[np.ndarray], warnings: list[str]) -> np.ndarray:
-    stacked = np.stack(stages).view("int64")
-    stacked = np.where(stacked == np.iinfo(np.int64).min, np.iinfo(np.int64).max, stacked)
-    earliest = stacked.min(axis=0)
-    earliest = np.where(earliest == np.iinfo(np.int64).max, np.iinfo(np.int64).min, earliest)
-    fill = np.isnat(created) & (earliest != np.iinfo(np.int64).min)
-    if fill.any() and not np.isnat(created).all():
-        warnings.append(f"{int(fill.sum()):,} lead(s) without created_at: set to their first stage")
-    return np.where(fill, earliest.view("datetime64[ns]"), created)
-
-
-def _group_labels(raw: pd.DataFrame, column: str | None, keep: np.ndarray) -> pd.Series:
-    if column is None:
-        return pd.array(np.full(int(keep.sum()), "all", dtype=object), dtype="str")
-    values = pd.Series(to_string_array(raw[column]), dtype="str").to_numpy()[keep]
-    return pd.array(pd.Series(values, dtype="str").fillna("all").to_numpy(), dtype="str")
-
-
-def _numbers(
-    raw: pd.DataFrame, column: str | None, keep: np.ndarray, name: str, warnings: list[str]
-) -> np.ndarray:
-    if column is None:
-        return np.full(int(keep.sum()), np.nan)
-    text = raw[column].astype("str").str.replace(_NUMBER_JUNK, "", regex=True)
-    text = text.where(text != "", None)
-    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)[keep]
-    bad = int((np.isnan(values) & text.notna().to_numpy()[keep]).sum())
-    if bad:
-        warnings.append(f"{bad:,} value(s) in {name} are not numbers: set to missing")
-    return values
-
-
 def _small_segments(segments: pd.Series, minimum: int = 30) -> list[str]:
     counts = segments.value_counts()
     small = counts[counts < minimum]
     return [f"segment {s!r} has only {n} lead(s)" for s, n in small.items() if len(counts) > 1]
 
 
-def _rejected(raw: RawTable, reasons: np.ndarray, keep: np.ndarray) -> pd.DataFrame:
+def _rejected(raw: RawTable, reasons: rules.Reasons, keep: np.ndarray) -> pd.DataFrame:
     """``row``, ``reason`` and the original text of every rejected row, in source order."""
     originals = raw.frame.loc[~keep]
     columns = [c if c not in ("row", "reason") else f"source_{c}" for c in raw.frame.columns]
     body = pd.DataFrame(
         {c: _text(originals[o]) for c, o in zip(columns, raw.frame.columns, strict=True)}
     )
-    body.insert(0, "reason", pd.array(reasons[~keep], dtype="str"))
+    body.insert(0, "reason", pd.array(reasons.text(~keep), dtype="str"))
     body.insert(0, "row", np.asarray(originals.index, dtype="int64"))
     if len(raw.bad_rows):
         bad = pd.DataFrame(

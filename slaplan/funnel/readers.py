@@ -13,17 +13,19 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from slaplan.errors import DataError
 
 __all__ = ["RawTable", "read_source"]
 
+TypedColumns = Callable[[list[str]], set[str]] | None
 _DELIMITERS = (",", ";", "\t", "|")
 _SNIFF_BYTES = 65536
 _HEADER_SCAN_LINES = 30
@@ -56,8 +58,14 @@ class RawTable:
         return len(self.frame) + len(self.bad_rows)
 
 
-def read_source(source: object, *, header_hints: Sequence[str] = ()) -> RawTable:
-    """Read ``source`` (path or DataFrame) as text; ``header_hints`` help find the header row."""
+def read_source(
+    source: object, *, header_hints: Sequence[str] = (), typed_columns: TypedColumns = None
+) -> RawTable:
+    """Read ``source`` (path or DataFrame) as text; ``header_hints`` help find the header row.
+
+    ``typed_columns(header)`` may name date columns a CSV reader can leave as timestamps when
+    they are clean ISO throughout (the rejected-rows report then shows them in ISO form).
+    """
     if isinstance(source, pd.DataFrame):
         return RawTable(frame=_as_text(source), bad_rows=_no_bad_rows(), name="<DataFrame>")
     if not isinstance(source, str | Path):
@@ -72,7 +80,7 @@ def read_source(source: object, *, header_hints: Sequence[str] = ()) -> RawTable
         return _read_excel(path, header_hints)
     if suffix in (".parquet", ".pq"):
         return _read_parquet(path)
-    return _read_csv(path, header_hints)
+    return _read_csv(path, header_hints, typed_columns)
 
 
 def _no_bad_rows() -> pd.DataFrame:
@@ -152,9 +160,10 @@ def _header_line(lines: list[list[str]], header_hints: Sequence[str]) -> int:
     return next(i for i, w in enumerate(widths) if w == widest)
 
 
-def _sniff(path: Path, header_hints: Sequence[str]) -> tuple[str, str, int]:
-    """(encoding, delimiter, junk lines above the header) from the file's first bytes."""
-    head = path.read_bytes()[:_SNIFF_BYTES] if path.stat().st_size else b""
+def _sniff(path: Path, header_hints: Sequence[str]) -> tuple[str, str, int, list[str]]:
+    """(encoding, delimiter, junk lines above the header, header) from the file's first bytes."""
+    with path.open("rb") as handle:
+        head = handle.read(_SNIFF_BYTES)
     if not head.strip():
         raise DataError(f"{path}: the file is empty (no header, no rows)")
     encoding = "utf-8"
@@ -169,7 +178,8 @@ def _sniff(path: Path, header_hints: Sequence[str]) -> tuple[str, str, int]:
     lines = text.splitlines()[:_HEADER_SCAN_LINES]
     delimiter = _delimiter(lines)
     parsed = list(csv.reader(lines, delimiter=delimiter))
-    return encoding, delimiter, _header_line(parsed, header_hints)
+    header_at = _header_line(parsed, header_hints)
+    return encoding, delimiter, header_at, parsed[header_at]
 
 
 def _delimiter(lines: list[str]) -> str:
@@ -186,19 +196,23 @@ def _delimiter(lines: list[str]) -> str:
     return best
 
 
-def _read_csv(path: Path, header_hints: Sequence[str]) -> RawTable:
-    encoding, delimiter, skip = _sniff(path, header_hints)
+def _read_csv(path: Path, header_hints: Sequence[str], typed_columns: TypedColumns) -> RawTable:
+    encoding, delimiter, skip, header = _sniff(path, header_hints)
     notes = [f"delimiter {delimiter!r}", f"encoding {encoding}"]
     if skip:
         notes.append(f"skipped {skip} line(s) above the header")
-    try:
-        frame = _pyarrow_csv(path, encoding, delimiter, skip)
-    except UnicodeDecodeError:
-        encoding = "latin-1"
-        notes[1] = "encoding latin-1 (not valid UTF-8)"
-        frame = None
-    except (pa.ArrowInvalid, ValueError, pd.errors.ParserError):
-        frame = None  # ragged rows or odd quoting: the careful reader below sorts them out
+    typed = typed_columns(header) if typed_columns else set()
+    frame = None
+    for attempt in dict.fromkeys((encoding, "latin-1")):
+        try:
+            frame = _pyarrow_csv(path, attempt, delimiter, skip, header, typed)
+        except _NotUtf8:
+            continue
+        except (pa.ArrowInvalid, ValueError):
+            break  # ragged rows or odd quoting: the careful reader below sorts them out
+        if attempt != encoding:
+            encoding, notes[1] = attempt, "encoding latin-1 (not valid UTF-8)"
+        break
     if frame is None:
         frame, bad = _careful_csv(path, encoding, delimiter, skip)
     else:
@@ -207,22 +221,43 @@ def _read_csv(path: Path, header_hints: Sequence[str]) -> RawTable:
     return RawTable(frame=frame, bad_rows=bad, name=path.name, notes=tuple(notes))
 
 
-def _pyarrow_csv(path: Path, encoding: str, delimiter: str, skip: int) -> pd.DataFrame:
+class _NotUtf8(Exception):
+    """The file is not valid UTF-8 (retry as Latin-1)."""
+
+
+def _pyarrow_csv(
+    path: Path, encoding: str, delimiter: str, skip: int, header: list[str], typed: set[str]
+) -> pd.DataFrame:
+    """Multithreaded Arrow read: text everywhere except ``typed`` columns, which Arrow may type
+    as timestamps when every value is clean ISO (so they need no parsing later)."""
+    text_types = {name: pa.large_string() for name in header if name not in typed}
     try:
-        return pd.read_csv(
+        table = pacsv.read_csv(
             path,
-            engine="pyarrow",
-            sep=delimiter,
-            skiprows=skip,
-            dtype="str",
-            encoding=encoding,
-            keep_default_na=False,
-            na_values=[""],
+            read_options=pacsv.ReadOptions(skip_rows=skip, encoding=encoding),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter),
+            convert_options=pacsv.ConvertOptions(
+                column_types=text_types,
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+                timestamp_parsers=[pacsv.ISO8601],
+            ),
         )
     except pa.ArrowInvalid as exc:
-        if "UTF8" in str(exc) or "utf8" in str(exc).lower():
-            raise UnicodeDecodeError(encoding, b"", 0, 1, str(exc)) from exc
+        if "utf8" in str(exc).lower():
+            raise _NotUtf8(str(exc)) from exc
         raise
+    columns = {}
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        kind = column.type
+        if pa.types.is_timestamp(kind) or pa.types.is_date(kind):
+            columns[name] = column.to_pandas(date_as_object=False)
+        else:
+            if not pa.types.is_large_string(kind):
+                column = column.cast(pa.large_string())
+            columns[name] = pd.Series(pd.array(column.combine_chunks(), dtype="str"))
+    return pd.DataFrame(columns)
 
 
 def _careful_csv(

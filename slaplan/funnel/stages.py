@@ -19,9 +19,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import KW_ONLY, dataclass, field
 from typing import Literal
 
+import numpy as np
+
 from slaplan._checks import check_option
 
-__all__ = ["DEFAULT_FUNNEL", "SKIP_POLICIES", "Funnel", "SkipPolicy"]
+__all__ = ["DEFAULT_FUNNEL", "SKIP_POLICIES", "Funnel", "SkipPolicy", "skip_kernel"]
 
 SkipPolicy = Literal["backfill", "keep"]
 SKIP_POLICIES: tuple[str, ...] = ("backfill", "keep")
@@ -140,3 +142,24 @@ DEFAULT_FUNNEL = Funnel(
         "customer": "the deal is won",
     },
 )
+
+
+def skip_kernel(
+    stage_values: list[np.ndarray], *, backfill: bool
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Skip flags per stage and the (backfilled) stage times.
+
+    A stage is skipped when it has no time but a later stage has one; with ``backfill`` it takes
+    the time of the next stage the lead reached.
+    """
+    n_stages = len(stage_values)
+    later = np.full(len(stage_values[0]), np.datetime64("NaT"), dtype="datetime64[ns]")
+    skipped: list[np.ndarray] = [np.zeros(0, bool)] * n_stages
+    out: list[np.ndarray] = list(stage_values)
+    for j in range(n_stages - 1, -1, -1):
+        missing = np.isnat(stage_values[j])
+        skipped[j] = missing & ~np.isnat(later)
+        if backfill:
+            out[j] = np.where(skipped[j], later, stage_values[j])
+        later = np.where(missing, later, stage_values[j])
+    return skipped, out

@@ -23,11 +23,13 @@ reason                                 rule
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 __all__ = [
     "REASON_ORDER",
+    "Reasons",
     "assign_reasons",
     "duplicate_mask",
     "future_reasons",
@@ -47,73 +49,97 @@ REASON_ORDER: tuple[str, ...] = (
 
 
 def duplicate_mask(id_codes: np.ndarray) -> np.ndarray:
-    """True on every row whose id code (``-1`` = empty) already occurred on an earlier row."""
-    out = np.zeros(len(id_codes), dtype=bool)
-    present = np.flatnonzero(id_codes >= 0)
-    if present.size:
-        _, first = np.unique(id_codes[present], return_index=True)
-        out[present] = True
-        out[present[first]] = False
-    return out
+    """True on every row whose id was already seen on an earlier row.
+
+    ``id_codes`` must number distinct ids in order of first appearance (``0, 1, 2, …``; what
+    ``pyarrow.compute.dictionary_encode`` and ``pandas.factorize`` give), ``-1`` for an empty id.
+    Then a row is a first occurrence exactly when its code exceeds every earlier code.
+    """
+    if len(id_codes) == 0:
+        return np.zeros(0, dtype=bool)
+    seen_max = np.maximum.accumulate(id_codes)
+    previous_max = np.concatenate(([-1], seen_max[:-1]))
+    return (id_codes >= 0) & (id_codes <= previous_max)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reasons:
+    """Per-row reasons as integer codes: ``0`` = fine, ``k`` = ``labels[k - 1]``."""
+
+    codes: np.ndarray
+    labels: tuple[str, ...]
+
+    @property
+    def ok(self) -> np.ndarray:
+        """Rows no rule rejected."""
+        return self.codes == 0
+
+    def text(self, rows: np.ndarray) -> np.ndarray:
+        """Reason strings of the rows selected by ``rows`` (a mask or positions)."""
+        table = np.array(("", *self.labels), dtype=object)
+        return table[self.codes[rows]]
+
+
+def mask_reason(mask: np.ndarray, reason: str) -> Reasons:
+    """``reason`` where ``mask`` is set."""
+    return Reasons(codes=mask.astype(np.int32), labels=(reason,))
+
+
+def first_column_reason(masks: Mapping[str, np.ndarray], template: str, n: int) -> Reasons:
+    """``template.format(col=...)`` for the first column whose mask is set, per row."""
+    codes = np.zeros(n, dtype=np.int32)
+    columns = list(masks)
+    for k in range(len(columns), 0, -1):
+        codes[masks[columns[k - 1]]] = k
+    return Reasons(codes=codes, labels=tuple(template.format(col=c) for c in columns))
 
 
 def order_reasons(
     stage_values: Mapping[str, np.ndarray], stage_columns: Sequence[str], tolerance_ns: int
-) -> np.ndarray:
-    """Per row, ``"<later> before <earlier>"`` for the first out-of-order stage, else ``None``.
+) -> Reasons:
+    """``"<later> before <earlier>"`` for the first out-of-order stage of each row.
 
     ``stage_values`` maps each column to ``datetime64[ns]`` (``NaT`` = not reached). A stage is
     compared with the latest of all earlier stages the row did reach, so skipped stages in
     between do not hide a violation.
     """
-    n = len(next(iter(stage_values.values()))) if stage_values else 0
-    out = np.full(n, None, dtype=object)
-    if len(stage_columns) < 2:
-        return out
+    m = len(stage_columns)
+    n = len(stage_values[stage_columns[0]]) if m else 0
+    labels = tuple(
+        f"{stage_columns[j]} before {stage_columns[i]}" for j in range(m) for i in range(m)
+    )
+    codes = np.zeros(n, dtype=np.int32)
+    if m < 2:
+        return Reasons(codes=codes, labels=labels)
     nat = np.iinfo(np.int64).min
     latest = stage_values[stage_columns[0]].view("int64").copy()
-    latest_col = np.zeros(n, dtype=np.int64)
-    for j in range(1, len(stage_columns)):
+    latest_col = np.zeros(n, dtype=np.int32)
+    for j in range(1, m):
         current = stage_values[stage_columns[j]].view("int64")
-        bad = (current != nat) & (latest != nat) & (current < latest - tolerance_ns) & (out == None)  # noqa: E711
-        for i in np.unique(latest_col[bad]):
-            rows = bad & (latest_col == i)
-            out[rows] = f"{stage_columns[j]} before {stage_columns[i]}"
+        bad = (current != nat) & (latest != nat) & (current < latest - tolerance_ns) & (codes == 0)
+        codes[bad] = j * m + latest_col[bad] + 1
         later = current > latest
         latest = np.where(later, current, latest)
         latest_col = np.where(later, j, latest_col)
-    return out
+    return Reasons(codes=codes, labels=labels)
 
 
-def future_reasons(date_values: Mapping[str, np.ndarray], as_of: np.datetime64) -> np.ndarray:
-    """Per row, ``"future date in <col>"`` for the first column after ``as_of``, else ``None``."""
+def future_reasons(date_values: Mapping[str, np.ndarray], as_of: np.datetime64) -> Reasons:
+    """``"future date in <col>"`` for the first column after ``as_of``, per row."""
     n = len(next(iter(date_values.values()))) if date_values else 0
-    out = np.full(n, None, dtype=object)
-    for column in reversed(list(date_values)):
-        values = date_values[column]
-        out[~np.isnat(values) & (values > as_of)] = f"future date in {column}"
-    return out
+    masks = {c: ~np.isnat(v) & (v > as_of) for c, v in date_values.items()}
+    return first_column_reason(masks, "future date in {col}", n)
 
 
-def assign_reasons(rules: Sequence[np.ndarray], n: int) -> np.ndarray:
-    """Combine per-rule reason arrays (object, ``None`` = fine) so the first rule listed wins."""
-    out = np.full(n, None, dtype=object)
-    for reasons in reversed(rules):
-        hit = reasons != None  # noqa: E711 - elementwise on an object array
-        out[hit] = reasons[hit]
-    return out
-
-
-def mask_reason(mask: np.ndarray, reason: str) -> np.ndarray:
-    """An object array holding ``reason`` where ``mask`` and ``None`` elsewhere."""
-    out = np.full(len(mask), None, dtype=object)
-    out[mask] = reason
-    return out
-
-
-def first_column_reason(masks: Mapping[str, np.ndarray], template: str, n: int) -> np.ndarray:
-    """``template.format(col=...)`` for the first column whose mask is set, per row."""
-    out = np.full(n, None, dtype=object)
-    for column in reversed(list(masks)):
-        out[masks[column]] = template.format(col=column)
-    return out
+def assign_reasons(rules: Sequence[Reasons], n: int) -> Reasons:
+    """Combine rules so that, per row, the first rule listed that fires gives the reason."""
+    codes = np.zeros(n, dtype=np.int32)
+    labels: list[str] = []
+    offsets = []
+    for rule in rules:
+        offsets.append(len(labels))
+        labels += rule.labels
+    for rule, offset in zip(reversed(rules), reversed(offsets), strict=True):
+        hit = rule.codes > 0
+        codes[hit] = rule.codes[hit] + offset
+    return Reasons(codes=codes, labels=tuple(labels))

@@ -1,0 +1,72 @@
+"""Turning parsed source columns into the canonical lead table's columns.
+
+This module owns the per-column rules of the canonical frame: ``created_at`` defaults to the
+first stage a lead reached; ``segment`` and ``owner`` are trimmed text with missing as ``"all"``;
+``score`` and ``amount`` are numbers (currency signs, thousands separators, ``%`` and spaces are
+ignored; anything else becomes missing and is counted in a warning).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from slaplan.funnel.dates import arrow_strings, to_string_array
+
+__all__ = ["created_at", "earliest", "group_labels", "numbers", "str_column"]
+
+_NUMBER_JUNK = r"[\s$€£,%]"
+
+
+def str_column(array: pa.Array | pa.ChunkedArray) -> pd.Series:
+    """An Arrow string array as a pandas ``str`` column, no copy."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if pa.types.is_string(array.type):
+        array = pc.cast(array, pa.large_string())
+    return pd.array(array, dtype="str")
+
+
+def earliest(stages: list[np.ndarray]) -> np.ndarray:
+    """Row-wise earliest stage time (``NaT`` when the row reached none)."""
+    never = np.iinfo(np.int64).max
+    stacked = np.stack([np.where(np.isnat(v), never, v.view("int64")) for v in stages])
+    earliest = stacked.min(axis=0)
+    return np.where(earliest == never, np.iinfo(np.int64).min, earliest).view("datetime64[ns]")
+
+
+def created_at(created: np.ndarray, earliest: np.ndarray, warnings: list[str]) -> np.ndarray:
+    """``created_at`` as given, else the earliest stage time (with a warning when partial)."""
+    fill = np.isnat(created) & ~np.isnat(earliest)
+    if fill.any() and not np.isnat(created).all():
+        warnings.append(f"{int(fill.sum()):,} lead(s) without created_at: set to their first stage")
+    return np.where(fill, earliest, created)
+
+
+def group_labels(raw: pd.DataFrame, column: str | None, keep: pa.Array) -> pd.Series:
+    n = pc.sum(keep).as_py() or 0
+    if column is None:
+        return str_column(pa.array(["all"] * n, pa.large_string()))
+    labels = pc.fill_null(to_string_array(raw[column]), "all")
+    return str_column(labels.filter(keep))
+
+
+def numbers(
+    raw: pd.DataFrame, column: str | None, keep: np.ndarray, name: str, warnings: list[str]
+) -> np.ndarray:
+    if column is None:
+        return np.full(int(keep.sum()), np.nan)
+    strings = arrow_strings(raw[column])
+    try:  # clean numeric text: one Arrow cast
+        return pc.cast(strings, pa.float64()).to_numpy(zero_copy_only=False)[keep]
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    text = pd.Series(pc.replace_substring_regex(strings, _NUMBER_JUNK, ""), dtype="str")
+    text = text.where(text != "", None)
+    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)[keep]
+    bad = int((np.isnan(values) & text.notna().to_numpy()[keep]).sum())
+    if bad:
+        warnings.append(f"{bad:,} value(s) in {name} are not numbers: set to missing")
+    return values
