@@ -3,7 +3,7 @@
 Usage: .venv/bin/python tools/make_screenshots.py [--only planner,health,review] [--out docs/img]
 
 - planner.png   the target planner (notebooks/02_target_planner.ipynb) served by Voilà
-- health.png    the funnel health charts (notebooks/01_funnel_health.ipynb) served by Voilà
+- health.png    the first funnel health charts (notebooks/01_funnel_health.ipynb) in Voilà
 - review.png    the first page of the HTML SLA review written by `slaplan review`
 
 Needs Chromium (`apt-get install chromium`) and the `test` extra (Python playwright); never
@@ -13,11 +13,13 @@ downloads a browser. Everything runs on the bundled samples, so the images are r
 from __future__ import annotations
 
 import argparse
+import io
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from PIL import Image
 from playwright.sync_api import sync_playwright
 
 from slaplan.present.pdf import launch_browser
@@ -27,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 RENDER_TIMEOUT_MS = 120_000
 SHOTS = ("planner", "health", "review")
+HEALTH_CHARTS = 4  # funnel bars, cohort rates, maturity curves, lag histogram
 
 
 def shoot_planner(context, out_dir: Path) -> Path:
@@ -34,8 +37,10 @@ def shoot_planner(context, out_dir: Path) -> Path:
     with start_voila(NOTEBOOKS / "02_target_planner.ipynb") as server:
         page = context.new_page()
         page.goto(server.url, timeout=RENDER_TIMEOUT_MS)
-        page.wait_for_selector(".slaplan-probability", timeout=RENDER_TIMEOUT_MS)
-        page.wait_for_timeout(1000)  # let the charts draw after the first computation
+        page.wait_for_selector(".slaplan-planner", timeout=RENDER_TIMEOUT_MS)
+        # the summary shows first; the charts are drawn before the busy line clears
+        page.wait_for_selector(".slaplan-busy", state="detached", timeout=RENDER_TIMEOUT_MS)
+        page.wait_for_selector(".jp-OutputArea-output img", timeout=RENDER_TIMEOUT_MS)
         target = out_dir / "planner.png"
         page.screenshot(path=str(target), full_page=False)
         page.close()
@@ -43,18 +48,29 @@ def shoot_planner(context, out_dir: Path) -> Path:
 
 
 def shoot_health(context, out_dir: Path) -> Path:
-    """The funnel health notebook rendered by Voilà: its first charts."""
+    """The funnel health notebook rendered by Voilà: its first four charts in a 2 x 2 grid."""
     with start_voila(NOTEBOOKS / "01_funnel_health.ipynb") as server:
         page = context.new_page()
         page.goto(server.url, timeout=RENDER_TIMEOUT_MS)
-        page.wait_for_selector(".jp-OutputArea-output img", timeout=RENDER_TIMEOUT_MS)
-        page.wait_for_load_state("networkidle", timeout=RENDER_TIMEOUT_MS)
-        first_chart = page.locator(".jp-OutputArea-output img").first
-        first_chart.scroll_into_view_if_needed()
-        target = out_dir / "health.png"
-        first_chart.screenshot(path=str(target))
+        charts = page.locator(".jp-OutputArea-output img")
+        charts.nth(HEALTH_CHARTS - 1).wait_for(timeout=RENDER_TIMEOUT_MS)
+        images = [Image.open(io.BytesIO(charts.nth(i).screenshot())) for i in range(HEALTH_CHARTS)]
         page.close()
+    target = out_dir / "health.png"
+    _grid(images, columns=2).save(target)
     return target
+
+
+def _grid(images: list[Image.Image], *, columns: int) -> Image.Image:
+    """Paste images into a white grid, row by row, each in a cell as large as the largest."""
+    cell_w = max(image.width for image in images)
+    cell_h = max(image.height for image in images)
+    rows = -(-len(images) // columns)
+    sheet = Image.new("RGB", (columns * cell_w, rows * cell_h), "white")
+    for index, image in enumerate(images):
+        row, column = divmod(index, columns)
+        sheet.paste(image, (column * cell_w, row * cell_h))
+    return sheet
 
 
 def shoot_review(context, out_dir: Path) -> Path:
