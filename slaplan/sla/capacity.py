@@ -27,5 +27,5 @@ def team_capacity(team: Any, sla: SLA, as_of: pd.Timestamp) -> float | None:
 
     period = pd.Period(as_of, freq="Q" if sla.period == "quarter" else "M") + 1
     months = pd.period_range(period.start_time, periods=sla.period_months, freq="M")
-    per_month = leads_workable(team, months=months)
+    per_month = leads_workable(team, months=months, as_of=as_of)  # SDRs work the MQLs
     return float(sum(per_month))

@@ -89,3 +89,16 @@ def test_cli_check_bad_sla_exits_2(tmp_path, capsys):
 
 def test_public_names():
     assert sp.check_sla is check_sla
+
+
+def test_team_capacity_caps_the_leads_sales_works(sample_sla, sample_files):
+    # the adapter asks the capacity model for the next month after as_of (December 2026)
+    from slaplan.capacity.team import team_capacity as model
+    from slaplan.sla.capacity import team_capacity
+
+    as_of = pd.Timestamp(AS_OF)
+    capacity = team_capacity(sample_files / "team.csv", sample_sla, as_of)
+    months = pd.period_range("2026-12", periods=1, freq="M")
+    expected = model(sample_files / "team.csv", months, as_of=as_of).leads_workable.sum()
+    assert capacity == pytest.approx(expected)
+    assert team_capacity(None, sample_sla, as_of) is None
