@@ -175,7 +175,7 @@ def _attribute(sla, commitment: Commitment, frame, period, actual, fast_hours, c
     worked = source == f"{_worked_stage(sla)}_at"
     kwargs = {"worked_stage": worked, "fast_hours": fast_hours, "calendar": calendar}
     factors, _ = _cohort_factors(frame, source, target, start, end, **kwargs)
-    base_start = (period - 1).start_time - pd.DateOffset(months=_BASELINE_MONTHS - 1)
+    base_start = start - pd.DateOffset(months=_BASELINE_MONTHS)
     history, _ = _cohort_factors(frame, source, target, base_start, start, **kwargs)
     plan = history.copy()
     plan[0] = _planned_volume(sla, commitment, source, history[0] / _BASELINE_MONTHS)

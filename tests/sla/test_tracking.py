@@ -94,3 +94,14 @@ def test_short_month_is_seen_early_by_the_nowcast(sample_sla, sample_leads):
 
 def test_public_name():
     assert sp.track_sla is track_sla
+
+
+def test_quarterly_sla_sums_the_months(sample_sla, sample_leads, tracked):
+    import dataclasses
+
+    quarterly = dataclasses.replace(sample_sla, period="quarter")
+    by_quarter = track_sla(quarterly, sample_leads, as_of=AS_OF)
+    monthly = tracked.xs("mql_volume", level="commitment")["actual"]
+    q2 = monthly[[pd.Period(m, freq="M") for m in ("2026-04", "2026-05", "2026-06")]].sum()
+    assert by_quarter.loc[(pd.Period("2026Q2", freq="Q"), "mql_volume"), "actual"] == q2
+    assert by_quarter.xs("mql_volume", level="commitment")["status"].iloc[-1] == "open"
