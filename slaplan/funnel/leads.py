@@ -188,7 +188,7 @@ def _locate(raw: RawTable, cmap: ColumnMapping, funnel: Funnel) -> dict[str, str
     }
     found = {name: find_column(header, src) for name, src in wanted.items()}
     missing = [
-        f"{name}" + (f" (as {wanted[name]!r})" if wanted[name] != name else "")
+        name + ("" if wanted[name] == name else f" (as {_alternatives(wanted[name])})")
         for name in ("lead_id", *funnel.columns)
         if found[name] is None and not (cmap.has_status and name != "lead_id")
     ]
@@ -198,14 +198,19 @@ def _locate(raw: RawTable, cmap: ColumnMapping, funnel: Funnel) -> dict[str, str
             missing.append(f"{attribute.replace('_column', '')} (as {column!r})")
     if missing:
         raise DataError(
-            f"{raw.name}: missing required column(s) {missing} for mapping {cmap.name!r} and "
-            f"funnel {list(funnel.stages)}; present columns: {header}"
+            f"{raw.name}: missing required column(s): {', '.join(missing)} (mapping "
+            f"{cmap.name!r}, funnel {list(funnel.stages)}); present columns: {header}"
         )
     located = {name: column for name, column in found.items() if column is not None}
     for attribute in ("status_column", "status_date_column"):
         if getattr(cmap, attribute) is not None:
             located[attribute] = find_column(header, getattr(cmap, attribute))
     return located
+
+
+def _alternatives(source: str | tuple[str, ...]) -> str:
+    options = (source,) if isinstance(source, str) else source
+    return " or ".join(repr(o) for o in options)
 
 
 def _parse(

@@ -89,7 +89,7 @@ def test_report_counts_add_up(dirty_csv):
 def test_missing_columns_raise_dataerror_naming_file_and_columns(tmp_path):
     path = tmp_path / "few.csv"
     path.write_text("lead_id,mql_at\nA,2025-01-01\n")
-    with pytest.raises(DataError, match=r"few\.csv.*missing.*'lead_at'.*present columns"):
+    with pytest.raises(DataError, match=r"few\.csv: missing .*: lead_at, sql_at.*present columns"):
         sp.load_leads(path)
 
 
