@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from slaplan.present.pdf import find_chromium, launch_browser
+from slaplan.present.voila import LocalServer, start_voila
 
 ARTIFACTS_DIR = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -55,3 +56,10 @@ def planner_notebook(project_root: Path) -> Path:
     if not path.exists():  # only while the planner is being written; it is part of the kit
         pytest.skip(f"{path.name} is not in notebooks/ yet")
     return path
+
+
+@pytest.fixture(scope="session")
+def planner_server(planner_notebook: Path) -> Iterator[LocalServer]:
+    """Voilà serving the planner on a free loopback port for the whole session."""
+    with start_voila(planner_notebook) as server:
+        yield server

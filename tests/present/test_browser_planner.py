@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 import slaplan as sp
 from slaplan.plan.planner import Planner
-from slaplan.present.voila import start_voila
+from slaplan.present.voila import LocalServer
 
 pytestmark = pytest.mark.browser
 
@@ -86,24 +86,21 @@ def sample_planner(samples_dir: Path) -> Planner:
     return Planner.from_leads(sp.load_leads(samples_dir / "leads.csv"), stages=("mql", "sql"))
 
 
+def _cell(page: Page, row: int):
+    return page.locator(".slaplan-planner tr").nth(row).locator("td").nth(1)
+
+
 def test_planner_follows_the_model_in_chromium(
-    planner_notebook: Path, browser_context, sample_planner: Planner, artifacts_dir: Path
+    planner_server: LocalServer, browser_context, sample_planner: Planner, artifacts_dir: Path
 ) -> None:
-    with start_voila(planner_notebook) as server:
-        page = browser_context.new_page()
-        page.goto(server.url, timeout=RENDER_TIMEOUT_MS)
+    page = browser_context.new_page()
+    try:
+        page.goto(planner_server.url, timeout=RENDER_TIMEOUT_MS)
         _probability_cell(page).wait_for(timeout=RENDER_TIMEOUT_MS)
         expect(page.locator(".slaplan-busy")).to_have_count(0, timeout=UPDATE_TIMEOUT_MS)
-        # a target just above the largest safe one puts P(target met) mid-range, where both
-        # directions show; then more volume (P rises), then a higher target (P falls)
-        safe_target = int(
-            page.locator(".slaplan-planner tr")
-            .nth(2)
-            .locator("td")
-            .nth(1)
-            .inner_text()
-            .replace(",", "")
-        )
+        # a target just above the largest safe one (row 3 of the summary) puts P(target met)
+        # mid-range, where both directions show; then more volume, then a higher target
+        safe_target = int(_cell(page, 2).inner_text().replace(",", ""))
         target = _set_target(page, safe_target + 2)
         at_target = _shown_probability(page)
         volume = _set_volume(page, round(float(_volume_readout(page).inner_text()) * 1.1))
@@ -111,6 +108,7 @@ def test_planner_follows_the_model_in_chromium(
         higher_target = _set_target(page, target + 5)
         after_target = _shown_probability(page)
         page.screenshot(path=str(artifacts_dir / "planner.png"), full_page=True)
+    finally:
         page.close()
 
     assert after_volume > at_target, "more volume must raise P(target met)"

@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from slaplan.present.voila import start_voila
+from slaplan.present.voila import LocalServer, start_voila
 
 
 def _fetch(url: str) -> str:
@@ -35,14 +35,23 @@ def _code_lines(notebook: Path) -> list[str]:
     ]
 
 
-def test_planner_page_renders_widgets_without_code(planner_notebook: Path) -> None:
-    notebook = planner_notebook
-    with start_voila(notebook) as server:
-        page = _fetch(server.url)
+def _assert_dashboard(page: str, notebook: Path) -> None:
     assert "application/vnd.jupyter.widget-view+json" in page, "no live widget on the page"
     assert "Traceback" not in page
     shown_code = [line for line in _code_lines(notebook) if line in page]
     assert shown_code == [], "Voilà page shows notebook source"
+
+
+def test_planner_page_renders_widgets_without_code(
+    planner_server: LocalServer, planner_notebook: Path
+) -> None:
+    _assert_dashboard(_fetch(planner_server.url), planner_notebook)
+
+
+def test_capacity_page_renders_widgets_without_code(project_root: Path) -> None:
+    notebook = project_root / "notebooks" / "03_capacity_and_response.ipynb"
+    with start_voila(notebook) as server:
+        _assert_dashboard(_fetch(server.url), notebook)
 
 
 def test_url_query_reaches_the_notebook_parameters(tmp_path: Path) -> None:
