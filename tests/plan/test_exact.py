@@ -136,3 +136,30 @@ def test_special_function_identity_nb_tail():
     assert special.betainc(t, r, m / (r + m)) == pytest.approx(
         stats.nbinom.sf(t - 1, r, r / (r + m))
     )
+
+
+def _sweep_cases():
+    """Grid over priors, volume shapes and the rate-spread / count-noise ratio (both quadratures)."""
+    cases = []
+    for alpha, beta in [(41.0, 261.0), (3.0, 5.0), (1.0, 1.0), (30.0, 1.5), (9000.0, 21000.0)]:
+        rate_mean = alpha / (alpha + beta)
+        rate_var = rate_mean * (1 - rate_mean) / (alpha + beta + 1)
+        for dispersion in (INF, 20.0):
+            for ratio in (0.5, 1.0, 1.4, 1.5, 3.0, 20.0):
+                denominator = rate_var - ratio**2 * rate_mean**2 / dispersion
+                if denominator <= 0:
+                    continue
+                mean = ratio**2 * rate_mean / denominator
+                for q in (0.05, 0.5, 0.95):
+                    target = max(1, round(mean * stats.beta.ppf(q, alpha, beta)))
+                    cases.append((target, mean, dispersion, alpha, beta))
+    return cases
+
+
+def test_sweep_over_spread_ratios_matches_quad_to_1e_6():
+    worst = 0.0
+    for case in _sweep_cases():
+        reference = quad_reference(*case)
+        worst = max(worst, abs(prob_at_least(*case) - reference))
+        worst = max(worst, abs(float(prob_at_least_array(*case)) - reference))
+    assert worst <= 1e-6
