@@ -139,7 +139,7 @@ def test_special_function_identity_nb_tail():
 
 
 def _sweep_cases():
-    """Grid over priors, volume shapes and the rate-spread / count-noise ratio (both quadratures)."""
+    """Grid over priors, volume shapes and the rate-spread / count-noise ratio."""
     cases = []
     for alpha, beta in [(41.0, 261.0), (3.0, 5.0), (1.0, 1.0), (30.0, 1.5), (9000.0, 21000.0)]:
         rate_mean = alpha / (alpha + beta)
