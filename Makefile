@@ -16,9 +16,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 
-## demo: the main job on the bundled samples
+## demo: the main job on the bundled samples: attainability check, then the HTML review report
 demo: setup
 	$(BIN)/slaplan check
+	$(BIN)/slaplan review --out reports/review.html
+	@echo "review report written to reports/review.html (open it in a browser; no kernel needed)"
 
 ## test: everything CI runs (lint, clean notebooks, unit and property tests, notebooks under nbval)
 test: setup lint unit notebooks
