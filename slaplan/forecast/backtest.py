@@ -105,9 +105,10 @@ def backtest_points(
     levels: Sequence[float],
     n_paths: int,
     rng: np.random.Generator,
-) -> pd.DataFrame:
-    """One row per method x origin x horizon step: actual, point, bounds and the errors."""
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Rows per method x origin x horizon (actual, point, bounds, errors); failures per method."""
     rows: list[pd.DataFrame] = []
+    failures: list[str] = []
     for origin in rolling_origins(counts.size, horizon, n_origins):
         train = counts[:origin]
         steps = min(horizon, counts.size - origin)
@@ -116,14 +117,14 @@ def backtest_points(
         for method in methods:
             try:
                 fit = fit_method(method, train, steps, n_paths, rng)
-            except MethodFitError:
+            except MethodFitError:  # reported: the method's row shows fewer points and a failure
+                failures.append(method)
                 continue
             # score the published forecast: the mean of the count paths
             mean = fit.paths.mean(axis=0)
             rows.append(_score(method, origin, mean, fit.paths, actual, scale, levels))
-    if not rows:
-        return pd.DataFrame()
-    return pd.concat(rows, ignore_index=True)
+    points = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    return points, pd.Series(failures, dtype="str").value_counts()
 
 
 def _score(method, origin, point, paths, actual, scale, levels) -> pd.DataFrame:
@@ -206,7 +207,8 @@ class Backtest:
         One row per method x origin x horizon: actual, point forecast, errors, coverage flags.
     summary : pandas.DataFrame
         Accuracy per method over all horizons, best first: ``n_points, mase, mase_floor,
-        smape_pct, noise_floor_pct, coverage_<level>, winkler_<level>``.
+        smape_pct, noise_floor_pct, interval_score, coverage_<level>, winkler_<level>,
+        failed_fits`` (origins where the method did not converge and was left out).
     """
 
     points: pd.DataFrame
@@ -240,7 +242,7 @@ def run_backtest(
     rng: np.random.Generator,
 ) -> Backtest:
     """Backtest trusted inputs (see :func:`backtest_forecasts` for the validated door)."""
-    points = backtest_points(
+    points, failed = backtest_points(
         counts,
         horizon=horizon,
         methods=methods,
@@ -253,6 +255,7 @@ def run_backtest(
         empty = pd.DataFrame(columns=["n_points", "mase"])
         return Backtest(points=points, summary=empty)
     summary = summarise_points(points, ["method"])
+    summary["failed_fits"] = failed.reindex(summary.index, fill_value=0).astype("int64")
     summary = summary.loc[choose_method(summary)]
     return Backtest(points=points, summary=summary)
 

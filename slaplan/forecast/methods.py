@@ -10,7 +10,7 @@ Methods
 ``seasonal_naive``
     The benchmark (Hyndman & Athanasopoulos, *FPP3* §5.2): next January = last January. With
     fewer than 24 months (two seasons) the period falls back to 1 (plain naive). Paths add
-    bootstrapped, centred seasonal differences (one per elapsed season).
+    bootstrapped (smoothed), centred seasonal differences (one per elapsed season).
 ``ets`` / ``ets_damped``
     Holt-Winters exponential smoothing from statsmodels (additive error, additive or damped
     additive trend, additive seasonality only with >= 36 months; never multiplicative). Paths
@@ -96,7 +96,11 @@ def seasonal_naive(
     residuals = counts[period:] - counts[:-period]
     residuals = residuals - residuals.mean()
     seasons_elapsed = steps // period + 1  # the k-step error sums k+1 seasonal differences
-    draws = rng.choice(residuals, size=(n_paths, horizon, int(seasons_elapsed.max())))
+    size = (n_paths, horizon, int(seasons_elapsed.max()))
+    # smoothed bootstrap (Silverman's bandwidth): a pool of a dozen differences would otherwise
+    # give lumpy intervals whose 80% and 95% bounds land on the same resampled value
+    bandwidth = 1.06 * residuals.std() * residuals.size ** (-1 / 5)
+    draws = rng.choice(residuals, size=size) + rng.normal(0.0, bandwidth, size=size)
     mask = np.arange(draws.shape[2]) < seasons_elapsed[:, None]
     noise = (draws * mask).sum(axis=2)
     note = f"period {period}" + (" (fewer than 24 months: plain naive)" if period == 1 else "")

@@ -97,3 +97,29 @@ def test_backtest_table_has_every_metric_and_the_floor():
 def test_backtest_rejects_unknown_methods():
     with pytest.raises(ValueError, match="methods must be drawn from"):
         sp.backtest_forecasts(np.arange(10, 30), start="2024-01", methods=("arima",))
+
+
+def test_failed_fits_are_counted_not_hidden(monkeypatch):
+    from slaplan.forecast import methods as methods_module
+
+    real = methods_module.METHODS["nb_glm"]
+
+    def flaky(counts, horizon, n_paths, rng):  # fails on the shorter training windows
+        if counts.size < 25:
+            raise methods_module.MethodFitError("did not converge (simulated)")
+        return real(counts, horizon, n_paths, rng)
+
+    monkeypatch.setitem(methods_module.METHODS, "nb_glm", flaky)
+    counts = np.random.default_rng(1).poisson(80, size=30)
+    bt = sp.backtest_forecasts(
+        counts,
+        start="2024-01",
+        horizon=2,
+        n_origins=5,
+        seed=0,
+        methods=("seasonal_naive", "nb_glm"),
+    )
+    # origins 24..28: origin 24 fails, four succeed (2 horizons each)
+    assert bt.summary.loc["nb_glm", "failed_fits"] == 1
+    assert bt.summary.loc["nb_glm", "n_points"] == 8
+    assert bt.summary.loc["seasonal_naive", "failed_fits"] == 0
