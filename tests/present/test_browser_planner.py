@@ -1,16 +1,19 @@
 """The target planner in a real browser: Voilà + headless Chromium, driven like a user would.
 
-Opens ``notebooks/02_target_planner.ipynb`` served by Voilà, types a new monthly MQL volume into
-the slider's readout and a new SQL target, and checks that the P(target met) shown on the page
-moves the way the model says: it is the library's own ``attainability`` for the inputs now on
-the page (same fitted volume model and rates, same seed), to the 0.1% the page displays, and
-it rises with volume and falls with the target. Saves ``test-artifacts/planner.png``.
+Opens ``notebooks/02_target_planner.ipynb`` served by Voilà with a target preselected in the URL
+query, types a new monthly MQL volume into the slider's readout and a new SQL target, and checks
+that the P(target met) shown on the page moves the way the model says: at every step it is the
+library's own ``attainability`` for the inputs now on the page (volume model and rate fitted on
+the samples as the notebook does, same seed), to the 0.1% the page displays, and it rises with
+volume and falls with the target. Saves ``test-artifacts/planner.png``.
 """
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
+import nbformat
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -68,22 +71,39 @@ def _set_target(page: Page, target: int) -> int:
     return int(field.input_value())
 
 
-def _model_probability(base: Planner, *, volume_per_month: float, target: int) -> float:
+def _model(base: Planner, *, volume_per_month: float, target: int) -> sp.Attainability:
+    """The library's answer for the inputs on the page (independent of the widget code)."""
     planner = base.with_(volume_per_month=volume_per_month)
-    result = sp.attainability(
+    return sp.attainability(
         target,
         volume=planner.volume,
         rates=list(planner.rates),
         confidence=planner.confidence,
         seed=planner.seed,
     )
-    return result.probability
+
+
+def _notebook_parameters(notebook: Path) -> dict[str, object]:
+    """The literal defaults of the notebook's ``parameters`` cell (what Voilà runs with)."""
+    cells = nbformat.read(notebook, as_version=4).cells
+    cell = next(c for c in cells if "parameters" in c.metadata.get("tags", []))
+    return {
+        name.id: ast.literal_eval(statement.value)
+        for statement in ast.parse(cell.source).body
+        if isinstance(statement, ast.Assign)
+        for name in statement.targets
+    }
 
 
 @pytest.fixture(scope="module")
-def sample_planner(samples_dir: Path) -> Planner:
-    """The planner the notebook builds on the samples (volume model and rates fitted to data)."""
-    return Planner.from_leads(sp.load_leads(samples_dir / "leads.csv"), stages=("mql", "sql"))
+def sample_planner(planner_notebook: Path) -> Planner:
+    """The planner the notebook builds with its default parameters (fitted on the samples)."""
+    parameters = _notebook_parameters(planner_notebook)
+    leads = sp.load_leads(planner_notebook.parent / str(parameters["leads_path"]))
+    stages = (str(parameters["from_stage"]), str(parameters["to_stage"]))
+    return Planner.from_leads(leads, stages=stages, seed=parameters["seed"]).with_(
+        confidence=parameters["confidence"]
+    )
 
 
 def _cell(page: Page, row: int):
@@ -93,31 +113,33 @@ def _cell(page: Page, row: int):
 def test_planner_follows_the_model_in_chromium(
     planner_server: LocalServer, browser_context, sample_planner: Planner, artifacts_dir: Path
 ) -> None:
+    # a target just above the largest safe one puts P(target met) mid-range, where both
+    # directions show; it is preselected through the URL query, as a presenter would
+    fitted_volume = sample_planner.volume.mean
+    start_target = _model(sample_planner, volume_per_month=fitted_volume, target=1).max_target + 2
     page = browser_context.new_page()
     try:
-        page.goto(planner_server.url, timeout=RENDER_TIMEOUT_MS)
+        page.goto(f"{planner_server.url}?target={start_target}", timeout=RENDER_TIMEOUT_MS)
         _probability_cell(page).wait_for(timeout=RENDER_TIMEOUT_MS)
         expect(page.locator(".slaplan-busy")).to_have_count(0, timeout=UPDATE_TIMEOUT_MS)
-        # a target just above the largest safe one (row 3 of the summary) puts P(target met)
-        # mid-range, where both directions show; then more volume, then a higher target
-        safe_target = int(_cell(page, 2).inner_text().replace(",", ""))
-        target = _set_target(page, safe_target + 2)
-        at_target = _shown_probability(page)
-        volume = _set_volume(page, round(float(_volume_readout(page).inner_text()) * 1.1))
+        shown_target = int(_target_field(page).input_value())
+        opened = _shown_probability(page)
+        volume = _set_volume(page, round(fitted_volume * 1.1))
         after_volume = _shown_probability(page)
-        higher_target = _set_target(page, target + 5)
+        higher_target = _set_target(page, start_target + 5)
         after_target = _shown_probability(page)
         page.screenshot(path=str(artifacts_dir / "planner.png"), full_page=True)
     finally:
         page.close()
 
-    assert after_volume > at_target, "more volume must raise P(target met)"
+    assert shown_target == start_target, "the URL query did not preselect the target"
+    assert after_volume > opened, "more volume must raise P(target met)"
     assert after_target < after_volume, "a higher target must lower P(target met)"
     model = {
-        "after_volume": _model_probability(sample_planner, volume_per_month=volume, target=target),
-        "after_target": _model_probability(
-            sample_planner, volume_per_month=volume, target=higher_target
-        ),
+        "opened": _model(sample_planner, volume_per_month=fitted_volume, target=start_target),
+        "after_volume": _model(sample_planner, volume_per_month=volume, target=start_target),
+        "after_target": _model(sample_planner, volume_per_month=volume, target=higher_target),
     }
-    shown = {"after_volume": after_volume, "after_target": after_target}
-    assert shown == pytest.approx(model, abs=SHOWN_PRECISION)
+    shown = {"opened": opened, "after_volume": after_volume, "after_target": after_target}
+    expected = {name: result.probability for name, result in model.items()}
+    assert shown == pytest.approx(expected, abs=SHOWN_PRECISION)
