@@ -119,3 +119,15 @@ def test_charts_draw_on_given_axes(mql_forecast):
     assert charts.plot_stage_forecast(sqls, ax=axes[1, 1]) is axes[1, 1]
     assert len(axes[0, 0].collections) == 2  # the 80% and 95% bands
     plt.close(fig)
+
+
+def test_maven_export_backtest_runs_on_its_short_series(maven_dir):
+    pipeline = sp.load_leads(maven_dir / "sales_pipeline.csv", mapping="maven")
+    engaged = sp.monthly_stage_counts(pipeline, "engaging")
+    assert len(engaged) == 15  # 2016-10..2017-12: short, partial at the start, censored at the end
+    usable = engaged.loc["2016-11":"2017-10"]
+    result = sp.forecast_volume(usable, horizon=6, seed=0, n_origins=6)
+    assert set(result.backtest.index) == {"seasonal_naive", "ets", "ets_damped", "nb_glm"}
+    assert (result.backtest["n_points"] > 0).all()
+    assert "fewer than 24 months" in result.note or result.method != "seasonal_naive"
+    assert (result.frame["lower_95"] >= 0).all()
