@@ -117,9 +117,10 @@ class CappedOutcome:
         if volume_mean not in self._cache:
             if len(self._cache) > 256:
                 self._cache.clear()
-            self._cache[volume_mean] = np.minimum(
-                _volume_quantiles(self.volume, volume_mean, self.volume_uniforms), self.capacity
-            )
+            if "level" not in self._cache:  # the mean-free part of the volume draws
+                self._cache["level"] = _standard_levels(self.volume, self.volume_uniforms[1])
+            counts = poisson_quantiles(volume_mean * self._cache["level"], self.volume_uniforms[0])
+            self._cache[volume_mean] = np.minimum(counts, self.capacity)
         return self._cache[volume_mean]
 
     def _values(self, target: int, volume_mean: float) -> np.ndarray:
@@ -139,18 +140,24 @@ class CappedOutcome:
         return float(self._values(target, volume_mean).mean())
 
 
-def _volume_quantiles(volume: VolumeModel, mean: float, uniforms: np.ndarray) -> np.ndarray:
-    """Volume draws by inversion of ``uniforms`` (shape ``(2, n)``), monotone in ``mean``.
+def _standard_levels(volume: VolumeModel, uniforms: np.ndarray) -> np.ndarray:
+    """Monthly level / mean, by inversion of ``uniforms`` (all ones for Poisson volume).
 
-    Monotone inversion gives common random numbers across the volume search. A negative
-    binomial is a Gamma-mixed Poisson: the Gamma quantile uses the second row of uniforms.
+    A negative binomial is a Gamma-mixed Poisson; inverting fixed uniforms keeps the draws
+    monotone in the mean (common random numbers across the volume search).
     """
     if volume.is_poisson:
-        means = np.full(uniforms.shape[1], float(mean))
-    else:
+        return np.ones_like(uniforms)
+    key = (volume.dispersion, hash(uniforms.tobytes()))
+    if key not in _LEVEL_CACHE:
+        if len(_LEVEL_CACHE) > 64:
+            _LEVEL_CACHE.clear()
         r = volume.dispersion
-        means = mean / r * special.gammaincinv(r, uniforms[1])
-    return poisson_quantiles(means, uniforms[0])
+        _LEVEL_CACHE[key] = special.gammaincinv(r, uniforms) / r
+    return _LEVEL_CACHE[key]
+
+
+_LEVEL_CACHE: dict[tuple[float, int], np.ndarray] = {}  # same seed, same draws: reuse them
 
 
 def poisson_quantiles(means: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
