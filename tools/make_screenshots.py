@@ -33,7 +33,7 @@ HEALTH_CHARTS = 4  # funnel bars, cohort rates, maturity curves, lag histogram
 
 
 def shoot_planner(context, out_dir: Path) -> Path:
-    """The planner dashboard as it opens, in a 1280 x 900 window."""
+    """The planner dashboard (controls, numbers, charts) preset to the sample SLA's target."""
     with start_voila(NOTEBOOKS / "02_target_planner.ipynb") as server:
         page = context.new_page()
         page.goto(server.url, timeout=RENDER_TIMEOUT_MS)
@@ -41,8 +41,19 @@ def shoot_planner(context, out_dir: Path) -> Path:
         # the summary shows first; the charts are drawn before the busy line clears
         page.wait_for_selector(".slaplan-busy", state="detached", timeout=RENDER_TIMEOUT_MS)
         page.wait_for_selector(".jp-OutputArea-output img", timeout=RENDER_TIMEOUT_MS)
+        dashboard = page.locator(".widget-vbox", has=page.locator(".slaplan-planner")).first
+        # Voilà scrolls inside its own container: a tall window keeps the dashboard in view
+        page.set_viewport_size({"width": 1280, "height": 2400})
         target = out_dir / "planner.png"
-        page.screenshot(path=str(target), full_page=False)
+        box = dashboard.bounding_box()
+        margin = 16
+        clip = {
+            "x": max(0, box["x"] - margin),
+            "y": max(0, box["y"] - margin),
+            "width": box["width"] + 2 * margin,
+            "height": box["height"] + 2 * margin,
+        }
+        page.screenshot(path=str(target), clip=clip)
         page.close()
     return target
 
