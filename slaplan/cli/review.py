@@ -29,6 +29,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--out", type=Path, default=Path("reports/review.html"), help="HTML file to write"
     )
+    parser.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also print the report to PDF beside the HTML (needs Chromium)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -54,4 +59,8 @@ def run(args: argparse.Namespace) -> int:
     )
     seconds = time.perf_counter() - started
     print(f"review written to {out.resolve()} ({seconds:.0f} s); open it in a browser")
+    if args.pdf:
+        from slaplan.present.pdf import html_to_pdf
+
+        print(f"PDF written to {html_to_pdf(out)}")
     return 0

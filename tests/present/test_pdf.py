@@ -55,3 +55,18 @@ def test_chromium_args_run_headless_without_sandbox_or_network_chatter() -> None
     for flag in ("--headless", "--no-sandbox", "--disable-background-networking", "--no-first-run"):
         assert flag in args
     assert args[-1] == "--user-data-dir=/tmp/profile"
+
+
+def test_slaplan_review_pdf_prints_the_report(tmp_path: Path, chromium_path: Path, monkeypatch):
+    # the notebook run itself is tested with the review; here only the --pdf wiring, on a stub
+    from slaplan import cli
+    from slaplan.present import report
+
+    def fake_render_review(out, **_inputs):
+        Path(out).write_text(REPORT, encoding="utf-8")
+        return Path(out)
+
+    monkeypatch.setattr(report, "render_review", fake_render_review)
+    out = tmp_path / "review.html"
+    assert cli.main(["review", "--out", str(out), "--pdf"]) == 0
+    assert (tmp_path / "review.pdf").read_bytes().startswith(b"%PDF-")
