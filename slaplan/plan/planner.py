@@ -104,7 +104,7 @@ class Planner:
     ...             stages=("mql", "sql"), target=40)
     >>> r = p.compute()
     >>> r.attainability.max_target, len(r.fan)
-    (34, 12)
+    (33, 12)
     """
 
     volume: VolumeModel
