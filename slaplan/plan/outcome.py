@@ -252,6 +252,6 @@ def smallest_volume(
         high = min(high * 2.0, MAX_VOLUME)
     low = 0.0
     while high - low > max(1.0, relative_tolerance * high):
-        middle = math.floor((low + high) / 2)
+        middle = float(math.floor((low + high) / 2))
         low, high = (low, middle) if prob(middle) >= level else (middle, high)
-    return high
+    return float(high)
