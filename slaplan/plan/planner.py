@@ -25,16 +25,17 @@ from slaplan._checks import check_count, check_positive, check_probability
 from slaplan.plan.attainability import Attainability, attainability, check_rates
 from slaplan.plan.rates import ConversionRate
 from slaplan.plan.sensitivity import sensitivity
-from slaplan.plan.simulate import FunnelPlan, simulate_funnel
+from slaplan.plan.simulate import FunnelPlan, lag_pmf, simulate_funnel
 from slaplan.plan.volume import VolumeModel
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["LEADS_PER_REP_MONTH", "Planner", "PlannerResult"]
+__all__ = ["LEADS_PER_REP_MONTH", "MAX_LAG_MONTHS", "Planner", "PlannerResult"]
 
 LEADS_PER_REP_MONTH = 100.0  # HubSpot: about 100 MQLs per rep per month (PRODUCT.md §6)
 _CAPPED_DRAWS = 4000  # Monte Carlo draws with a capacity cap (keeps a recompute interactive)
+MAX_LAG_MONTHS = 6  # longer lags are counted in the last month of the fitted lag pmf
 _CHAIN_DRAWS = 20_000  # rate draws for a chain of uncertain rates (standard error <= 0.0035)
 
 
@@ -211,11 +212,16 @@ class Planner:
         Volume: :meth:`VolumeModel.fit` on the last ``history_months`` complete months of the
         first stage's event counts. Rates: per transition, leads that entered the earlier stage
         at least ``window_days`` before ``as_of`` (mature) and how many of them reached the
-        next stage. ``target`` defaults to the expected monthly count of the last stage.
+        next stage. Lags: the calendar months between the two stages of those that converted
+        (capped at ``MAX_LAG_MONTHS``). ``target`` defaults to the expected monthly count of
+        the last stage.
         """
         frame = getattr(leads, "frame", leads)
-        monthly, rates = _fit_from_frame(frame, tuple(stages), as_of, window_days, history_months)
+        monthly, rates, lags = _fit_from_frame(
+            frame, tuple(stages), as_of, window_days, history_months
+        )
         volume = VolumeModel.fit(monthly)
+        kwargs.setdefault("lags", lags)
         if target is None:
             target = round(volume.mean * math.prod(r.mean for r in rates))
         return cls(volume=volume, rates=rates, stages=tuple(stages), target=target, **kwargs)
@@ -236,10 +242,16 @@ def _fit_from_frame(frame, stages, as_of, window_days, history_months):
     counts = months[months < current].value_counts().sort_index()
     full = pd.period_range(end=current - 1, periods=history_months, freq="M")
     monthly = counts.reindex(full, fill_value=0).to_numpy()
-    rates = []
+    rates, lags = [], []
     cutoff = today - pd.Timedelta(days=window_days)
     for a, b in itertools.pairwise(columns):
         mature = times[a].notna() & (times[a] <= cutoff)
         converted = mature & times[b].notna()
         rates.append(ConversionRate(int(converted.sum()), int(mature.sum())))
-    return np.asarray(monthly), tuple(rates)
+        start, end = times[a][converted], times[b][converted]
+        months_apart = (end.dt.year - start.dt.year) * 12 + (end.dt.month - start.dt.month)
+        months_apart = months_apart[months_apart >= 0].to_numpy()
+        lags.append(
+            lag_pmf(months_apart, max_months=MAX_LAG_MONTHS) if months_apart.size else [1.0]
+        )
+    return np.asarray(monthly), tuple(rates), tuple(lags)
