@@ -46,11 +46,22 @@ def created_at(created: np.ndarray, earliest: np.ndarray, warnings: list[str]) -
 
 
 def group_labels(raw: pd.DataFrame, column: str | None, keep: pa.Array) -> pd.Series:
-    n = pc.sum(keep).as_py() or 0
+    """Trimmed group labels of the kept rows, missing or blank as ``"all"``.
+
+    Labels have few distinct values, so they are cleaned once per distinct value (dictionary
+    encoding) rather than once per row.
+    """
     if column is None:
+        n = pc.sum(keep).as_py() or 0
         return str_column(pa.array(["all"] * n, pa.large_string()))
-    labels = pc.fill_null(to_string_array(raw[column]), "all")
-    return str_column(labels.filter(keep))
+    strings = arrow_strings(raw[column])
+    if isinstance(strings, pa.ChunkedArray):
+        strings = strings.combine_chunks()
+    encoded = pc.dictionary_encode(strings)
+    labels = pc.fill_null(to_string_array(encoded.dictionary), "all")
+    labels = pa.concat_arrays([labels, pa.array(["all"], labels.type)])
+    indices = pc.fill_null(encoded.indices.filter(keep), len(labels) - 1)
+    return str_column(labels.take(indices))
 
 
 def numbers(

@@ -33,6 +33,7 @@ __all__ = ["ParsedDates", "arrow_strings", "parse_datetimes", "to_string_array"]
 _ISO_NAIVE = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?$"
 _HAS_OFFSET = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})$"
 
+_ISO_BY_LENGTH = {10: "%Y-%m-%d", 16: "%Y-%m-%d %H:%M", 19: "%Y-%m-%d %H:%M:%S"}
 _MONTH_FIRST = ("%m/%d/%Y", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m-%d-%Y", "%m-%d-%Y %H:%M")
 _DAY_FIRST = (
     "%d/%m/%Y",
@@ -112,18 +113,29 @@ def parse_datetimes(
     """
     if isinstance(values, pd.Series) and pd.api.types.is_datetime64_any_dtype(values.dtype):
         return _from_datetime_series(values, tz=tz)
-    fast = _clean_iso_column(arrow_strings(values))
+    raw = arrow_strings(values)
+    fast = _clean_iso_column(raw)
     if fast is not None:
         return ParsedDates(values=fast, failed=np.zeros(len(fast), dtype=bool))
-    strings = to_string_array(values)
-    n = len(strings)
-    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-    present = np.asarray(strings.is_valid(), dtype=bool)
-    _parse_iso_by_length(strings, out)
-    left = present & np.isnat(out)
-    if left.any():
-        _parse_other(strings, left, out, dayfirst=dayfirst, tz=tz)
-    return ParsedDates(values=out, failed=present & np.isnat(out))
+    if isinstance(raw, pa.ChunkedArray):
+        raw = raw.combine_chunks()
+    out = np.full(len(raw), np.datetime64("NaT"), dtype="datetime64[ns]")
+    _parse_iso_by_length(raw, out)
+    # what is left is usually a handful of values: trim and inspect only those
+    left = np.flatnonzero(np.asarray(raw.is_valid(), dtype=bool) & np.isnat(out))
+    subset = to_string_array(raw.take(pa.array(left)))
+    present = np.asarray(subset.is_valid(), dtype=bool)
+    sub_out = np.full(len(subset), np.datetime64("NaT"), dtype="datetime64[ns]")
+    iso = np.asarray(pc.fill_null(pc.match_substring_regex(subset, _ISO_NAIVE), False), bool)
+    if iso.any():
+        sub_out[iso] = _parse_iso_naive(subset.filter(pa.array(iso)))
+    rest = present & ~iso
+    if rest.any():
+        _parse_other(subset, rest, sub_out, dayfirst=dayfirst, tz=tz)
+    out[left] = sub_out
+    failed = np.zeros(len(raw), dtype=bool)
+    failed[left] = present & np.isnat(sub_out)
+    return ParsedDates(values=out, failed=failed)
 
 
 def _clean_iso_column(strings: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
@@ -136,10 +148,12 @@ def _clean_iso_column(strings: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
 
 
 def _parse_iso_by_length(strings: pa.Array, out: np.ndarray) -> None:
-    """Fill ``out`` with the naive ISO values, one Arrow cast per value length.
+    """Fill ``out`` with the clean naive ISO values, one Arrow cast per value length.
 
     A dirty column usually holds a few odd values among clean ISO ones; grouping by length lets
-    the clean groups go through the fast cast and confines the regex check to a failing group.
+    the clean groups go through the fast cast. A group that fails (say one ``2024-02-30``) is read
+    with its strict format and kept only where formatting the result back gives the same text.
+    Anything not filled here is left for the caller's closer look.
     """
     lengths = pc.fill_null(pc.utf8_length(strings), 0).to_numpy(zero_copy_only=False)
     for length in np.unique(lengths):
@@ -152,10 +166,13 @@ def _parse_iso_by_length(strings: pa.Array, out: np.ndarray) -> None:
             continue
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
-        iso = np.asarray(pc.fill_null(pc.match_substring_regex(group, _ISO_NAIVE), False), bool)
-        if iso.any():
-            positions = np.flatnonzero(rows)[iso]
-            out[positions] = _parse_iso_naive(group.filter(pa.array(iso)))
+        fmt = _ISO_BY_LENGTH.get(int(length))
+        if fmt is None:
+            continue
+        parsed = pc.strptime(group, format=fmt, unit="ns", error_is_null=True)
+        same = pc.fill_null(pc.equal(pc.strftime(parsed, format=fmt), group), False)
+        keep = np.asarray(same, dtype=bool)
+        out[np.flatnonzero(rows)[keep]] = parsed.filter(same).to_numpy(zero_copy_only=False)
 
 
 def _parse_iso_naive(strings: pa.Array) -> np.ndarray:

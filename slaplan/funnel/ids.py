@@ -61,7 +61,10 @@ def _packed(strings: pa.Array) -> np.ndarray | None:
     padded = valid & (np.isin(first_byte, _WHITESPACE) | np.isin(last_byte, _WHITESPACE))
     if padded.any():
         return None
-    positions = offsets[:-1, None] + np.arange(8)
-    inside = np.arange(8) < lengths[:, None]
-    matrix = np.where(inside, data[np.minimum(positions, last)], 0).astype(np.uint8)
-    return np.ascontiguousarray(matrix).view(np.uint64).ravel()
+    if not pc.all(pc.string_is_ascii(strings)).as_py():
+        return None
+    # pad every id to 8 bytes with NULs: the data buffer is then one uint64 per row
+    padded = pc.ascii_rpad(pc.fill_null(strings, ""), width=8, padding="\x00")
+    _, padded_offsets, padded_data = padded.buffers()
+    start = int(np.frombuffer(padded_offsets, dtype=np.int64)[padded.offset])
+    return np.frombuffer(padded_data, dtype=np.uint64, count=len(strings), offset=start)

@@ -341,7 +341,7 @@ def _accepted(
         column = find_column(list(raw.columns), source)
         if column is not None:
             data[name] = cols.str_column(arrow_strings(raw[column]).filter(keep_mask))
-    frame = pd.DataFrame(data, index=index)
+    frame = pd.DataFrame({name: pd.Series(values, index=index) for name, values in data.items()})
     skipped_frame = pd.DataFrame(dict(zip(funnel.stages, skipped, strict=True)), index=index)
     for stage, count in zip(funnel.stages, (s.sum() for s in skipped), strict=True):
         if count:
