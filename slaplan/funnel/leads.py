@@ -293,9 +293,10 @@ def _reasons(
         np.zeros(n, bool) if unknown is None else unknown, "unknown status"
     )
     stage_dates = {c: columns.dates[c] for c in funnel.columns}
-    any_date = np.zeros(n, dtype=bool)
+    latest = np.full(n, np.iinfo(np.int64).min)
     for values in columns.dates.values():
-        any_date |= ~np.isnat(values)
+        np.maximum(latest, values.view("int64"), out=latest)
+    any_date = latest != np.iinfo(np.int64).min  # NaT is the smallest int64
     no_date = ~any_date if columns.status is None else ~any_date & pd.isna(columns.status)
     return rules.assign_reasons(
         [

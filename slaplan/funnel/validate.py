@@ -127,7 +127,9 @@ def order_reasons(
 def future_reasons(date_values: Mapping[str, np.ndarray], as_of: np.datetime64) -> Reasons:
     """``"future date in <col>"`` for the first column after ``as_of``, per row."""
     n = len(next(iter(date_values.values()))) if date_values else 0
-    masks = {c: ~np.isnat(v) & (v > as_of) for c, v in date_values.items()}
+    limit = np.int64(np.datetime64(as_of, "ns").astype("int64"))
+    # NaT is the smallest int64, so it is never after as_of
+    masks = {c: v.view("int64") > limit for c, v in date_values.items()}
     return first_column_reason(masks, "future date in {col}", n)
 
 
