@@ -40,6 +40,7 @@ import pandas as pd
 from scipy import special
 
 from slaplan._checks import check_probability
+from slaplan.funnel._mature import mature_pairs, rate_columns
 from slaplan.funnel.lags import (
     LagDistribution,
     lead_frame,
@@ -49,7 +50,7 @@ from slaplan.funnel.lags import (
     stage_pairs,
 )
 from slaplan.funnel.pooling import fit_beta_prior
-from slaplan.plan.rates import beta_interval, check_prior
+from slaplan.plan.rates import check_prior
 
 __all__ = ["conversion_rates", "eventual_share", "stage_rates"]
 
@@ -242,7 +243,6 @@ def _group_table(
     total, converted = cohorts["total"].to_numpy(), cohorts["converted"].to_numpy()
     cohort_end = cohorts.index + pd.offsets.MonthBegin(1)
     mature = ((as_of - cohort_end) / pd.Timedelta(days=1)).to_numpy() >= horizon
-    low, high = beta_interval(prior[0] + converted, prior[1] + total - converted, level)
     # BF's "expected rate": the spread of the mature cohorts (too few of them: the user's prior)
     cohort_prior = fit_beta_prior(converted[mature], total[mature]) if mature.sum() >= 2 else prior
     code = pairs["cohort"].to_numpy()
@@ -255,21 +255,15 @@ def _group_table(
         for c, n, month in zip(converted, total, cohorts.index.to_numpy(), strict=True)
     ]
     estimate = np.array(eventual).reshape(-1, 3)
-    return pd.DataFrame(
-        {
-            "cohort": cohorts.index.to_numpy(),
-            "total": total,
-            "converted": converted,
-            "rate": converted / total,
-            "low": low,
-            "high": high,
-            "mature": mature,
-            "completion": cohorts["completion"].to_numpy(),
-            "eventual": estimate[:, 0],
-            "eventual_low": estimate[:, 1],
-            "eventual_high": estimate[:, 2],
-        }
+    table = rate_columns(converted, total, prior=prior, level=level).assign(
+        mature=mature,
+        completion=cohorts["completion"].to_numpy(),
+        eventual=estimate[:, 0],
+        eventual_low=estimate[:, 1],
+        eventual_high=estimate[:, 2],
     )
+    table.insert(0, "cohort", cohorts.index.to_numpy())
+    return table
 
 
 def stage_rates(
@@ -308,24 +302,16 @@ def stage_rates(
     rows = []
     for from_stage, to_stage in itertools.pairwise(names):
         pairs = stage_pairs(frame, from_stage, to_stage, window_days=window_days, as_of=as_of)
-        horizon = maturity_horizon_days(pair_distribution(pairs), window_days)
-        mature = pairs[pairs["age_days"] >= horizon]
-        total, converted = len(mature), int(mature["converted"].sum())
-        low, high = beta_interval(a0 + converted, b0 + total - converted, level)
+        mature, horizon = mature_pairs(pairs, window_days)
+        counts = rate_columns([mature["converted"].sum()], [len(mature)], prior=(a0, b0),
+                              level=level)  # fmt: skip
         rows.append(
-            {
-                "from_stage": from_stage,
-                "to_stage": to_stage,
-                "entered": len(pairs),
-                "total": total,
-                "converted": converted,
-                "rate": converted / total if total else np.nan,
-                "low": float(low),
-                "high": float(high),
-                "horizon_days": horizon,
-            }
+            {"from_stage": from_stage, "to_stage": to_stage, "entered": len(pairs)}
+            | counts.iloc[0].to_dict()
+            | {"horizon_days": horizon}
         )
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    return table.astype({"total": int, "converted": int}) if rows else table
 
 
 _DEFAULT_STAGES = ("lead", "mql", "sql", "opportunity", "customer")

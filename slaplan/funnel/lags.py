@@ -175,7 +175,8 @@ def stage_pairs(
     window), ``lag_days`` (NaN if not converted), ``closed`` (not converted and marked lost —
     a ``lost_at`` column, as in the Maven preset — by ``as_of``: it will not convert any more).
     A ``to_stage`` time before ``from_stage`` counts as a lag of 0. A skipped ``from_stage``
-    leaves the lead out of the cohort.
+    leaves the lead out of the cohort. The index is the lead frame's, so other columns of the
+    same leads line up with ``frame.loc[pairs.index, column]``.
 
     >>> frame = pd.DataFrame({"mql_at": pd.to_datetime(["2026-01-05", "2026-01-20"]),
     ...                       "sql_at": pd.to_datetime(["2026-01-15", None])})
@@ -212,7 +213,8 @@ def stage_pairs(
             "converted": converted,
             "lag_days": np.where(converted, lag_days, np.nan),
             "closed": closed,
-        }
+        },
+        index=entered.index,
     )
 
 

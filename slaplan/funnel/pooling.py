@@ -20,13 +20,8 @@ import numpy as np
 import pandas as pd
 
 from slaplan._checks import check_counts_array, check_probability
-from slaplan.funnel.lags import (
-    lead_frame,
-    maturity_horizon_days,
-    pair_distribution,
-    resolve_as_of,
-    stage_pairs,
-)
+from slaplan.funnel._mature import mature_pairs, rate_columns
+from slaplan.funnel.lags import lead_frame, resolve_as_of, stage_pairs
 from slaplan.plan.rates import beta_interval, check_prior
 
 __all__ = ["SMALL_SEGMENT_LEADS", "fit_beta_prior", "segment_rates"]
@@ -113,32 +108,21 @@ def segment_rates(
     [0.25, 1.0]
     """
     level = check_probability("level", level)
+    a0, b0 = check_prior(prior)
     pairs = stage_pairs(leads, from_stage, to_stage, by=by, window_days=window_days, as_of=as_of)
-    horizon = maturity_horizon_days(pair_distribution(pairs), window_days)
-    mature = pairs[pairs["age_days"] >= horizon]
+    mature, horizon = mature_pairs(pairs, window_days)
     counts = mature.groupby("group", sort=True)["converted"].agg(["size", "sum"])
     total, converted = counts["size"].to_numpy(), counts["sum"].to_numpy()
     a, b = fit_beta_prior(converted, total)
-    a0, b0 = check_prior(prior)
-    low, high = beta_interval(a0 + converted, b0 + total - converted, level)
     pooled_low, pooled_high = beta_interval(a + converted, b + total - converted, level)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rate = converted / total
-    table = pd.DataFrame(
-        {
-            by: counts.index.to_numpy(),
-            "total": total,
-            "converted": converted,
-            "rate": rate,
-            "low": low,
-            "high": high,
-            "pooled": (a + converted) / (a + b + total),
-            "pooled_low": pooled_low,
-            "pooled_high": pooled_high,
-            "small": total < SMALL_SEGMENT_LEADS,
-            "prior_strength": a + b,
-        }
+    table = rate_columns(converted, total, prior=(a0, b0), level=level).assign(
+        pooled=(a + converted) / (a + b + total),
+        pooled_low=pooled_low,
+        pooled_high=pooled_high,
+        small=total < SMALL_SEGMENT_LEADS,
+        prior_strength=a + b,
     )
+    table.insert(0, by, counts.index.to_numpy())
     table.attrs["as_of"] = resolve_as_of(lead_frame(leads), as_of)
     table.attrs["horizon_days"] = horizon
     return table

@@ -20,16 +20,9 @@ import numpy as np
 import pandas as pd
 
 from slaplan._checks import check_probability
-from slaplan.funnel.lags import (
-    as_calendar,
-    lead_frame,
-    maturity_horizon_days,
-    pair_distribution,
-    resolve_as_of,
-    stage_pairs,
-    timestamps,
-)
-from slaplan.plan.rates import beta_interval, check_prior
+from slaplan.funnel._mature import mature_pairs, rate_columns
+from slaplan.funnel.lags import as_calendar, lead_frame, resolve_as_of, stage_pairs, timestamps
+from slaplan.plan.rates import check_prior
 
 __all__ = ["RESPONSE_BANDS", "response_band", "response_bands"]
 
@@ -101,31 +94,20 @@ def response_bands(
     frame = lead_frame(leads)
     as_of_ts = resolve_as_of(frame, as_of)
     pairs = stage_pairs(frame, from_stage, to_stage, by=by, window_days=window_days, as_of=as_of)
-    horizon = maturity_horizon_days(pair_distribution(pairs), window_days)
-    entered = timestamps(frame, f"{from_stage}_at")
-    kept = entered.notna() & (entered <= as_of_ts)
-    touch = timestamps(frame, "first_touch_at")[kept].to_numpy()
+    touch = timestamps(frame, "first_touch_at").loc[pairs.index].to_numpy()
     bands = _bands(pairs["entered_at"], touch, as_of_ts, as_calendar(calendar))
     pairs = pairs.assign(band=bands)
-    mature = pairs[pairs["age_days"] >= horizon]
+    mature, horizon = mature_pairs(pairs, window_days)
     counts = (
         mature.groupby(["group", "band"])["converted"]
         .agg(["size", "sum"])
         .reindex(pd.MultiIndex.from_product([sorted(set(pairs["group"])), range(5)]), fill_value=0)
     )
-    total, converted = counts["size"].to_numpy(), counts["sum"].to_numpy()
-    low, high = beta_interval(a0 + converted, b0 + total - converted, level)
-    table = pd.DataFrame(
-        {
-            "group": counts.index.get_level_values(0),
-            "band": np.array(RESPONSE_BANDS)[counts.index.get_level_values(1)],
-            "total": total,
-            "converted": converted,
-            "rate": np.divide(converted, total, out=np.full(total.size, np.nan), where=total > 0),
-            "low": low,
-            "high": high,
-        }
+    table = rate_columns(
+        counts["sum"].to_numpy(), counts["size"].to_numpy(), prior=(a0, b0), level=level
     )
+    table.insert(0, "band", np.array(RESPONSE_BANDS)[counts.index.get_level_values(1)])
+    table.insert(0, "group", counts.index.get_level_values(0))
     group_total = table.groupby("group")["total"].transform("sum")
     later = table["rate"].where(table["band"] == "later").groupby(table["group"]).transform("max")
     table = table.assign(share=table["total"] / group_total, vs_later=table["rate"] / later)

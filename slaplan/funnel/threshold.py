@@ -22,14 +22,9 @@ import pandas as pd
 
 from slaplan._checks import check_count, check_positive, check_probability
 from slaplan.errors import DataError, InfeasibleTargetError
-from slaplan.funnel.lags import (
-    lead_frame,
-    maturity_horizon_days,
-    pair_distribution,
-    resolve_as_of,
-    stage_pairs,
-)
-from slaplan.plan.rates import beta_interval, check_prior
+from slaplan.funnel._mature import mature_pairs, rate_columns
+from slaplan.funnel.lags import lead_frame, resolve_as_of, stage_pairs
+from slaplan.plan.rates import check_prior
 
 __all__ = ["ThresholdChoice", "ThresholdCurve", "handoff_threshold"]
 
@@ -159,32 +154,20 @@ def handoff_threshold(
         )
     as_of_ts = resolve_as_of(frame, as_of)
     pairs = stage_pairs(frame, from_stage, to_stage, window_days=window_days, as_of=as_of)
-    entered = pd.to_datetime(frame[f"{from_stage}_at"])
-    kept = entered.notna() & (entered <= as_of_ts)
-    pairs = pairs.assign(score=pd.to_numeric(frame.loc[kept, score]).to_numpy(float))
+    pairs = pairs.assign(score=pd.to_numeric(frame.loc[pairs.index, score]).to_numpy(float))
     pairs = pairs[pairs["score"].notna()]
-    horizon = maturity_horizon_days(pair_distribution(pairs), window_days)
+    mature, horizon = mature_pairs(pairs, window_days)
     grid = _thresholds(pairs["score"].to_numpy(), thresholds)
     last_month = as_of_ts.to_period("M").start_time
     recent = pairs["cohort"].between(
         last_month - pd.DateOffset(months=months), last_month, inclusive="left"
     )
-    mature = pairs[pairs["age_days"] >= horizon]
     volume = _count_at_least(pairs.loc[recent, "score"].to_numpy(), grid) / months
     total = _count_at_least(mature["score"].to_numpy(), grid)
     converted = _count_at_least(mature.loc[mature["converted"], "score"].to_numpy(), grid)
-    low, high = beta_interval(a0 + converted, b0 + total - converted, level)
-    curve = pd.DataFrame(
-        {
-            "threshold": grid,
-            "mqls_per_month": volume,
-            "total": total,
-            "converted": converted,
-            "rate": np.divide(converted, total, out=np.full(grid.size, np.nan), where=total > 0),
-            "low": low,
-            "high": high,
-        }
-    )
+    curve = rate_columns(converted, total, prior=(a0, b0), level=level)
+    curve.insert(0, "mqls_per_month", volume)
+    curve.insert(0, "threshold", grid)
     curve.attrs |= {"as_of": as_of_ts, "horizon_days": horizon}
     return ThresholdCurve(frame=curve, months=months, level=level)
 

@@ -12,7 +12,7 @@ import itertools
 import numpy as np
 import pandas as pd
 
-__all__ = ["DEFINITIONS", "compute_truth"]
+__all__ = ["DEFINITIONS", "compute_truth", "reached_stages"]
 
 STAGES = ("lead", "mql", "sql", "opportunity", "customer")
 DEFINITIONS = {
@@ -36,8 +36,15 @@ def _month(times: pd.Series) -> pd.Series:
     return times.dt.strftime("%Y-%m")
 
 
-def _reached(lives: pd.DataFrame) -> pd.DataFrame:
-    reached = pd.DataFrame({"customer": lives["customer_at"].notna()})
+def reached_stages(lives: pd.DataFrame) -> pd.DataFrame:
+    """Reached-stage flags per lead; a later stage implies the earlier ones (the backfill policy).
+
+    >>> t = pd.DataFrame({"mql_at": [None], "sql_at": [None],
+    ...                   "opportunity_at": [pd.Timestamp("2026-01-02")], "customer_at": [None]})
+    >>> reached_stages(t).iloc[0].tolist()
+    [True, True, True, True, False]
+    """
+    reached = pd.DataFrame({"customer": lives["customer_at"].notna()}, index=lives.index)
     reached["opportunity"] = lives["opportunity_at"].notna() | reached["customer"]
     reached["sql"] = lives["sql_at"].notna() | reached["opportunity"]
     reached["mql"] = lives["mql_at"].notna() | reached["sql"]
@@ -106,7 +113,7 @@ def _response(lives, cutoff, within_hours: float) -> dict:
 def compute_truth(lives, export, *, cutoff, months, mql_target, effective_year, within_hours):
     """The realised-truth part of ``truth.yaml`` (plain types, ready for YAML)."""
     alive = lives[lives["lead_at"] < cutoff].reset_index(drop=True)
-    reached = _reached(alive)
+    reached = reached_stages(alive)
     by_segment = {seg: _rates(reached[alive["segment"] == seg])
                   for seg in sorted(alive["segment"].unique())}  # fmt: skip
     counts = _monthly_counts(export, months)

@@ -18,6 +18,7 @@ from slaplan.capacity.calendar import BusinessCalendar
 from slaplan.cli import main
 from slaplan.samples import SampleConfig, generate_samples, samples_dir, write_samples
 from slaplan.samples.generate import FILE_NAMES
+from slaplan.samples.truth import reached_stages
 
 TIME_COLUMNS = ["created_at", "lead_at", "mql_at", "sql_at", "opportunity_at", "customer_at",
                 "first_touch_at"]  # fmt: skip
@@ -98,16 +99,6 @@ def test_dirty_rows_in_truth_are_exactly_those_in_the_file(raw, truth):
     }  # fmt: skip
 
 
-def _reached(frame: pd.DataFrame) -> pd.DataFrame:
-    """Reached-stage flags with the default skip policy (a later stage implies the earlier)."""
-    reached = pd.DataFrame({"customer": frame["customer_at"].notna()}, index=frame.index)
-    reached["opportunity"] = frame["opportunity_at"].notna() | reached["customer"]
-    reached["sql"] = frame["sql_at"].notna() | reached["opportunity"]
-    reached["mql"] = frame["mql_at"].notna() | reached["sql"]
-    reached["lead"] = True
-    return reached
-
-
 @pytest.mark.parametrize("segment", ["overall", "web_inbound", "paid_social", "events",
                                      "partner_referral"])  # fmt: skip
 def test_rates_of_mature_cohorts_are_within_sampling_error_of_truth(clean, truth, segment):
@@ -120,7 +111,7 @@ def test_rates_of_mature_cohorts_are_within_sampling_error_of_truth(clean, truth
         expected = truth["stage_rates"]["by_segment"][segment]
     else:
         expected = truth["stage_rates"]["overall"]
-    reached = _reached(mature)
+    reached = reached_stages(mature)
     stages = ["lead", "mql", "sql", "opportunity", "customer"]
     for earlier, later in itertools.pairwise(stages):
         n = int(reached[earlier].sum())
@@ -167,7 +158,7 @@ def test_response_share_matches_the_data_for_touched_leads(clean, truth, calenda
 
 def test_old_mql_cohorts_have_reached_their_eventual_share(clean, truth):
     mql_event = clean["mql_at"].fillna(clean["sql_at"])
-    reached_sql = _reached(clean)["sql"]
+    reached_sql = reached_stages(clean)["sql"]
     observed = reached_sql[mql_event.notna()].groupby(mql_event.dt.strftime("%Y-%m")).mean()
     cohorts = truth["mql_cohorts"]
     old = [m for m in cohorts if pd.Period(m, "M") <= pd.Period("2026-03", "M")]
