@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
+
+from slaplan.cli._sla_data import SlaData, add_data_arguments, sla_data
 
 __all__ = ["register", "run"]
 
@@ -17,10 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "probability of meeting it, largest target attainable at the SLA's confidence, volume "
         "needed upstream, and SMART notes. Without arguments it runs on the bundled samples.",
     )
-    parser.add_argument("--sla", type=Path, help="SLA YAML file (default: samples sla.yaml)")
-    parser.add_argument("--leads", type=Path, help="lead export (default: samples leads.csv)")
-    parser.add_argument("--team", type=Path, help="team roster CSV (default: samples team.csv)")
-    parser.add_argument("--as-of", dest="as_of", help="the analysis date, YYYY-MM-DD")
+    add_data_arguments(parser, as_of_help="the analysis date, YYYY-MM-DD")
     parser.add_argument(
         "--spec-only", action="store_true", help="only validate the SLA and list its commitments"
     )
@@ -32,24 +30,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-def default_paths() -> dict[str, Path]:
-    """The bundled sample files used when no data arguments are given."""
-    try:
-        from slaplan.samples import samples_dir
-    except ModuleNotFoundError:  # samples module not installed yet: the repository's copy
-        root = Path(__file__).resolve().parents[2] / "data" / "samples"
-    else:
-        root = Path(samples_dir())
-    return {"sla": root / "sla.yaml", "leads": root / "leads.csv", "team": root / "team.csv"}
-
-
 def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from slaplan.sla.spec import load_sla
 
-    defaults = default_paths()
-    sla = load_sla(args.sla or defaults["sla"])
+    data = sla_data(args)
+    sla = load_sla(data.sla_path)
     with pd.option_context("display.width", 140, "display.max_columns", 20):
         print(
             f"{sla.name} (version {sla.version}, per {sla.period}, confidence {sla.confidence:g})"
@@ -57,24 +44,22 @@ def run(args: argparse.Namespace) -> int:
         if args.spec_only:
             print(sla.to_frame().to_string())
             return 0
-        return _check(sla, args, defaults)
+        return _check(sla, data, strict=args.strict)
 
 
 _SHOWN = ["owner", "what", "target", "probability", "max_target", "required_volume",
           "required_stage", "verdict"]  # fmt: skip
 
 
-def _check(sla, args: argparse.Namespace, defaults: dict[str, Path]) -> int:
+def _check(sla, data: SlaData, *, strict: bool) -> int:
     from slaplan.funnel.leads import load_leads
     from slaplan.sla.check import check_consistency, check_sla
 
-    leads_path = args.leads or defaults["leads"]
-    as_of = args.as_of or (_SAMPLES_AS_OF if args.leads is None else None)
-    leads = load_leads(leads_path, funnel=sla.funnel(), as_of=as_of)
-    team_path = args.team or (defaults["team"] if args.leads is None else None)
-    table = check_sla(sla, leads, team=team_path, as_of=as_of)
+    as_of = data.as_of
+    leads = load_leads(data.leads_path, funnel=sla.funnel(), as_of=as_of)
+    table = check_sla(sla, leads, team=data.team_path, as_of=as_of)
     period = table["period"].iloc[0]
-    print(f"leads: {leads_path} ({len(leads.frame)} accepted, {len(leads.rejected)} rejected)")
+    print(f"leads: {data.leads_path} ({len(leads.frame)} accepted, {len(leads.rejected)} rejected)")
     print(f"attainability in {period} at {sla.confidence:.0%} confidence "
           f"(data as of {table.attrs['as_of']:%Y-%m-%d}):\n")  # fmt: skip
     shown = table[_SHOWN].copy()
@@ -89,7 +74,4 @@ def _check(sla, args: argparse.Namespace, defaults: dict[str, Path]) -> int:
     unmet = table.index[table["verdict"] != "attainable"].tolist()
     if unmet:
         print(f"\nnot attainable at {sla.confidence:.0%}: {', '.join(unmet)}", file=sys.stderr)
-    return 1 if unmet and args.strict else 0
-
-
-_SAMPLES_AS_OF = "2026-11-15"  # the bundled samples' "today"
+    return 1 if unmet and strict else 0

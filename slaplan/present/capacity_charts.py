@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+
+from slaplan.present._axes import axes_or_new
 
 __all__ = [
     "plot_compliance",
@@ -21,14 +22,8 @@ __all__ = [
     "plot_workload",
 ]
 
+_SIZE = (9, 3.5)  # inches, the default figure of one chart
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def _axes(ax: Any, size: tuple[float, float] = (9, 3.5)) -> Any:
-    if ax is not None:
-        return ax
-    _, new_ax = plt.subplots(figsize=size)
-    return new_ax
 
 
 def plot_team_capacity(capacity: Any, *, demand: Any = None, ax: Any = None) -> Any:
@@ -40,7 +35,7 @@ def plot_team_capacity(capacity: Any, *, demand: Any = None, ax: Any = None) -> 
     demand : sequence or Series, optional
         Leads to work per month (same months), e.g. MQLs per month or a target.
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax, _SIZE)
     labels = [str(m) for m in capacity.months]
     x = np.arange(len(labels))
     ax.bar(x, capacity.leads_workable, color="#7fa7d4", label="leads workable (capacity)")
@@ -63,7 +58,7 @@ def plot_team_capacity(capacity: Any, *, demand: Any = None, ax: Any = None) -> 
 
 def plot_response_by_hour(result: Any, *, ax: Any = None) -> Any:
     """Share touched in time by hour of arrival over the week, with the arrivals behind it."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax, _SIZE)
     frame = result.to_frame()
     hours = np.arange(len(frame))
     ax.bar(hours, frame["arrivals"], width=1.0, color="#d5dbe3", label="arrivals per hour")
@@ -87,7 +82,7 @@ def plot_response_scenarios(
     results: Mapping[str, Any], *, target: float | None = None, ax: Any = None
 ) -> Any:
     """Model share (with the opening backlog) next to plain Erlang C, one pair per scenario."""
-    ax = _axes(ax, (7, 3.5))
+    ax = axes_or_new(ax, (7, 3.5))
     names = list(results)
     x = np.arange(len(names))
     model = [results[n].share_within for n in names]
@@ -107,7 +102,7 @@ def plot_response_scenarios(
 
 def plot_compliance(compliance: Any, *, target: float | None = None, ax: Any = None) -> Any:
     """Measured share within the window per period, with its Beta interval and the target."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax, _SIZE)
     summary = compliance.summary
     if summary.index.nlevels > 1:
         raise ValueError("plot_compliance needs a summary by period only (by=None)")
@@ -138,7 +133,7 @@ def plot_compliance(compliance: Any, *, target: float | None = None, ax: Any = N
 
 def plot_workload(workload: pd.DataFrame, *, ax: Any = None, top: int = 30) -> Any:
     """Per-owner workload per period as a heat map (``workload_by_owner`` output)."""
-    ax = _axes(ax, (9, 6))
+    ax = axes_or_new(ax, (9, 6))
     table = workload.pivot_table(index="owner", columns="period", values="count", fill_value=0)
     table = table.loc[table.sum(axis=1).sort_values(ascending=False).index[:top]]
     image = ax.imshow(table.to_numpy(), aspect="auto", cmap="Blues")

@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from slaplan.present._axes import axes_or_new, date_axis, percent_axis
+
 __all__ = [
     "plot_cohort_rates",
     "plot_funnel",
@@ -23,17 +25,9 @@ __all__ = [
     "plot_threshold_curve",
 ]
 
+_SIZE = (8, 4)  # inches, the default figure of one chart
 _RATE = "tab:blue"
 _EVENTUAL = "tab:orange"
-
-
-def _axes(ax: Any, size: tuple[float, float] = (8, 4)):
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt
-
-    _, ax = plt.subplots(figsize=size)
-    return ax
 
 
 def _error(table: pd.DataFrame, rate: str = "rate", low: str = "low", high: str = "high"):
@@ -43,23 +37,9 @@ def _error(table: pd.DataFrame, rate: str = "rate", low: str = "low", high: str 
     return np.vstack([lower.to_numpy(float), upper.to_numpy(float)])
 
 
-def _percent_axis(axis) -> None:
-    from matplotlib.ticker import PercentFormatter
-
-    axis.set_major_formatter(PercentFormatter(1.0, decimals=None))
-
-
-def _date_axis(axis) -> None:
-    import matplotlib.dates as mdates
-
-    locator = mdates.AutoDateLocator(maxticks=8)
-    axis.set_major_locator(locator)
-    axis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-
-
 def plot_funnel(stage_table: pd.DataFrame, *, ax: Any = None, title: str | None = None):
     """Horizontal bars of each stage-to-stage rate with its interval (from ``stage_rates``)."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax, _SIZE)
     pairs = zip(stage_table["from_stage"], stage_table["to_stage"], strict=True)
     labels = [f"{a} → {b}" for a, b in pairs]
     y = np.arange(len(stage_table))[::-1]
@@ -73,7 +53,7 @@ def plot_funnel(stage_table: pd.DataFrame, *, ax: Any = None, title: str | None 
         )
     ax.set_yticks(y, labels)
     ax.set_xlim(0, min(1.0, float(stage_table["high"].max()) * 1.35 + 0.02))
-    _percent_axis(ax.xaxis)
+    percent_axis(ax.xaxis)
     ax.set_xlabel("conversion (mature leads), with interval")
     ax.set_title(title or "Funnel: stage-to-stage conversion")
     return ax
@@ -81,7 +61,7 @@ def plot_funnel(stage_table: pd.DataFrame, *, ax: Any = None, title: str | None 
 
 def plot_cohort_rates(table: pd.DataFrame, *, ax: Any = None, title: str | None = None):
     """Naive cohort rate vs eventual estimate, immature cohorts shaded (``conversion_rates``)."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax, _SIZE)
     x = pd.to_datetime(table["cohort"])
     ax.fill_between(x, table["low"], table["high"], color=_RATE, alpha=0.15, linewidth=0)
     ax.plot(x, table["rate"], color=_RATE, marker="o", markersize=3, label="naive (so far)")
@@ -94,8 +74,8 @@ def plot_cohort_rates(table: pd.DataFrame, *, ax: Any = None, title: str | None 
         ax.axvspan(first, x.max() + pd.Timedelta(days=15), color="grey", alpha=0.12, linewidth=0)
         ax.annotate("immature", (first, ax.get_ylim()[1]), va="top", fontsize=8, color="grey")
     ax.set_ylim(bottom=0)
-    _percent_axis(ax.yaxis)
-    _date_axis(ax.xaxis)
+    percent_axis(ax.yaxis)
+    date_axis(ax.xaxis)
     ax.set_ylabel("conversion")
     ax.legend(loc="lower left", fontsize=8)
     ax.set_title(title or "Conversion by cohort month")
@@ -108,7 +88,7 @@ def plot_maturity_curves(
     """Share of each cohort converted by day k (``conversion_by_lag``), youngest cohorts darkest."""
     import matplotlib as mpl
 
-    ax = _axes(ax)
+    ax = axes_or_new(ax, _SIZE)
     cohorts = sorted(curves["cohort"].unique())[-last_cohorts:]
     colors = mpl.colormaps["viridis"](np.linspace(0.85, 0.0, len(cohorts)))
     for cohort, color in zip(cohorts, colors, strict=True):
@@ -116,7 +96,7 @@ def plot_maturity_curves(
         ax.plot(
             part["day"], part["share"], color=color, label=pd.Timestamp(cohort).strftime("%Y-%m")
         )
-    _percent_axis(ax.yaxis)
+    percent_axis(ax.yaxis)
     ax.set_xlabel("days since entering the stage")
     ax.set_ylabel("share converted")
     ax.legend(title="cohort", fontsize=7, ncols=2)
@@ -126,7 +106,7 @@ def plot_maturity_curves(
 
 def plot_segment_rates(table: pd.DataFrame, *, by: str = "segment", ax: Any = None):
     """Raw (circles) and pooled (diamonds) rate per segment with intervals (``segment_rates``)."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax, _SIZE)
     y = np.arange(len(table))[::-1]
     ax.errorbar(
         table["rate"], y + 0.12, xerr=_error(table), fmt="o", color=_RATE, label="raw", capsize=3
@@ -144,7 +124,7 @@ def plot_segment_rates(table: pd.DataFrame, *, by: str = "segment", ax: Any = No
     rows = zip(table[by], table["total"], table["small"], strict=True)
     labels = [f"{name} (n={n:,}{', small' if small else ''})" for name, n, small in rows]
     ax.set_yticks(y, labels)
-    _percent_axis(ax.xaxis)
+    percent_axis(ax.xaxis)
     ax.set_xlabel("conversion (mature leads)")
     ax.legend(fontsize=8)
     ax.set_title(f"Conversion by {by}")
@@ -159,7 +139,7 @@ def plot_lag_histogram(
     ``summary`` is one row of ``lag_summary`` (truncation-corrected quantiles); the histogram
     itself shows observed lags, which young cohorts cut short.
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax, _SIZE)
     lags = pairs["lag_days"].dropna().to_numpy(float)
     top = max_days if max_days is not None else float(np.quantile(lags, 0.99)) if lags.size else 1
     ax.hist(lags[lags <= top], bins=40, color=_RATE, alpha=0.7)
@@ -176,7 +156,7 @@ def plot_lag_histogram(
 
 def plot_response_bands(table: pd.DataFrame, *, ax: Any = None, title: str | None = None):
     """Conversion per response-time band with intervals and the share of MQLs in each band."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax, _SIZE)
     x = np.arange(len(table))
     ax.bar(x, table["rate"].fillna(0), yerr=_error(table), color=_RATE, alpha=0.8, capsize=4)
     for xi, (_, row) in zip(x, table.iterrows(), strict=True):
@@ -190,7 +170,7 @@ def plot_response_bands(table: pd.DataFrame, *, ax: Any = None, title: str | Non
             color="white",
         )
     ax.set_xticks(x, table["band"])
-    _percent_axis(ax.yaxis)
+    percent_axis(ax.yaxis)
     ax.set_xlabel("time to first touch")
     ax.set_ylabel("MQL → SQL conversion")
     ax.set_title(title or "Conversion by response time")
@@ -199,7 +179,7 @@ def plot_response_bands(table: pd.DataFrame, *, ax: Any = None, title: str | Non
 
 def plot_threshold_curve(curve: Any, *, choice: Any = None, ax: Any = None):
     """Rate sales would see vs MQLs per month, a point per score threshold (``ThresholdCurve``)."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax, _SIZE)
     frame = curve.to_frame() if hasattr(curve, "to_frame") else curve
     ax.fill_between(
         frame["mqls_per_month"], frame["low"], frame["high"], color=_RATE, alpha=0.2, linewidth=0
@@ -223,7 +203,7 @@ def plot_threshold_curve(curve: Any, *, choice: Any = None, ax: Any = None):
             label=f"threshold {choice.threshold:g}",
         )
         ax.legend(fontsize=8)
-    _percent_axis(ax.yaxis)
+    percent_axis(ax.yaxis)
     ax.set_xlabel("MQLs per month at the threshold")
     ax.set_ylabel("MQL → SQL rate")
     ax.set_title("Handoff threshold: volume vs acceptance")

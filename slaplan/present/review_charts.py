@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from slaplan.present._axes import axes_or_new
+
 __all__ = [
     "VERDICT_COLOURS",
     "plot_actual_vs_target",
@@ -26,6 +28,7 @@ VERDICT_COLOURS = {
     "stretch": "#f9a825",
     "out of reach": "#c62828",
 }
+_SIZE = (7, 3.2)  # inches, the default figure of one chart
 _MET, _MISSED, _OPEN = "#4caf50", "#e57373", "#90a4ae"
 _COMPONENT_COLOURS = {
     "volume": "tab:blue",
@@ -36,22 +39,13 @@ _COMPONENT_COLOURS = {
 }
 
 
-def _axes(ax: Any, size: tuple[float, float] = (7, 3.2)):
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt
-
-    _, ax = plt.subplots(figsize=size)
-    return ax
-
-
 def plot_actual_vs_target(tracked: pd.DataFrame, commitment: str, *, ax: Any = None):
     """Bars of the actual value per period against the target line; the open period hatched.
 
     Closed periods are green when met and red when missed; the open period shows what has
     happened so far and, for counts, the nowcast expectation with P(met) above it.
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax, _SIZE)
     rows = tracked.xs(commitment, level="commitment")
     labels = [str(p) for p in rows.index]
     x = np.arange(len(rows))
@@ -97,7 +91,7 @@ def plot_pacing(tracked: pd.DataFrame, *, ax: Any = None):
     at 100%; the label carries P(met by period end).
     """
     rows = tracked[tracked["pacing_probability"].notna()]
-    ax = _axes(ax, (7, 1.2 + 0.45 * max(len(rows), 1)))
+    ax = axes_or_new(ax, (7, 1.2 + 0.45 * max(len(rows), 1)))
     if rows.empty:
         ax.text(0.5, 0.5, "no open period", ha="center", va="center", transform=ax.transAxes)
         return ax
@@ -121,7 +115,7 @@ def plot_pacing(tracked: pd.DataFrame, *, ax: Any = None):
 
 def plot_attribution(attribution: pd.DataFrame, *, ax: Any = None):
     """Stacked bars: each missed period's gap split into its causes (and the gap as a tick)."""
-    ax = _axes(ax, (7, 0.8 + 0.35 * max(len(attribution), 1)))
+    ax = axes_or_new(ax, (7, 0.8 + 0.35 * max(len(attribution), 1)))
     if attribution.empty:
         ax.text(0.5, 0.5, "no missed period", ha="center", va="center", transform=ax.transAxes)
         return ax
@@ -144,7 +138,7 @@ def plot_attribution(attribution: pd.DataFrame, *, ax: Any = None):
 
 def plot_drift(drift: pd.DataFrame, *, ax: Any = None):
     """Before vs after the last review for each commitment's quantity, changed ones in red."""
-    ax = _axes(ax, (7, 0.8 + 0.4 * max(len(drift), 1)))
+    ax = axes_or_new(ax, (7, 0.8 + 0.4 * max(len(drift), 1)))
     y = np.arange(len(drift))
     relative = np.where(
         drift["test"].str.startswith("quasi"), drift["change"] - 1.0, drift["change"]
