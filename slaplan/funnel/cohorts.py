@@ -30,7 +30,6 @@ from slaplan.funnel.table import LeadTable
 __all__ = [
     "cohort_table",
     "event_counts",
-    "months_since_epoch",
     "period_codes",
     "time_to_convert",
 ]
@@ -57,28 +56,11 @@ def period_codes(values: np.ndarray, freq: str) -> np.ndarray:
     values = np.asarray(values, dtype="datetime64[ns]")
     missing = np.isnat(values)
     if freq == "M":
-        codes = months_since_epoch(values.view("int64") // _NS_PER_DAY)
+        codes = values.astype("datetime64[M]").astype("int64")
     else:
         codes = pd.PeriodIndex(values, freq=freq).asi8.copy()
     codes[missing] = NO_PERIOD
     return codes
-
-
-def months_since_epoch(days: np.ndarray) -> np.ndarray:
-    """Calendar months since 1970-01 of days since 1970-01-01 (``Period("M").ordinal``).
-
-    Integer civil-from-days conversion (H. Hinnant, "chrono-compatible low-level date
-    algorithms"), several times faster than ``astype("datetime64[M]")``.
-    """
-    z = days + 719_468
-    era = np.floor_divide(z, 146_097)
-    doe = z - era * 146_097
-    yoe = (doe - doe // 1460 + doe // 36_524 - doe // 146_096) // 365
-    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
-    mp = (5 * doy + 2) // 153
-    month = np.where(mp < 10, mp + 3, mp - 9)
-    year = yoe + era * 400 + (month <= 2)
-    return (year - 1970) * 12 + month - 1
 
 
 def _period_index(codes: np.ndarray, freq: str, name: str = "period") -> pd.PeriodIndex:

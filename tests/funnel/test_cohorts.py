@@ -5,12 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 import slaplan as sp
 from slaplan import Funnel
-from slaplan.funnel.cohorts import months_since_epoch
 
 FUNNEL = Funnel(["mql", "sql"])
 
@@ -77,11 +74,3 @@ def test_stage_order_is_checked(leads):
         sp.event_counts(leads, freq="Y")
     with pytest.raises(ValueError, match="by must be a column"):
         sp.event_counts(leads, by="region")
-
-
-@given(st.lists(st.integers(-(10**18), 4 * 10**18), min_size=1, max_size=200))
-def test_months_since_epoch_matches_numpy_calendar(stamps_ns):
-    # reference: numpy's own datetime64[M] conversion
-    values = np.array(stamps_ns, dtype="int64")
-    expected = values.astype("datetime64[ns]").astype("datetime64[M]").astype("int64")
-    assert (months_since_epoch(values // 86_400_000_000_000) == expected).all()
