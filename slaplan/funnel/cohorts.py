@@ -251,8 +251,11 @@ def _as_of(frame: pd.DataFrame, funnel: Funnel, as_of) -> np.datetime64:
     if as_of is not None:
         return np.datetime64(pd.Timestamp(as_of).to_datetime64(), "ns")
     columns = [c for c in (*funnel.columns, "lost_at") if c in frame.columns]
-    latest = max(frame[c].max() for c in columns)
-    return np.datetime64(pd.Timestamp(latest).to_datetime64(), "ns")
+    # NaT is the smallest int64, so a plain integer max skips it
+    latest = max(
+        int(frame[c].to_numpy(dtype="datetime64[ns]").view("int64").max()) for c in columns
+    )
+    return np.datetime64(latest, "ns")
 
 
 def time_to_convert(
