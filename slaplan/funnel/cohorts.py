@@ -203,11 +203,11 @@ def cohort_table(
     funnel.between(from_stage, to_stage)
     start = period_codes(frame[funnel.column(from_stage)].to_numpy(), freq)
     end = period_codes(frame[funnel.column(to_stage)].to_numpy(), freq)
-    now = period_codes(np.array([_as_of(frame, funnel, as_of)]), freq)[0]
     groups, labels = _group_codes(frame, by)
     entered = start != NO_PERIOD
     if not entered.any():
         return pd.DataFrame(columns=["entered"], dtype="int64")
+    now = period_codes(np.array([_as_of(frame, funnel, as_of)]), freq)[0]
     first, last = int(start[entered].min()), int(start[entered].max())
     longest = max(int(now) - first, 0)
     max_lag = longest if max_lag is None else check_count("max_lag", max_lag)

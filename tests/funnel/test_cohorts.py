@@ -74,3 +74,13 @@ def test_stage_order_is_checked(leads):
         sp.event_counts(leads, freq="Y")
     with pytest.raises(ValueError, match="by must be a column"):
         sp.event_counts(leads, by="region")
+
+
+def test_empty_inputs_give_empty_tables():
+    raw = pd.DataFrame(
+        {"lead_id": ["a"], "mql_at": [None], "sql_at": [None], "created_at": ["2025-01-01"]}
+    )
+    t = sp.load_leads(raw, funnel=FUNNEL, as_of="2025-12-31")
+    assert sp.cohort_table(t, "mql", "sql").empty
+    assert sp.event_counts(t).empty
+    assert sp.time_to_convert(t, "mql", "sql").empty
