@@ -37,6 +37,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from scipy import special
+
 from slaplan._checks import check_count, check_probability, check_rng
 from slaplan.errors import InfeasibleTargetError
 from slaplan.plan.outcome import MAX_VOLUME, build_outcome, largest_target, smallest_volume
@@ -225,15 +227,21 @@ def attainability(
 def _summarise(outcome, target, volume, confidence, capacity) -> Attainability:
     mean = volume.mean
     probability, standard_error = outcome.probability(target, mean)
-    expected = mean * outcome.mean_rate
-    if capacity is not None:
-        expected = float(outcome.rate_draws.mean() * outcome._worked(mean).mean())
+    expected, variance = outcome.moments(mean)
+    sd = math.sqrt(max(variance, 0.0))
 
     def prob(t: int) -> float:
         return outcome.prob_at_least(t, mean)
 
-    quantiles = [largest_target(prob, 1.0 - q, strict=True, hint=expected) for q in (0.1, 0.5, 0.9)]
-    start = target / max(outcome.mean_rate, 1e-12)
+    def search(level: float, strict: bool) -> int:
+        # the answer is near the (1 - level) quantile: a normal guess, then short steps
+        guess = expected + float(special.ndtri(1.0 - level)) * sd
+        return largest_target(prob, level, strict=strict, hint=guess, step=sd / 4)
+
+    quantiles = [search(1.0 - q, True) for q in (0.1, 0.5, 0.9)]
+    # start near the answer: scale the volume so the normal guess of the safe target hits it
+    safe_guess = expected + float(special.ndtri(1.0 - confidence)) * sd
+    start = mean * target / safe_guess if safe_guess > 0 else target / max(outcome.mean_rate, 1e-12)
     needed = _required(outcome, target, confidence, start=start, capacity=capacity)
     return Attainability(
         target=target,
@@ -242,7 +250,7 @@ def _summarise(outcome, target, volume, confidence, capacity) -> Attainability:
         p10=quantiles[0],
         p50=quantiles[1],
         p90=quantiles[2],
-        max_target=largest_target(prob, confidence, hint=expected),
+        max_target=search(confidence, False),
         required_volume=needed,
         verdict=verdict_for(probability, confidence),
         method=outcome.method,
@@ -260,15 +268,19 @@ def _required(
         return 0.0
     if outcome.mean_rate <= 0:
         return math.inf
-    if capacity is not None:  # beyond ~100x the capacity more volume changes nothing
-        ceiling = 100.0 * max(capacity, 1)
-        if outcome.prob_at_least(target, ceiling) < confidence:
-            return math.inf
+    if capacity is None:
+        return smallest_volume(
+            lambda v: outcome.prob_at_least(target, v), confidence, min(start, MAX_VOLUME)
+        )
+    ceiling = 100.0 * max(capacity, 1)  # beyond ~100x the capacity more volume changes nothing
+    if outcome.prob_at_least(target, ceiling) < confidence:
+        return math.inf
     return smallest_volume(
         lambda v: outcome.prob_at_least(target, v),
         confidence,
-        min(start, MAX_VOLUME),
-        relative_tolerance=0.0 if capacity is None else 0.005,
+        min(start, ceiling),
+        relative_tolerance=0.005,
+        growth=1.25,
     )
 
 

@@ -56,6 +56,16 @@ class ExactOutcome:
         base = 1.0 if math.isinf(self.alpha) else self.alpha / (self.alpha + self.beta)
         return base * self.fixed_factor
 
+    def moments(self, volume_mean: float) -> tuple[float, float]:
+        """Mean and variance of the outcome (search hints)."""
+        if math.isinf(self.alpha):
+            rate_mean, rate_var = self.fixed_factor, 0.0
+        else:
+            a, b = self.alpha, self.beta
+            rate_mean = self.fixed_factor * a / (a + b)
+            rate_var = self.fixed_factor**2 * a * b / ((a + b) ** 2 * (a + b + 1))
+        return _mixture_moments(volume_mean, self.dispersion, rate_mean, rate_var)
+
     def prob_at_least(self, target: int, volume_mean: float) -> float:
         if math.isinf(self.alpha):
             return prob_at_least(target, volume_mean, self.dispersion, math.inf, self.fixed_factor)
@@ -78,6 +88,12 @@ class RateDrawsOutcome:
     @property
     def mean_rate(self) -> float:
         return float(self.draws.mean())
+
+    def moments(self, volume_mean: float) -> tuple[float, float]:
+        """Mean and variance of the outcome (search hints)."""
+        return _mixture_moments(
+            volume_mean, self.dispersion, float(self.draws.mean()), float(self.draws.var())
+        )
 
     def probability(self, target: int, volume_mean: float) -> tuple[float, float]:
         """Mean over all draws and its Monte Carlo standard error."""
@@ -117,11 +133,16 @@ class CappedOutcome:
         if volume_mean not in self._cache:
             if len(self._cache) > 256:
                 self._cache.clear()
-            if "level" not in self._cache:  # the mean-free part of the volume draws
-                self._cache["level"] = _standard_levels(self.volume, self.volume_uniforms[1])
-            counts = poisson_quantiles(volume_mean * self._cache["level"], self.volume_uniforms[0])
+            counts = _volume_counts(self.volume, volume_mean, self.volume_uniforms)
             self._cache[volume_mean] = np.minimum(counts, self.capacity)
         return self._cache[volume_mean]
+
+    def moments(self, volume_mean: float) -> tuple[float, float]:
+        """Mean and variance of ``Binomial(worked, p)`` over the draws."""
+        worked, p = self._worked(volume_mean), self.rate_draws
+        conditional_mean = worked * p
+        variance = float((worked * p * (1 - p)).mean() + conditional_mean.var())
+        return float(conditional_mean.mean()), variance
 
     def _values(self, target: int, volume_mean: float) -> np.ndarray:
         worked = self._worked(volume_mean)
@@ -140,24 +161,38 @@ class CappedOutcome:
         return float(self._values(target, volume_mean).mean())
 
 
-def _standard_levels(volume: VolumeModel, uniforms: np.ndarray) -> np.ndarray:
-    """Monthly level / mean, by inversion of ``uniforms`` (all ones for Poisson volume).
+def _volume_counts(volume: VolumeModel, mean: float, uniforms: np.ndarray) -> np.ndarray:
+    """Volume draws by inversion of ``uniforms`` (shape ``(2, n)``), monotone in ``mean``.
 
-    A negative binomial is a Gamma-mixed Poisson; inverting fixed uniforms keeps the draws
-    monotone in the mean (common random numbers across the volume search).
+    A negative binomial is a Gamma-mixed Poisson: the Gamma quantile uses the second row.
+    Inverting fixed uniforms gives common random numbers across the volume search and across
+    scenarios run with the same seed, so results are cached on (model, mean, uniforms).
     """
-    if volume.is_poisson:
-        return np.ones_like(uniforms)
-    key = (volume.dispersion, hash(uniforms.tobytes()))
+    key = (volume.dispersion, mean, hash(uniforms.tobytes()))
+    if key not in _COUNT_CACHE:
+        if len(_COUNT_CACHE) > 256:
+            _COUNT_CACHE.clear()
+        if volume.is_poisson:
+            means = np.full(uniforms.shape[1], float(mean))
+        else:
+            means = mean * _standard_levels(volume.dispersion, uniforms[1])
+        _COUNT_CACHE[key] = poisson_quantiles(means, uniforms[0])
+    return _COUNT_CACHE[key]
+
+
+def _standard_levels(dispersion: float, uniforms: np.ndarray) -> np.ndarray:
+    """``Gamma(dispersion) / dispersion`` quantiles at ``uniforms`` (mean 1), cached."""
+    key = (dispersion, hash(uniforms.tobytes()))
     if key not in _LEVEL_CACHE:
         if len(_LEVEL_CACHE) > 64:
             _LEVEL_CACHE.clear()
-        r = volume.dispersion
-        _LEVEL_CACHE[key] = special.gammaincinv(r, uniforms) / r
+        _LEVEL_CACHE[key] = special.gammaincinv(dispersion, uniforms) / dispersion
     return _LEVEL_CACHE[key]
 
 
-_LEVEL_CACHE: dict[tuple[float, int], np.ndarray] = {}  # same seed, same draws: reuse them
+# same seed, same uniforms: the (expensive) inversions are reused across calls and scenarios
+_LEVEL_CACHE: dict[tuple[float, int], np.ndarray] = {}
+_COUNT_CACHE: dict[tuple[float, float, int], np.ndarray] = {}
 
 
 def poisson_quantiles(means: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
@@ -170,13 +205,28 @@ def poisson_quantiles(means: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         skew_term = np.where(sd > 0, (z**2 - 1) / (6 * sd), 0.0)
     guess = np.maximum(np.round(means + sd * (z + skew_term)), 0.0)
+    todo = np.arange(guess.size)  # only the draws still moving are re-evaluated
     for _ in range(200):
-        low = special.pdtr(guess, means) < uniforms
-        high = (guess > 0) & (special.pdtr(guess - 1, means) >= uniforms)
-        if not (low.any() or high.any()):
+        g, m, u = guess[todo], means[todo], uniforms[todo]
+        low = special.pdtr(g, m) < u
+        high = np.zeros_like(low)
+        check = ~low & (g > 0)
+        high[check] = special.pdtr(g[check] - 1, m[check]) >= u[check]
+        moved = low | high
+        if not moved.any():
             break
-        guess = guess + low - high
+        guess[todo[low]] += 1
+        guess[todo[high]] -= 1
+        todo = todo[moved]
     return guess
+
+
+def _mixture_moments(volume_mean, dispersion, rate_mean, rate_var) -> tuple[float, float]:
+    """Mean and variance of a thinned Poisson / NB count mixed over the rate."""
+    second = rate_var + rate_mean**2
+    extra = 0.0 if math.isinf(dispersion) else volume_mean**2 * second / dispersion
+    mean = volume_mean * rate_mean
+    return mean, mean + extra + volume_mean**2 * rate_var
 
 
 def build_outcome(
@@ -191,9 +241,10 @@ def build_outcome(
     fixed_factor = math.prod(r.mean for r in rates if r.is_fixed)
     uncertain = [r for r in rates if not r.is_fixed]
     if capacity is not None:
+        uniforms = rng.random((2, n_draws))  # first: the same for every scenario of one seed
         draws = fixed_factor * math.prod((r.sample(n_draws, rng) for r in uncertain), start=1.0)
         draws = np.broadcast_to(draws, (n_draws,)).astype(float)
-        return CappedOutcome(volume, capacity, draws, rng.random((2, n_draws)))
+        return CappedOutcome(volume, capacity, draws, uniforms)
     if len(uncertain) <= 1:
         alpha = uncertain[0].alpha if uncertain else math.inf
         beta = uncertain[0].beta if uncertain else math.inf
@@ -203,12 +254,18 @@ def build_outcome(
 
 
 def largest_target(
-    prob: Callable[[int], float], level: float, *, strict: bool = False, hint: float = 1.0
+    prob: Callable[[int], float],
+    level: float,
+    *,
+    strict: bool = False,
+    hint: float = 1.0,
+    step: float | None = None,
 ) -> int:
     """Largest ``T >= 0`` with ``prob(T) >= level`` (``> level`` if ``strict``); prob falls in T.
 
     ``prob(0)`` is 1 and ``level < 1``, so 0 always qualifies. The bracket gallops from ``hint``
-    (e.g. the expected outcome), then bisects.
+    (e.g. a normal approximation of the answer) in steps starting at ``step`` (default a quarter
+    of the hint), doubling, then bisects.
     """
 
     def ok(t: int) -> bool:
@@ -217,8 +274,8 @@ def largest_target(
         p = prob(t)
         return p > level if strict else p >= level
 
-    guess = max(1, int(hint))
-    step = max(1, guess // 4)
+    guess = max(1, round(hint))
+    step = max(1, guess // 4) if step is None else max(1, round(step))
     if ok(guess):
         low, high = guess, guess + step
         while ok(high):
@@ -238,19 +295,29 @@ def largest_target(
 
 
 def smallest_volume(
-    prob: Callable[[float], float], level: float, start: float, *, relative_tolerance: float = 0.0
+    prob: Callable[[float], float],
+    level: float,
+    start: float,
+    *,
+    relative_tolerance: float = 0.0,
+    growth: float = 2.0,
 ) -> float:
     """Smallest whole volume ``V`` with ``prob(V) >= level`` (prob rises in V); inf if beyond.
 
-    With ``relative_tolerance`` the bisection stops once the bracket is that narrow (for Monte
-    Carlo probabilities, where whole-lead precision is noise).
+    Brackets from ``start`` (a good guess keeps the search short), growing by ``growth``, then
+    bisects. With ``relative_tolerance`` the bisection stops once the bracket is that narrow
+    (for Monte Carlo probabilities, where whole-lead precision is noise).
     """
     high = max(1.0, math.ceil(start))
+    low = 0.0
     while prob(high) < level:
         if high >= MAX_VOLUME:
             return math.inf
-        high = min(high * 2.0, MAX_VOLUME)
-    low = 0.0
+        low, high = high, min(math.ceil(high * growth), MAX_VOLUME)
+    if low == 0.0 and high > 1.0:
+        low = math.floor(high / growth)
+        while low > 0 and prob(low) >= level:
+            high, low = low, math.floor(low / growth)
     while high - low > max(1.0, relative_tolerance * high):
         middle = float(math.floor((low + high) / 2))
         low, high = (low, middle) if prob(middle) >= level else (middle, high)

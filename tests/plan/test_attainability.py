@@ -142,3 +142,14 @@ def test_probability_monotone_in_target_and_volume(target, volume, converted, ex
     assert 0.0 <= p <= 1.0 + 1e-12
     assert attainability(target + 1, volume=volume, rates=rate).probability <= p + 1e-9
     assert attainability(target, volume=volume * 1.2, rates=rate).probability >= p - 1e-9
+
+
+def test_poisson_inversion_matches_scipy_ppf():
+    from slaplan.plan.outcome import poisson_quantiles
+
+    uniforms = np.random.default_rng(0).random(5000)
+    means = np.random.default_rng(1).uniform(0, 3000, 5000)
+    # reference: scipy.stats.poisson.ppf (the same inverse CDF)
+    np.testing.assert_array_equal(
+        poisson_quantiles(means, uniforms), stats.poisson.ppf(uniforms, means)
+    )
