@@ -27,7 +27,7 @@ import pandas as pd
 
 from slaplan.errors import SpecError
 
-__all__ = ["WEEKDAYS", "BusinessCalendar"]
+__all__ = ["WEEKDAYS", "BusinessCalendar", "parse_date"]
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _NS_PER_MINUTE = 60 * 10**9
@@ -50,17 +50,31 @@ def _parse_clock(name: str, value: Any) -> int:
     return minutes
 
 
-def _parse_holiday(index: int, value: Any) -> dt.date:
+def parse_date(value: Any) -> dt.date | None:
+    """A calendar date from a ``date``/``datetime`` or an ISO ``YYYY-MM-DD`` string, else None.
+
+    The one date reader of configuration files (holidays here, every date field of the SLA).
+
+    >>> parse_date("2026-12-25"), parse_date("25/12/2026")
+    (datetime.date(2026, 12, 25), None)
+    """
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
         try:
-            return dt.date.fromisoformat(value)
+            return dt.date.fromisoformat(value.strip())
         except ValueError:
-            pass
-    raise SpecError(f"holidays[{index}] must be a date YYYY-MM-DD, got {value!r}")
+            return None
+    return None
+
+
+def _parse_holiday(index: int, value: Any) -> dt.date:
+    date = parse_date(value)
+    if date is None:
+        raise SpecError(f"holidays[{index}] must be a date YYYY-MM-DD, got {value!r}")
+    return date
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -139,6 +153,20 @@ class BusinessCalendar:
             return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in spec.items()})
         except SpecError as exc:
             raise SpecError(f"business_hours.{exc}") from None
+
+    def to_spec(self) -> dict[str, Any]:
+        """The ``business_hours`` mapping of an SLA file (the inverse of :meth:`from_spec`).
+
+        >>> BusinessCalendar(timezone="UTC", days=("mon",)).to_spec()["days"]
+        ['mon']
+        """
+        return {
+            "timezone": self.timezone,
+            "days": list(self.days),
+            "start": self.start,
+            "end": self.end,
+            "holidays": list(self.holidays),
+        }
 
     # ---- derived quantities ------------------------------------------------------------------
     @property

@@ -22,7 +22,6 @@ __all__ = [
     "monthly_counts",
     "period_range",
     "segment_frame",
-    "sla_calendar",
     "source_column",
 ]
 
@@ -98,13 +97,6 @@ def monthly_counts(times: pd.Series, *, end: pd.Timestamp, months: int | None = 
     index = pd.period_range(first, last, freq="M")
     counts = stamps.dt.to_period("M").value_counts()
     return counts.reindex(index, fill_value=0).astype("int64")
-
-
-def sla_calendar(sla: SLA):
-    """The SLA's business-hours clock as a :class:`~slaplan.capacity.calendar.BusinessCalendar`."""
-    from slaplan.capacity.calendar import BusinessCalendar
-
-    return BusinessCalendar.from_spec(sla.business_hours)
 
 
 def weekday_weights(times: pd.Series) -> np.ndarray:

@@ -146,16 +146,12 @@ def field_whole(path: str, value: Any, *, minimum: int = 1, maximum: int | None 
 
 def field_date(path: str, value: Any) -> dt.date:
     """A calendar date: an unquoted YAML date or an ISO ``YYYY-MM-DD`` string."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise fail(path, "be a date written YYYY-MM-DD", value)
+    from slaplan.capacity.calendar import parse_date
+
+    date = parse_date(value)
+    if date is None:
+        raise fail(path, "be a date written YYYY-MM-DD", value)
+    return date
 
 
 def field_time(path: str, value: Any) -> str:

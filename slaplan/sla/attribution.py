@@ -36,7 +36,6 @@ from slaplan.sla._data import (
     censored_frame,
     event_column,
     segment_frame,
-    sla_calendar,
     source_column,
 )
 from slaplan.sla.spec import SLA, Commitment
@@ -114,7 +113,7 @@ def attribute_miss(
     if missed_only:
         closed = closed[~closed["met"].astype(bool)]
     fast_hours = _fast_hours(sla)
-    calendar = sla_calendar(sla)
+    calendar = sla.hours
     rows = []
     for (period, commitment_id), row in closed.iterrows():
         commitment = sla.commitment(commitment_id)

@@ -33,7 +33,6 @@ from slaplan.sla._data import (
     FIRST_TOUCH,
     censored_frame,
     segment_frame,
-    sla_calendar,
     source_column,
 )
 from slaplan.sla._inputs import (
@@ -201,7 +200,7 @@ def _capacity_for(commitment: Commitment, source: str, capacity: float | None) -
 
 
 def _share_check(sla, commitment, frame, as_of, volumes) -> CommitmentCheck:
-    calendar = sla_calendar(sla) if commitment.metric == "response_time" else None
+    calendar = sla.hours if commitment.metric == "response_time" else None
     months = pd.period_range(end=pd.Period(as_of, freq="M") - 1, periods=HISTORY_MONTHS + 3)
     counts = [
         share_counts(commitment, frame, m.start_time, (m + 1).start_time, as_of, calendar)

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from slaplan.sla._data import censored_frame, event_column, segment_frame, sla_calendar
+from slaplan.sla._data import censored_frame, event_column, segment_frame
 from slaplan.sla.spec import SLA, Commitment
 from slaplan.sla.tracking import share_counts
 
@@ -149,7 +149,7 @@ def detect_drift(
     months = window_months or (sla.review.cadence_months if sla.review else _DEFAULT_WINDOW_MONTHS)
     before = pd.period_range(end=split - 1, periods=months, freq="M")
     after = pd.period_range(split, pd.Period(as_of_ts, freq="M") - 1, freq="M")
-    calendar = sla_calendar(sla)
+    calendar = sla.hours
     rows = []
     for commitment in sla.commitments:
         part = segment_frame(frame, commitment.segment)

@@ -22,11 +22,12 @@ from typing import Any, Literal
 import pandas as pd
 import yaml
 
+from slaplan.capacity.calendar import BusinessCalendar
 from slaplan.errors import SpecError
 from slaplan.sla import _fields as f
 from slaplan.sla._commitments import parse_commitments
 
-__all__ = ["SLA", "BusinessHours", "Commitment", "Goal", "ReviewPolicy", "Stage", "load_sla"]
+__all__ = ["SLA", "Commitment", "Goal", "ReviewPolicy", "Stage", "load_sla"]
 
 Metric = Literal["count", "rate", "response_time", "worked"]
 Owner = Literal["marketing", "sales"]
@@ -120,27 +121,6 @@ class Goal:
 
 
 @dataclass(frozen=True, kw_only=True)
-class BusinessHours:
-    """The business-hours clock in which response time is measured."""
-
-    timezone: str = "UTC"
-    days: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
-    start: str = "09:00"
-    end: str = "17:00"
-    holidays: tuple[dt.date, ...] = ()
-
-    def to_spec(self) -> dict[str, Any]:
-        """The mapping ``BusinessCalendar.from_spec`` takes (same keys as the YAML block)."""
-        return {
-            "timezone": self.timezone,
-            "days": list(self.days),
-            "start": self.start,
-            "end": self.end,
-            "holidays": list(self.holidays),
-        }
-
-
-@dataclass(frozen=True, kw_only=True)
 class SLA:
     """A validated marketing–sales SLA (build it with :func:`load_sla`).
 
@@ -160,7 +140,7 @@ class SLA:
     effective_start: dt.date | None = None
     effective_end: dt.date | None = None
     confidence: float = DEFAULT_CONFIDENCE
-    hours: BusinessHours = field(default_factory=BusinessHours)
+    hours: BusinessCalendar = field(default_factory=lambda: BusinessCalendar(timezone="UTC"))
     review: ReviewPolicy | None = None
     owners: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     stages: tuple[Stage, ...] = tuple(Stage(name=s) for s in DEFAULT_STAGES)
@@ -350,13 +330,14 @@ def _effective(raw: Any) -> tuple[dt.date | None, dt.date | None]:
     return start, end
 
 
-def _business_hours(raw: Any) -> BusinessHours:
+def _business_hours(raw: Any) -> BusinessCalendar:
+    """The SLA's clock; checked field by field first so that errors name the field path."""
+    defaults = BusinessCalendar(timezone="UTC")
     if raw is None:
-        return BusinessHours()
+        return defaults
     path = "business_hours"
     keys = ("timezone", "days", "start", "end", "holidays")
     f.check_keys(path, f.field_mapping(path, raw), optional=keys)
-    defaults = BusinessHours()
     timezone = f.field_string(f"{path}.timezone", raw.get("timezone", defaults.timezone))
     _check_timezone(f"{path}.timezone", timezone)
     days = f.field_sequence(f"{path}.days", raw.get("days", list(defaults.days)), min_length=1)
@@ -368,7 +349,7 @@ def _business_hours(raw: Any) -> BusinessHours:
         raise f.fail(f"{path}.end", f"be later than {path}.start ({start})", end)
     holidays = f.field_sequence(f"{path}.holidays", raw.get("holidays", []))
     dates = tuple(f.field_date(f"{path}.holidays[{i}]", d) for i, d in enumerate(holidays))
-    return BusinessHours(
+    return BusinessCalendar(
         timezone=timezone, days=tuple(dict.fromkeys(days)), start=start, end=end, holidays=dates
     )
 

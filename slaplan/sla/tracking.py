@@ -25,7 +25,6 @@ from slaplan.sla._data import (
     monthly_counts,
     period_range,
     segment_frame,
-    sla_calendar,
     source_column,
     weekday_weights,
 )
@@ -79,9 +78,7 @@ def track_sla(sla: SLA, leads: Any, *, as_of: Any = None) -> pd.DataFrame:
     """
     frame, as_of_ts = censored_frame(leads, as_of)
     periods = period_range(sla, frame, as_of_ts)
-    calendar = None
-    if any(c.metric == "response_time" for c in sla.commitments):
-        calendar = sla_calendar(sla)
+    calendar = sla.hours
     rows = []
     for commitment in sla.commitments:
         part = segment_frame(frame, commitment.segment)
