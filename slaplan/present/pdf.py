@@ -28,6 +28,14 @@ CHROMIUM_FLAGS: tuple[str, ...] = (
     "--no-first-run",
     "--disable-dev-shm-usage",
 )
+_PRINT_STYLE = """<style media="print">
+@page { size: {orientation}; margin: 10mm; }
+html { zoom: 0.8; }
+img { max-width: 100%; height: auto; }
+tr, img, figure { break-inside: avoid; }
+h1, h2, h3 { break-after: avoid; }
+</style>
+"""
 _CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 
@@ -68,9 +76,14 @@ def html_to_pdf(
     pdf_path: str | os.PathLike[str] | None = None,
     *,
     chromium: str | os.PathLike[str] | None = None,
+    landscape: bool = True,
     timeout_s: float = 120.0,
 ) -> Path:
     """Print an HTML file to PDF with headless Chromium; return the PDF's path.
+
+    A print style sheet is added to a temporary copy of the page (beside it, so relative links
+    still resolve): landscape pages, narrow margins, content scaled to fit the wide commitment
+    table, and no table row or chart split across pages.
 
     Parameters
     ----------
@@ -80,6 +93,8 @@ def html_to_pdf(
         Where to write; default: beside the HTML with the suffix ``.pdf``.
     chromium : path, optional
         The browser executable; default :func:`find_chromium`.
+    landscape : bool, default True
+        Landscape pages (the report's tables are wide); portrait otherwise.
     timeout_s : float
         Seconds to wait for the browser before giving up.
 
@@ -102,6 +117,33 @@ def html_to_pdf(
     target.parent.mkdir(parents=True, exist_ok=True)
     browser = find_chromium() if chromium is None else Path(chromium)
     target.unlink(missing_ok=True)
+    printable = source.with_name(f".{source.stem}.print.html")
+    printable.write_text(_with_print_style(source, landscape=landscape), encoding="utf-8")
+    try:
+        done = _print(browser, printable, target, timeout_s=timeout_s)
+    finally:
+        printable.unlink(missing_ok=True)
+    if done.returncode != 0 or not target.is_file() or target.stat().st_size == 0:
+        raise RuntimeError(
+            f"chromium could not print {source} to PDF (exit {done.returncode}):\n"
+            f"{done.stderr[-2000:]}"
+        )
+    return target
+
+
+def _with_print_style(source: Path, *, landscape: bool) -> str:
+    """The page's HTML with the print style sheet appended to its head (last rule wins)."""
+    page = source.read_text(encoding="utf-8", errors="replace")
+    style = _PRINT_STYLE.replace("{orientation}", "landscape" if landscape else "portrait")
+    head_end = page.lower().find("</head>")
+    if head_end < 0:
+        return style + page
+    return page[:head_end] + style + page[head_end:]
+
+
+def _print(
+    browser: Path, page: Path, target: Path, *, timeout_s: float
+) -> subprocess.CompletedProcess[str]:
     with tempfile.TemporaryDirectory(prefix="slaplan-chromium-") as profile:
         command = [
             str(browser),
@@ -109,17 +151,11 @@ def html_to_pdf(
             "--no-pdf-header-footer",
             "--run-all-compositor-stages-before-draw",
             f"--print-to-pdf={target}",
-            source.as_uri(),
+            page.as_uri(),
         ]
-        done = subprocess.run(
+        return subprocess.run(
             command, capture_output=True, text=True, timeout=timeout_s, check=False
         )
-    if done.returncode != 0 or not target.is_file() or target.stat().st_size == 0:
-        raise RuntimeError(
-            f"chromium could not print {source} to PDF (exit {done.returncode}):\n"
-            f"{done.stderr[-2000:]}"
-        )
-    return target
 
 
 def launch_browser(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,17 @@ def test_html_to_pdf_writes_a_pdf_beside_the_html(tmp_path: Path, chromium_path:
     data = pdf_path.read_bytes()
     assert data.startswith(b"%PDF-") and b"/Type /Page" in data
     assert data.rstrip().endswith(b"%%EOF")
+
+
+@pytest.mark.parametrize(("landscape", "wider"), [(True, True), (False, False)])
+def test_html_to_pdf_page_orientation(tmp_path: Path, chromium_path: Path, landscape, wider):
+    html_path = tmp_path / "r.html"
+    html_path.write_text(REPORT, encoding="utf-8")
+    data = html_to_pdf(html_path, landscape=landscape).read_bytes()
+    # /MediaBox [0 0 width height] in PDF points; Letter is 612 x 792
+    width, height = map(float, re.search(rb"/MediaBox\s*\[0 0 ([\d.]+) ([\d.]+)\]", data).groups())
+    assert (width > height) is wider
+    assert sorted(tmp_path.iterdir()) == [html_path, tmp_path / "r.pdf"]  # no temporary copy left
 
 
 def test_html_to_pdf_to_an_explicit_path(tmp_path: Path, chromium_path: Path) -> None:
