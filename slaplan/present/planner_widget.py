@@ -55,67 +55,57 @@ class PlannerDashboard:
 
     def _build_controls(self, planner: Planner) -> None:
         mean = planner.volume.mean
-        self.volume = widgets.FloatSlider(
-            value=mean,
+        volume_step = max(1.0, round(mean / 100))
+        self.volume = _control(
+            widgets.FloatSlider,
+            mean,
+            f"{planner.stages[0]} / month",
             min=0.0,
             max=max(10.0, 3 * mean),
-            step=max(1.0, round(mean / 100)),
-            description=f"{planner.stages[0]} / month",
+            step=volume_step,
             continuous_update=False,
-            style=_STYLE,
-            layout=_LAYOUT,
         )
         self.rate_source = widgets.ToggleButtons(
-            options=["from data", "typed"],
-            value="from data",
-            description="rates",
-            style=_STYLE,
+            options=["from data", "typed"], value="from data", description="rates", style=_STYLE
         )
         self.typed_rates = [
-            widgets.BoundedFloatText(
-                value=round(100 * rate.mean, 2),
+            _control(
+                widgets.BoundedFloatText,
+                round(100 * rate.mean, 2),
+                f"{a} → {b} (%)",
                 min=0.0,
                 max=100.0,
                 step=0.1,
-                description=f"{a} → {b} (%)",
-                style=_STYLE,
-                layout=_LAYOUT,
             )
             for rate, a, b in zip(planner.rates, planner.stages, planner.stages[1:], strict=False)
         ]
-        self.target = widgets.IntText(
-            value=planner.target,
-            description=f"target {planner.stages[-1]} / month",
-            style=_STYLE,
-            layout=_LAYOUT,
+        self.target = _control(
+            widgets.IntText, planner.target, f"target {planner.stages[-1]} / month"
         )
-        self.confidence = widgets.FloatSlider(
-            value=planner.confidence,
+        self.confidence = _control(
+            widgets.FloatSlider,
+            planner.confidence,
+            "confidence",
             min=0.5,
             max=0.99,
             step=0.01,
-            description="confidence",
             continuous_update=False,
-            style=_STYLE,
-            layout=_LAYOUT,
         )
-        self.headcount = widgets.BoundedFloatText(
-            value=planner.headcount or 0.0,
+        self.headcount = _control(
+            widgets.BoundedFloatText,
+            planner.headcount or 0.0,
+            "headcount (0 = no cap)",
             min=0.0,
             max=1000.0,
             step=1.0,
-            description="headcount (0 = no cap)",
-            style=_STYLE,
-            layout=_LAYOUT,
         )
-        self.leads_per_rep = widgets.BoundedFloatText(
-            value=planner.leads_per_rep_month,
+        self.leads_per_rep = _control(
+            widgets.BoundedFloatText,
+            planner.leads_per_rep_month,
+            "leads / rep / month",
             min=1.0,
             max=10_000.0,
             step=10.0,
-            description="leads / rep / month",
-            style=_STYLE,
-            layout=_LAYOUT,
         )
         self.inputs = [
             self.volume,
@@ -226,6 +216,11 @@ class PlannerDashboard:
             figure.tight_layout()
             display(figure)
             plt.close(figure)
+
+
+def _control(kind, value: Any, description: str, **options: Any):
+    """One labelled input widget in the dashboard's style."""
+    return kind(value=value, description=description, style=_STYLE, layout=_LAYOUT, **options)
 
 
 def _summary_html(result: PlannerResult) -> str:
