@@ -29,7 +29,7 @@ SHOWN_PRECISION = 0.0005 + 1e-9  # the page shows P(target met) as a percentage 
 
 
 def _probability_cell(page: Page):
-    return page.locator(".slaplan-planner tr").first.locator("td").nth(1)
+    return page.locator(".slaplan-planner .slaplan-probability")
 
 
 def _shown_probability(page: Page) -> float:
@@ -104,10 +104,6 @@ def sample_planner(planner_notebook: Path) -> Planner:
     return Planner.from_leads(leads, stages=stages, seed=parameters["seed"]).with_(
         confidence=parameters["confidence"]
     )
-
-
-def _cell(page: Page, row: int):
-    return page.locator(".slaplan-planner tr").nth(row).locator("td").nth(1)
 
 
 def test_planner_follows_the_model_in_chromium(
