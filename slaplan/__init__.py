@@ -15,7 +15,6 @@ from typing import Any
 from slaplan.errors import (
     DataError,
     DataWarning,
-    ImmatureCohortWarning,
     InfeasibleTargetError,
     SlaplanError,
     SlaplanWarning,
@@ -129,7 +128,6 @@ _EXPORTS: dict[str, str] = {
 __all__ = [
     "DataError",
     "DataWarning",
-    "ImmatureCohortWarning",
     "InfeasibleTargetError",
     "SlaplanError",
     "SlaplanWarning",

@@ -9,7 +9,6 @@ from __future__ import annotations
 __all__ = [
     "DataError",
     "DataWarning",
-    "ImmatureCohortWarning",
     "InfeasibleTargetError",
     "SlaplanError",
     "SlaplanWarning",
@@ -58,7 +57,3 @@ class SlaplanWarning(UserWarning):
 
 class DataWarning(SlaplanWarning):
     """Usable but suspicious data: a skipped stage, a tiny segment, an empty month."""
-
-
-class ImmatureCohortWarning(SlaplanWarning):
-    """A naive conversion rate was asked of cohorts that are still converting."""

@@ -49,7 +49,7 @@ from slaplan.funnel.lags import (
     resolve_as_of,
     stage_pairs,
 )
-from slaplan.funnel.pooling import fit_beta_prior
+from slaplan.funnel.pooling import SMALL_SEGMENT_LEADS, fit_beta_prior
 from slaplan.plan.rates import check_prior
 
 __all__ = ["conversion_rates", "eventual_share", "stage_rates"]
@@ -179,7 +179,9 @@ def conversion_rates(
         ``converted`` (so far, within the window), ``rate`` (= converted / total, the naive
         share), ``low``, ``high`` (Beta(prior + counts) interval of that share), ``mature``,
         ``completion`` (expected share of eventual conversions already seen), ``eventual``,
-        ``eventual_low``, ``eventual_high``. ``attrs`` holds ``as_of``, ``horizon_days`` and the
+        ``eventual_low``, ``eventual_high``; with ``by``, ``small`` (the group has fewer than
+        30 leads over all its cohorts, as in :func:`~slaplan.funnel.pooling.segment_rates`).
+        ``attrs`` holds ``as_of``, ``horizon_days`` and the
         fitted cohort prior. Read ``rate`` of an immature cohort as a lower bound only.
 
     Examples
@@ -203,7 +205,12 @@ def conversion_rates(
         )
     columns = ["group", *_COLUMNS]
     table = pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
-    table = table.drop(columns="group") if by is None else table.rename(columns={"group": by})
+    if by is None:
+        table = table.drop(columns="group")
+    else:  # as segment_rates: a group with few leads in all has noisy rates in every cohort
+        leads_in_group = table.groupby("group")["total"].transform("sum")
+        table = table.assign(small=leads_in_group < SMALL_SEGMENT_LEADS)
+        table = table.rename(columns={"group": by})
     table.attrs |= {"as_of": as_of_ts, "horizon_days": horizon, "level": level}
     return table
 

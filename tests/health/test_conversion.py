@@ -85,6 +85,19 @@ def test_window_and_by_groups():
     assert web["mature"].tolist() == [True] * 5 + [False]
 
 
+def test_groups_with_fewer_than_30_leads_are_flagged_small():
+    # the PRODUCT.md §4 rule segment_rates applies: fewer than 30 leads over all cohorts
+    frame, as_of, _ = simulate_world(np.random.default_rng(2), months=6)
+    frame["segment"] = "web"
+    frame.loc[frame.index[:29], "segment"] = "tiny"
+    table = conversion_rates(frame, "mql", "sql", by="segment", window_days=14, as_of=as_of)
+    small = table.groupby("segment")["small"].agg(["all", "any"])
+    assert small.loc["tiny"].tolist() == [True, True]
+    assert small.loc["web"].tolist() == [False, False]
+    assert table.groupby("segment")["total"].sum()["tiny"] == 29
+    assert "small" not in conversion_rates(frame, "mql", "sql", as_of=as_of).columns
+
+
 def test_eventual_share_limits_closed_form():
     # complete cohort: eventual = observed share; new cohort: the prior mean 30 / (30 + 70)
     assert eventual_share(20, 100, np.ones(80), 3.0, 7.0, 0.9)[0] == pytest.approx(0.2)
