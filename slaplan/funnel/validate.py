@@ -8,16 +8,20 @@ first rule in this order that a row breaks is its one ``reason``:
 reason                                 rule
 =====================================  =====================================================
 ``wrong number of fields``             the CSV line splits into more or fewer fields than
-                                       the header (set by the reader)
+                                       the header (set by the reader; ``raw_line`` holds it)
 ``empty lead_id``                      the id is missing or blank
 ``duplicate lead_id``                  the id was seen on an earlier row (the first is kept)
 ``unparseable date in <col>``          a non-empty date that no supported format reads
-``unknown status '<value>'``           a status-column value the mapping does not know
+                                       (``<col>`` is canonical, or ``status_date``)
+``unknown status``                     a status-column value the mapping does not know
 ``<later>_at before <earlier>_at``     a stage entered before an earlier stage, by more than
                                        the tolerance (``sql_at before mql_at``)
 ``future date in <col>``               a timestamp after ``as_of``
 ``no date``                            no stage date, no ``created_at`` and no status
 =====================================  =====================================================
+
+Reasons name columns and stage pairs but never values, so the report can count rows per reason;
+the values are in the rejected row itself.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ REASON_ORDER: tuple[str, ...] = (
     "empty lead_id",
     "duplicate lead_id",
     "unparseable date in <col>",
-    "unknown status '<value>'",
+    "unknown status",
     "<later>_at before <earlier>_at",
     "future date in <col>",
     "no date",
