@@ -147,20 +147,22 @@ class FunnelPlan:
         rates: Sequence[ConversionRate],
         months: int = 12,
         lags: Sequence[Any] | None = None,
-        capacity_per_month: float | None = None,
+        capacity_per_month: float | Sequence[float] | None = None,
         capacity_stage: int = 0,
         carryover_fraction: float = 0.0,
     ) -> FunnelPlan:
-        """The same volume and capacity every month (``lags`` default: same month)."""
+        """The same volume every month (``lags`` default: same month).
+
+        ``capacity_per_month`` is one number for every month or one per month, e.g.
+        ``slaplan.team_capacity(...).capacity_per_month`` for a roster with hires and leavers.
+        """
         months = check_count("months", months, minimum=1)
         return cls(
             stages=tuple(stages),
             volume=(volume,) * months,
             rates=tuple(rates),
             lags=tuple(np.asarray(p, dtype=float) for p in (lags or [[1.0]] * len(rates))),
-            capacity_per_month=None
-            if capacity_per_month is None
-            else (capacity_per_month,) * months,
+            capacity_per_month=_capacity_tuple(capacity_per_month, months),
             capacity_stage=capacity_stage,
             carryover_fraction=carryover_fraction,
         )
@@ -176,6 +178,14 @@ class FunnelPlan:
         if self.warmup_months is not None:
             return self.warmup_months
         return sum(len(pmf) - 1 for pmf in self.lags)
+
+
+def _capacity_tuple(capacity: Any, months: int) -> tuple[float, ...] | None:
+    if capacity is None:
+        return None
+    if np.ndim(capacity) == 0:
+        return (float(capacity),) * months
+    return tuple(float(c) for c in capacity)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -89,3 +89,10 @@ def test_lag_pmf_from_observed_lags():
 def test_plan_validation(change, match):
     with pytest.raises(ValueError, match=match):
         two_stage_plan(**change)
+
+
+def test_capacity_can_change_by_month():
+    capacity = [200.0] * 6 + [400.0] * 6  # e.g. team_capacity(...).capacity_per_month
+    sim = simulate_funnel(two_stage_plan(capacity_per_month=capacity), n_paths=2000, seed=6)
+    assert sim.worked[:, :6].max() <= 200
+    assert sim.worked[:, 6:].mean() > sim.worked[:, :6].mean()
