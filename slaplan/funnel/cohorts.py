@@ -278,7 +278,7 @@ def time_to_convert(
     --------
     >>> import slaplan as sp
     >>> t = sp.load_leads(sp.samples_dir() / "leads.csv", as_of="2026-11-15")
-    >>> sp.time_to_convert(t, "mql", "sql")["days"].median() > 0
+    >>> bool(sp.time_to_convert(t, "mql", "sql")["days"].median() > 0)
     True
     """
     frame, funnel = _frame_and_funnel(leads, funnel)
