@@ -13,7 +13,9 @@ Thin adapters from the lead frame to the planning inputs of the other domains, s
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,10 +26,18 @@ from slaplan.plan.rates import ConversionRate
 from slaplan.plan.volume import VolumeModel
 from slaplan.sla._data import monthly_counts
 
-__all__ = ["PeriodVolume", "VolumeCache", "cohort_beta", "eventual_rate", "next_period_volume"]
+__all__ = [
+    "PeriodVolume",
+    "VolumeCache",
+    "check_period",
+    "cohort_beta",
+    "eventual_rate",
+    "period_volume",
+]
 
 HISTORY_MONTHS = 12
 _MIN_FORECAST_MONTHS = 6
+_PERIOD_TEXT = {"M": re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"), "Q": re.compile(r"^\d{4}Q[1-4]$")}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,14 +50,43 @@ class PeriodVolume:
     as_of: pd.Timestamp
 
 
-def next_period_volume(
-    times: pd.Series, *, as_of: pd.Timestamp, period_months: int, seed: int = 0
+def check_period(period: Any, *, as_of: pd.Timestamp, period_months: int) -> pd.Period:
+    """The SLA period to check: ``period`` validated, or by default the next one after ``as_of``.
+
+    ``period`` is a :class:`pandas.Period` or a string (``"2027-01"`` for a monthly SLA,
+    ``"2027Q1"`` for a quarterly one) of the SLA's own length, and a *full* period still to come:
+    later than the period holding ``as_of`` (that one is open: :func:`slaplan.track_sla` paces it).
+
+    >>> as_of = pd.Timestamp("2026-11-15")
+    >>> check_period(None, as_of=as_of, period_months=1), check_period("2027Q2", as_of=as_of,
+    ...                                                                period_months=3)
+    (Period('2026-12', 'M'), Period('2027Q2', 'Q-DEC'))
+    """
+    quarterly = period_months == 3
+    freq, kind = ("Q", "quarter like '2027Q1'") if quarterly else ("M", "month like '2027-01'")
+    first = pd.Period(as_of, freq=freq) + 1
+    if period is None:
+        return first
+    parsed = period if isinstance(period, pd.Period) else None
+    if isinstance(period, str) and _PERIOD_TEXT[freq].match(period.strip()):
+        parsed = pd.Period(period.strip(), freq=freq)  # pandas alone reads "December" as 0001-12
+    if parsed is None or parsed.freqstr != first.freqstr:
+        raise ValueError(f"period must be a {kind} (the SLA's period), got {period!r}")
+    if parsed < first:
+        raise ValueError(
+            f"period must be a full period after as_of ({as_of:%Y-%m-%d}): {first} or later, "
+            f"got {parsed}"
+        )
+    return parsed
+
+
+def period_volume(
+    times: pd.Series, *, as_of: pd.Timestamp, period: pd.Period, seed: int = 0
 ) -> PeriodVolume:
-    """Predicted count of the events in ``times`` in the first full SLA period after ``as_of``."""
-    freq = "Q" if period_months == 3 else "M"
-    period = pd.Period(as_of, freq=freq) + 1
+    """Predicted count of the events in ``times`` in SLA ``period`` (after ``as_of``)."""
+    period_months = 3 if period.freqstr.startswith("Q") else 1
     history = monthly_counts(times, end=as_of)
-    months = pd.period_range(period.start_time, periods=period_months, freq="M")
+    months = pd.period_range(period.start_time, period.end_time, freq="M")
     if len(history) < _MIN_FORECAST_MONTHS:
         recent = history.to_numpy()[-HISTORY_MONTHS:]
         if len(recent) < 3:
@@ -82,25 +121,29 @@ def next_period_volume(
 
 
 class VolumeCache:
-    """Next-period volumes already forecast in one check, keyed by (segment, column).
+    """Volumes of one SLA period already forecast in one check, keyed by (segment, column).
 
     Several commitments are fed by the same stage (SQL count, MQL→SQL rate, response time and
-    MQLs worked all need next month's MQLs); the forecast and its backtest run once.
+    MQLs worked all need the period's MQLs); the forecast and its backtest run once.
     """
 
-    def __init__(self, *, as_of: pd.Timestamp, period_months: int, seed: int = 0) -> None:
-        self._as_of, self._months, self._seed = as_of, period_months, seed
+    def __init__(self, *, as_of: pd.Timestamp, period: pd.Period, seed: int = 0) -> None:
+        self._as_of, self._period, self._seed = as_of, period, seed
         self._volumes: dict[tuple[str | None, str], PeriodVolume] = {}
 
     @property
     def as_of(self) -> pd.Timestamp:
         return self._as_of
 
+    @property
+    def period(self) -> pd.Period:
+        return self._period
+
     def get(self, frame: pd.DataFrame, column: str, segment: str | None) -> PeriodVolume:
         key = (segment, column)
         if key not in self._volumes:
-            self._volumes[key] = next_period_volume(
-                frame[column], as_of=self._as_of, period_months=self._months, seed=self._seed
+            self._volumes[key] = period_volume(
+                frame[column], as_of=self._as_of, period=self._period, seed=self._seed
             )
         return self._volumes[key]
 

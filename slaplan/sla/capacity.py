@@ -1,8 +1,8 @@
 """Adapter: the team roster's capacity as leads sales can work in one SLA period.
 
 The capacity model itself lives in :mod:`slaplan.capacity.team`; this module only turns a roster
-(path or DataFrame) into the per-period number the SLA check caps volumes with, for the next
-SLA period after ``as_of``. Without a roster there is no cap.
+(path or DataFrame) into the per-period number the SLA check caps volumes with, for the SLA
+period being checked. Without a roster there is no cap.
 """
 
 from __future__ import annotations
@@ -11,21 +11,18 @@ from typing import Any
 
 import pandas as pd
 
-from slaplan.sla.spec import SLA
+from slaplan.capacity.team import leads_workable
 
-__all__ = ["team_capacity"]
+__all__ = ["period_capacity"]
 
 
-def team_capacity(team: Any, sla: SLA, as_of: pd.Timestamp) -> float | None:
-    """Leads the team can work in the next SLA period, or None without a roster."""
+def period_capacity(team: Any, period: pd.Period, *, as_of: pd.Timestamp) -> float | None:
+    """Leads the team's SDRs can work in ``period`` (a month or quarter), None without a roster.
+
+    >>> period_capacity(None, pd.Period("2026-12", "M"), as_of=pd.Timestamp("2026-11-15"))
+    """
     if team is None:
         return None
-    try:
-        from slaplan.capacity.team import leads_workable
-    except ImportError:  # the capacity model is not installed: no cap
-        return None
-
-    period = pd.Period(as_of, freq="Q" if sla.period == "quarter" else "M") + 1
-    months = pd.period_range(period.start_time, periods=sla.period_months, freq="M")
+    months = pd.period_range(period.start_time, period.end_time, freq="M")
     per_month = leads_workable(team, months=months, as_of=as_of)  # SDRs work the MQLs
     return float(sum(per_month))

@@ -38,10 +38,11 @@ from slaplan.sla._data import (
 from slaplan.sla._inputs import (
     HISTORY_MONTHS,
     VolumeCache,
+    check_period,
     cohort_beta,
     eventual_rate,
 )
-from slaplan.sla.capacity import team_capacity
+from slaplan.sla.capacity import period_capacity
 from slaplan.sla.spec import SLA, Commitment
 from slaplan.sla.tracking import share_counts
 
@@ -74,6 +75,7 @@ def check_sla(
     *,
     team: Any = None,
     as_of: Any = None,
+    period: Any = None,
     seed: int = 0,
     volumes: VolumeCache | None = None,
 ) -> pd.DataFrame:
@@ -88,13 +90,22 @@ def check_sla(
     team : path or DataFrame, optional
         Team roster; caps the leads sales can work per period.
     as_of : date-like, optional
-        The "today" of the check; default the latest timestamp in the data. The next full SLA
-        period after it is checked.
+        The "today" of the check; default the latest timestamp in the data.
+    period : str or pandas.Period, optional
+        The SLA period to check (``"2027-01"``; ``"2027Q1"`` for a quarterly SLA): a full period
+        after the one holding ``as_of``. Default: the next one. Volumes are forecast up to it
+        from the data before ``as_of``.
     seed : int
         Seed of the forecast paths and of the Monte Carlo in :func:`slaplan.attainability`.
     volumes : VolumeCache, optional
-        Forecasts already made for the same data and ``as_of`` (shared with
+        Forecasts already made for the same data, ``as_of`` and period (shared with
         :func:`check_consistency`).
+
+    Raises
+    ------
+    ValueError
+        If ``period`` is not a period of the SLA's length after the one holding ``as_of``, or
+        differs from the period of ``volumes``.
 
     Returns
     -------
@@ -113,8 +124,8 @@ def check_sla(
     >>> sp.check_sla(sla, t)[["probability", "max_target", "verdict"]]  # doctest: +SKIP
     """
     frame, as_of_ts = censored_frame(leads, as_of)
-    capacity = team_capacity(team, sla, as_of_ts)
-    volumes = volumes or VolumeCache(as_of=as_of_ts, period_months=sla.period_months, seed=seed)
+    volumes = _volumes(sla, as_of_ts, period, seed, volumes)
+    capacity = period_capacity(team, volumes.period, as_of=as_of_ts)
     checks = [
         check_commitment(sla, c, frame, as_of=as_of_ts, capacity=capacity, volumes=volumes)
         for c in sla.commitments
@@ -137,7 +148,7 @@ def check_commitment(
 ) -> CommitmentCheck:
     """Check one commitment on a lead frame already censored at ``as_of``."""
     part = segment_frame(frame, commitment.segment)
-    volumes = volumes or VolumeCache(as_of=as_of, period_months=sla.period_months, seed=seed)
+    volumes = _volumes(sla, as_of, None, seed, volumes)
     if commitment.is_count:
         check = _count_check(sla, commitment, part, capacity, volumes, seed)
     else:
@@ -149,6 +160,20 @@ def check_commitment(
         note=f"P(met) = {check.probability:.0%} against {sla.confidence:.0%} needed",
     )
     return _with_notes(check, (*notes[:2], attainable, *notes[2:]))
+
+
+def _volumes(sla: SLA, as_of: pd.Timestamp, period: Any, seed: int, volumes) -> VolumeCache:
+    """The forecasts of the checked period: ``volumes`` if given (same period), else new."""
+    if volumes is None:
+        target = check_period(period, as_of=as_of, period_months=sla.period_months)
+        return VolumeCache(as_of=as_of, period=target, seed=seed)
+    if period is not None:
+        target = check_period(period, as_of=as_of, period_months=sla.period_months)
+        if target != volumes.period:
+            raise ValueError(
+                f"period {target} differs from the period of volumes, {volumes.period}"
+            )
+    return volumes
 
 
 def _with_notes(check: CommitmentCheck, notes) -> CommitmentCheck:
@@ -257,7 +282,13 @@ def _row(sla: SLA, check: CommitmentCheck) -> dict[str, Any]:
 
 
 def check_consistency(
-    sla: SLA, leads: Any, *, as_of: Any = None, seed: int = 0, volumes: VolumeCache | None = None
+    sla: SLA,
+    leads: Any,
+    *,
+    as_of: Any = None,
+    period: Any = None,
+    seed: int = 0,
+    volumes: VolumeCache | None = None,
 ) -> pd.DataFrame:
     """Is each sales count promise attainable if marketing delivers exactly its promise?
 
@@ -274,7 +305,7 @@ def check_consistency(
         ``sales_target_supported`` (largest sales target at the confidence).
     """
     frame, as_of_ts = censored_frame(leads, as_of)
-    volumes = volumes or VolumeCache(as_of=as_of_ts, period_months=sla.period_months, seed=seed)
+    volumes = _volumes(sla, as_of_ts, period, seed, volumes)
     names = sla.stage_names
     rows = []
     for m in (c for c in sla.commitments if c.owner == "marketing" and c.metric == "count"):

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from slaplan.funnel.lags import resolve_as_of
-from slaplan.sla._inputs import VolumeCache
+from slaplan.sla._inputs import VolumeCache, check_period
 from slaplan.sla.attribution import attribute_miss
 from slaplan.sla.check import check_consistency, check_sla
 from slaplan.sla.drift import detect_drift, propose_targets
@@ -114,7 +114,8 @@ def build_review(
     if segment is not None:
         frame = frame[frame["segment"] == segment]
     as_of_ts = resolve_as_of(frame, as_of)
-    volumes = VolumeCache(as_of=as_of_ts, period_months=sla.period_months, seed=seed)
+    period = check_period(None, as_of=as_of_ts, period_months=sla.period_months)
+    volumes = VolumeCache(as_of=as_of_ts, period=period, seed=seed)
     checked = check_sla(sla, frame, team=team, as_of=as_of_ts, seed=seed, volumes=volumes)
     tracked = track_sla(sla, frame, as_of=as_of_ts)
     return Review(

@@ -89,6 +89,11 @@ def test_cli_check_bad_sla_exits_2(tmp_path, capsys):
     assert "period must be one of" in capsys.readouterr().err
 
 
+def test_cli_check_period_before_the_data_end_exits_2(capsys):
+    assert main(["check", "--period", "2026-10"]) == 2
+    assert "--period must be a full period after as_of (2026-11-15)" in capsys.readouterr().err
+
+
 def test_public_names():
     assert sp.check_sla is check_sla
 
@@ -96,11 +101,48 @@ def test_public_names():
 def test_team_capacity_caps_the_leads_sales_works(sample_sla, sample_files):
     # the adapter asks the capacity model for the next month after as_of (December 2026)
     from slaplan.capacity.team import team_capacity as model
-    from slaplan.sla.capacity import team_capacity
+    from slaplan.sla.capacity import period_capacity
 
     as_of = pd.Timestamp(AS_OF)
-    capacity = team_capacity(sample_files / "team.csv", sample_sla, as_of)
+    december = pd.Period("2026-12", "M")
+    capacity = period_capacity(sample_files / "team.csv", december, as_of=as_of)
     months = pd.period_range("2026-12", periods=1, freq="M")
     expected = model(sample_files / "team.csv", months, as_of=as_of).leads_workable.sum()
     assert capacity == pytest.approx(expected)
-    assert team_capacity(None, sample_sla, as_of) is None
+    assert period_capacity(None, december, as_of=as_of) is None
+
+
+def test_period_option_checks_a_later_full_period(checked, sample_sla, sample_leads):
+    later = check_sla(sample_sla, sample_leads, as_of=AS_OF, period="2027-02")
+    assert (later["period"] == pd.Period("2027-02", freq="M")).all()
+    assert later["probability"].between(0, 1).all()
+    # naming the default period explicitly gives the default check, number for number
+    explicit = check_sla(sample_sla, sample_leads, as_of=AS_OF, period=pd.Period("2026-12", "M"))
+    pd.testing.assert_frame_equal(explicit, checked)
+
+
+@pytest.mark.parametrize(
+    ("period", "message"),
+    [
+        ("2026-11", r"full period after as_of \(2026-11-15\): 2026-12 or later, got 2026-11"),
+        ("2026-06", r"2026-12 or later, got 2026-06"),
+        ("2027Q1", r"period must be a month like '2027-01' \(the SLA's period\), got '2027Q1'"),
+        ("December", r"period must be a month like '2027-01'"),
+        (202701, r"period must be a month like '2027-01'"),
+    ],
+)
+def test_period_option_is_validated(sample_sla, sample_leads, period, message):
+    with pytest.raises(ValueError, match=message):
+        check_sla(sample_sla, sample_leads, as_of=AS_OF, period=period)
+
+
+def test_quarterly_sla_takes_a_quarter():
+    from slaplan.sla._inputs import check_period
+
+    as_of = pd.Timestamp(AS_OF)
+    assert check_period(None, as_of=as_of, period_months=3) == pd.Period("2027Q1", "Q")
+    assert check_period("2027Q3", as_of=as_of, period_months=3) == pd.Period("2027Q3", "Q")
+    with pytest.raises(ValueError, match=r"a quarter like '2027Q1'.*got '2027-01'"):
+        check_period("2027-01", as_of=as_of, period_months=3)
+    with pytest.raises(ValueError, match=r"2027Q1 or later, got 2026Q4"):
+        check_period("2026Q4", as_of=as_of, period_months=3)
