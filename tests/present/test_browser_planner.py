@@ -5,7 +5,8 @@ query, types a new monthly MQL volume into the slider's readout and a new SQL ta
 that the P(target met) shown on the page moves the way the model says: at every step it is the
 library's own ``attainability`` for the inputs now on the page (volume model and rate fitted on
 the samples as the notebook does, same seed), to the 0.1% the page displays, and it rises with
-volume and falls with the target. Saves ``test-artifacts/planner.png``.
+volume and falls with the target. Saves ``test-artifacts/planner.png``; then types a negative
+target and finds the error in the dashboard's status line, not a traceback.
 """
 
 from __future__ import annotations
@@ -125,8 +126,17 @@ def test_planner_follows_the_model_in_chromium(
         higher_target = _set_target(page, start_target + 5)
         after_target = _shown_probability(page)
         page.screenshot(path=str(artifacts_dir / "planner.png"), full_page=True)
+        # a bad input is answered in the dashboard's status line, not by a traceback
+        _target_field(page).fill("-3")
+        _target_field(page).press("Enter")
+        error = page.locator(".slaplan-error")
+        expect(error).to_contain_text("target", timeout=UPDATE_TIMEOUT_MS)
+        error_text = error.inner_text()
+        page_text = page.inner_text("body")
     finally:
         page.close()
+
+    assert "-3" in error_text and "Traceback" not in page_text
 
     assert shown_target == start_target, "the URL query did not preselect the target"
     assert after_volume > opened, "more volume must raise P(target met)"
