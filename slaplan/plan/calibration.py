@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from scipy import special
 
-from slaplan._checks import check_count, check_rng
+from slaplan._checks import check_count, check_option, check_rng
 from slaplan.plan.exact import prob_at_least_array
 from slaplan.plan.rates import ConversionRate
 from slaplan.plan.volume import VolumeModel
@@ -81,8 +81,16 @@ class CalibrationStudy:
         return float(table.loc[table["worlds"] >= min_worlds, "difference"].abs().max())
 
 
-def calibration_study(n_worlds: int = 30_000, *, seed: Any = None) -> CalibrationStudy:
+def calibration_study(
+    n_worlds: int = 30_000,
+    *,
+    seed: Any = None,
+    volume: Literal["poisson", "negative binomial"] = "poisson",
+) -> CalibrationStudy:
     """Simulate ``n_worlds`` worlds and score the attainability predictions (module docstring).
+
+    ``volume="negative binomial"`` makes monthly volumes overdispersed (dispersion log-uniform
+    on 3–50), so :meth:`VolumeModel.fit` takes its negative binomial branch.
 
     Examples
     --------
@@ -91,12 +99,18 @@ def calibration_study(n_worlds: int = 30_000, *, seed: Any = None) -> Calibratio
     (10, 5)
     """
     n_worlds = check_count("n_worlds", n_worlds, minimum=10)
+    check_option("volume", volume, ("poisson", "negative binomial"))
     rng = check_rng(seed)
     true_rate = rng.uniform(0.03, 0.5, n_worlds)
     true_volume = np.exp(rng.uniform(np.log(20), np.log(300), n_worlds))
     growth = np.exp(rng.uniform(0.0, np.log(10), n_worlds))
     mature_months = rng.integers(3, HISTORY_MONTHS + 1, n_worlds)
-    history = rng.poisson(true_volume[:, None], (n_worlds, HISTORY_MONTHS))
+    dispersion_true = (
+        np.full(n_worlds, np.inf)
+        if volume == "poisson"
+        else np.exp(rng.uniform(np.log(3), np.log(50), n_worlds))
+    )
+    history = _monthly_counts(true_volume[:, None], dispersion_true[:, None], HISTORY_MONTHS, rng)
     mature = np.arange(HISTORY_MONTHS)[None, :] < mature_months[:, None]
     leads = np.where(mature, history, 0).sum(axis=1)
     converted = rng.binomial(leads, true_rate)
@@ -109,7 +123,8 @@ def calibration_study(n_worlds: int = 30_000, *, seed: Any = None) -> Calibratio
     beta = np.array([r.beta for r in rates])
     target = _spread_targets(mean, dispersion, alpha, beta, rng)
 
-    outcome = rng.binomial(rng.poisson(growth * true_volume), true_rate)
+    next_month = _monthly_counts(growth * true_volume, dispersion_true, None, rng)
+    outcome = rng.binomial(next_month, true_rate)
     rate_mean = alpha / (alpha + beta)
     point_volume = history.mean(axis=1) * growth
     predictions = {
@@ -118,6 +133,18 @@ def calibration_study(n_worlds: int = 30_000, *, seed: Any = None) -> Calibratio
         "plug-in": prob_at_least_array(target, point_volume, np.inf, np.inf, rate_mean),
     }
     return CalibrationStudy(predictions=predictions, hit=outcome >= target)
+
+
+def _monthly_counts(means, dispersion, months, rng) -> np.ndarray:
+    """Poisson counts, or Gamma–Poisson (negative binomial) where ``dispersion`` is finite."""
+    shape = np.broadcast_shapes(np.shape(means), (np.shape(means)[0], months or 1))
+    shape = shape if months else np.shape(means)
+    means = np.broadcast_to(means, shape)
+    dispersion = np.broadcast_to(dispersion, shape)
+    finite = np.isfinite(dispersion)
+    levels = np.array(means, dtype=float)
+    levels[finite] = rng.gamma(dispersion[finite], means[finite] / dispersion[finite])
+    return rng.poisson(levels)
 
 
 def _spread_targets(mean, dispersion, alpha, beta, rng) -> np.ndarray:

@@ -213,6 +213,9 @@ def fit_volume_parameters(counts: np.ndarray) -> tuple[float, float, float]:
     if not overdispersed:
         shape = _JEFFREYS_SHAPE + total
         return shape / months, shape, shape
+    # the sample variance of a few months is itself uncertain: use its posterior mean under a
+    # scale-invariant prior, s**2 (n - 1) / (n - 3) (Gelman et al., BDA 3.2), floor n = 4
+    sample_var *= (months - 1) / max(months - 3, 1)
     within = mean**2 / (sample_var - mean)
     level_shape = months * mean**2 / sample_var
     predictive_var = mean + mean**2 / within * (1.0 + 1.0 / level_shape) + mean**2 / level_shape
