@@ -6,7 +6,8 @@ in order of first appearance (``-1`` = empty), which is what the duplicate rule 
 
 Ids of up to 8 bytes with no surrounding whitespace (most CRM ids: ``L000123``, Maven's
 ``1C1I7A6R``) are packed into one ``uint64`` each straight from the Arrow buffers and hashed as
-integers, several times faster than hashing strings; anything else takes the general path.
+integers, several times faster than hashing strings (and when a sort shows them all distinct,
+not hashed at all); anything else takes the general path.
 """
 
 from __future__ import annotations
@@ -30,8 +31,13 @@ def id_codes(values: pd.Series) -> tuple[pa.Array, np.ndarray]:
         raw = raw.combine_chunks()
     packed = _packed(raw)
     if packed is not None:
-        codes = pd.factorize(packed)[0].astype(np.int64)
-        codes[~np.asarray(raw.is_valid())] = -1
+        valid = np.asarray(raw.is_valid(), dtype=bool)
+        ordered = np.sort(packed[valid])
+        if (ordered[1:] == ordered[:-1]).any():
+            codes = pd.factorize(packed)[0].astype(np.int64)
+        else:  # all distinct (the usual case): row order is first-appearance order
+            codes = np.arange(len(packed), dtype=np.int64)
+        codes[~valid] = -1
         return raw, codes
     ids = to_string_array(raw)
     encoded = pc.dictionary_encode(ids).indices
