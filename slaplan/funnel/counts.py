@@ -172,7 +172,16 @@ def _stage_columns(
     return found
 
 
-def _long_to_wide(table, month_col, segment_col, stage_col, count_col, funnel, name):
+def _long_to_wide(
+    table: pd.DataFrame,
+    month_col: str,
+    segment_col: str | None,
+    stage_col: str,
+    count_col: str,
+    funnel: Funnel,
+    name: str,
+) -> pd.DataFrame:
+    """``month, [segment,] stage, count`` rows → one row per month (× segment), one column per stage."""
     stages = table[stage_col].astype("str").map(_norm)
     unknown = sorted(set(stages.dropna()) - set(funnel.stages))
     if unknown:
@@ -201,7 +210,16 @@ def _parse_months(values: pd.Series) -> pd.PeriodIndex:
     return pd.PeriodIndex(out, freq="M")
 
 
-def _build(table, name, month_col, segment_col, stage_cols, funnel, rows_read) -> FunnelCounts:
+def _build(
+    table: pd.DataFrame,
+    name: str,
+    month_col: str,
+    segment_col: str | None,
+    stage_cols: dict[str, str],
+    funnel: Funnel,
+    rows_read: int,
+) -> FunnelCounts:
+    """Parse months and counts, reject unreadable or repeated rows, flag the rest."""
     months = _parse_months(table[month_col])
     counts = pd.DataFrame(
         {
