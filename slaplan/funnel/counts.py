@@ -181,7 +181,7 @@ def _long_to_wide(
     funnel: Funnel,
     name: str,
 ) -> pd.DataFrame:
-    """``month, [segment,] stage, count`` rows → one row per month (× segment), one column per stage."""
+    """Long rows (``month, [segment,] stage, count``) → one row per month, a column per stage."""
     stages = table[stage_col].astype("str").map(_norm)
     unknown = sorted(set(stages.dropna()) - set(funnel.stages))
     if unknown:
