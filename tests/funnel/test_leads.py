@@ -202,3 +202,20 @@ def test_excel_and_parquet_sources(tmp_path, dirty_csv):
         t = sp.load_leads(tmp_path / name, as_of="2026-11-15")
         assert t.rejected[["row", "reason"]].equals(expected.rejected[["row", "reason"]]), name
         assert np.array_equal(t.frame["mql_at"].to_numpy(), expected.frame["mql_at"].to_numpy())
+
+
+def test_latin1_bytes_after_the_sniffed_head_fall_back_to_latin1(tmp_path):
+    # the first 64 KB are plain ASCII, so only the full read can find the Latin-1 byte
+    rows = [f"L{i},2025-01-02,web" for i in range(5000)] + ["L9999,2025-01-02,Événements"]
+    path = tmp_path / "late_latin1.csv"
+    path.write_bytes(("lead_id,lead_at,segment\n" + "\n".join(rows) + "\n").encode("latin-1"))
+    t = sp.load_leads(path, funnel=Funnel(["lead"]), as_of="2026-01-01")
+    assert t.frame["segment"].iloc[-1] == "Événements" and len(t.frame) == 5001
+    assert "latin-1" in str(t.report())
+
+
+def test_crlf_line_endings(tmp_path):
+    path = tmp_path / "crlf.csv"
+    path.write_bytes(b"lead_id,lead_at\r\nA,2025-01-02\r\nB,2025-01-03\r\n")
+    t = sp.load_leads(path, funnel=Funnel(["lead"]), as_of="2026-01-01")
+    assert t.frame["lead_id"].tolist() == ["A", "B"]
