@@ -85,7 +85,7 @@ def plot_commitments(tracked: pd.DataFrame, *, columns: int = 2):
 
 
 def plot_pacing(tracked: pd.DataFrame, *, ax: Any = None):
-    """The open period of each count commitment as a share of its target.
+    """The open period of each commitment as a share of its target.
 
     So far (solid), nowcast expectation (bar outline), naive pro-rating (diamond) and the target
     at 100%; the label carries P(met by period end).

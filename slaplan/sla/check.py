@@ -36,15 +36,13 @@ from slaplan.sla._data import (
     source_column,
 )
 from slaplan.sla._inputs import (
-    HISTORY_MONTHS,
     VolumeCache,
     check_period,
-    cohort_beta,
     eventual_rate,
 )
 from slaplan.sla.capacity import period_capacity
+from slaplan.sla.shares import settled_share_prior
 from slaplan.sla.spec import SLA, Commitment
-from slaplan.sla.tracking import share_counts
 
 __all__ = ["CommitmentCheck", "check_commitment", "check_consistency", "check_sla"]
 
@@ -226,15 +224,8 @@ def _capacity_for(commitment: Commitment, source: str, capacity: float | None) -
 
 def _share_check(sla, commitment, frame, as_of, volumes) -> CommitmentCheck:
     calendar = sla.hours if commitment.metric == "response_time" else None
-    months = pd.period_range(end=pd.Period(as_of, freq="M") - 1, periods=HISTORY_MONTHS + 3)
-    counts = [
-        share_counts(commitment, frame, m.start_time, (m + 1).start_time, as_of, calendar)
-        for m in months
-    ]
-    settled = np.array([(s, n) for s, n, done in counts if done and n > 0][-HISTORY_MONTHS:])
-    if settled.size == 0:
-        settled = np.zeros((1, 2), dtype=int)
-    a, b = cohort_beta(settled[:, 0], settled[:, 1])
+    this_month = pd.Period(as_of, freq="M")
+    (a, b), settled_months = settled_share_prior(commitment, frame, this_month, as_of, calendar)
     stage = commitment.from_stage if commitment.metric == "rate" else commitment.stage
     volume = volumes.get(frame, f"{stage}_at", commitment.segment)
     n = max(round(volume.model.mean), 1)
@@ -253,7 +244,7 @@ def _share_check(sla, commitment, frame, as_of, volumes) -> CommitmentCheck:
         required_volume=float("nan"),
         required_stage="",
         verdict=verdict_for(probability, sla.confidence),
-        assumptions=f"monthly share Beta({a:.1f}, {b:.1f}) from {len(settled)} settled months, "
+        assumptions=f"monthly share Beta({a:.1f}, {b:.1f}) from {settled_months} settled months, "
         f"{n} {stage} leads",
     )
 

@@ -28,8 +28,8 @@ import pandas as pd
 from scipy import special, stats
 
 from slaplan.sla._data import censored_frame, event_column, segment_frame
+from slaplan.sla.shares import share_counts
 from slaplan.sla.spec import SLA, Commitment
-from slaplan.sla.tracking import share_counts
 
 __all__ = [
     "detect_drift",

@@ -3,9 +3,11 @@
 :func:`track_sla` measures every commitment in every SLA period from the effective start to
 ``as_of`` with the same rules the SLA states (count of stage entries, cohort conversion within
 the window, share touched within the business-hours limit, leads worked) and, for the period
-still open, the **pacing nowcast** of :mod:`slaplan.sla.pacing`: P(the count commitment is met
-by the period's end) from what has happened so far, the leads still in the pipeline (lag
-distribution) and the arrivals still to come — with the naive linear pro-rating beside it.
+still open, the **pacing nowcast**: P(the commitment is met by the period's end) from what has
+happened so far, the leads still in the pipeline (lag distribution) and the arrivals still to
+come — with the naive projection beside it. Counts use :mod:`slaplan.sla.pacing` (exact), shares
+(``rate``, ``response_time``) :mod:`slaplan.sla.share_pacing` (Beta posterior of the period's
+share from the leads decided and pending so far, with the settled months as prior).
 """
 
 from __future__ import annotations
@@ -28,9 +30,11 @@ from slaplan.sla._data import (
     source_column,
     weekday_weights,
 )
+from slaplan.sla.share_pacing import ShareNowcast, nowcast_share
+from slaplan.sla.shares import settled_share_prior, share_counts, share_leads
 from slaplan.sla.spec import SLA, Commitment
 
-__all__ = ["PeriodPacing", "pace_period", "share_counts", "track_sla"]
+__all__ = ["PeriodPacing", "pace_period", "pace_share", "track_sla"]
 
 _HISTORY_MONTHS = 12
 _DAY = pd.Timedelta(days=1)
@@ -38,13 +42,13 @@ _DAY = pd.Timedelta(days=1)
 
 @dataclass(frozen=True, kw_only=True)
 class PeriodPacing:
-    """Pacing of one count commitment in its open period (see :func:`pace_period`)."""
+    """Pacing of one commitment in its open period (:func:`pace_period`, :func:`pace_share`)."""
 
     commitment_id: str
     period: pd.Period
     elapsed_share: float  # share of the period's expected arrivals already past
-    source_rate: float  # eventual conversion of source leads into counted events
-    nowcast: pacing.PacingNowcast
+    source_rate: float  # counts: eventual conversion of source leads; shares: the share's mean
+    nowcast: pacing.PacingNowcast | ShareNowcast
 
 
 def track_sla(sla: SLA, leads: Any, *, as_of: Any = None) -> pd.DataFrame:
@@ -65,8 +69,10 @@ def track_sla(sla: SLA, leads: Any, *, as_of: Any = None) -> pd.DataFrame:
         Index ``(period, commitment)``; columns ``owner``, ``metric``, ``segment``, ``target``,
         ``actual``, ``met`` (nullable boolean: NA while the period is open or its cohort still
         maturing), ``status`` (``closed``, ``open``, ``maturing``), and for the open period
-        ``elapsed_share``, ``pacing_probability`` (P(met by period end), count commitments),
-        ``expected`` (nowcast mean of the final value), ``pro_rated`` (linear projection) and
+        ``elapsed_share``, ``pacing_probability`` (P(met by period end); for a ``rate`` commitment
+        only with a ``window_days``),
+        ``expected`` (nowcast mean of the final value), ``pro_rated`` (counts: linear projection;
+        shares: the share measured so far) and
         ``pro_rated_on_track``. ``attrs["as_of"]`` holds ``as_of``.
 
     Examples
@@ -84,8 +90,8 @@ def track_sla(sla: SLA, leads: Any, *, as_of: Any = None) -> pd.DataFrame:
         part = segment_frame(frame, commitment.segment)
         for period in periods:
             row = _measure(commitment, part, period, as_of_ts, calendar)
-            if row["status"] == "open" and commitment.is_count:
-                row |= _pacing_columns(pace_period(sla, commitment, part, period, as_of_ts))
+            if row["status"] == "open":
+                row |= _pacing_columns(_pace(sla, commitment, part, period, as_of_ts))
             rows.append(_labels(commitment, period) | row)
     table = pd.DataFrame(rows, columns=_COLUMNS)
     table["met"] = table["met"].astype("boolean")
@@ -144,46 +150,6 @@ def _response_share(commitment, frame, start, end, as_of, calendar) -> tuple[flo
     return (within / decided if decided else float("nan")), settled
 
 
-def share_counts(
-    commitment: Commitment,
-    frame: pd.DataFrame,
-    start: pd.Timestamp,
-    end: pd.Timestamp,
-    as_of: pd.Timestamp,
-    calendar=None,
-) -> tuple[int, int, bool]:
-    """(successes, leads, settled) of a ``rate`` or ``response_time`` commitment in a period.
-
-    ``rate``: of the leads entering ``from_stage`` in ``[start, end)``, those reaching
-    ``to_stage`` within the window; settled once the window has passed for all of them.
-    ``response_time``: of the leads entering ``stage``, those first touched within the
-    business-hours limit; a lead still untouched counts as a miss once its deadline has passed,
-    before that it is undecided and left out (the period is then not settled).
-    """
-    if commitment.metric == "rate":
-        entered = frame[f"{commitment.from_stage}_at"]
-        reached = frame[f"{commitment.to_stage}_at"]
-        cohort = (entered >= start) & (entered < end)
-        converted = reached[cohort].notna()
-        window = pd.Timedelta(days=commitment.window_days) if commitment.window_days else None
-        if window is not None:
-            converted &= (reached[cohort] - entered[cohort]) <= window
-        settled = window is not None and end + window <= as_of
-        return int(converted.sum()), int(cohort.sum()), bool(settled)
-    entered = frame[f"{commitment.stage}_at"]
-    cohort = (entered >= start) & (entered < end)
-    if not cohort.any():
-        return 0, 0, True
-    stamps = entered[cohort]
-    deadline = pd.Series(
-        calendar.add_business_hours(stamps, commitment.within_business_hours), index=stamps.index
-    )
-    touched = frame.loc[cohort, "first_touch_at"]
-    in_time = (touched.notna() & (touched <= deadline)).to_numpy()
-    decided = in_time | (deadline <= as_of).to_numpy()
-    return int(in_time.sum()), int(decided.sum()), bool(decided.all())
-
-
 def pace_period(
     sla: SLA, commitment: Commitment, frame: pd.DataFrame, period: pd.Period, as_of: pd.Timestamp
 ) -> PeriodPacing:
@@ -234,6 +200,61 @@ def pace_period(
     )
 
 
+def _pace(sla, commitment, frame, period, as_of) -> PeriodPacing | None:
+    if commitment.is_count:
+        return pace_period(sla, commitment, frame, period, as_of)
+    if commitment.metric == "rate" and not commitment.window_days:
+        return None  # "ever converts" never settles: no history of final shares to learn from
+    return pace_share(sla, commitment, frame, period, as_of)
+
+
+def pace_share(
+    sla: SLA, commitment: Commitment, frame: pd.DataFrame, period: pd.Period, as_of: pd.Timestamp
+) -> PeriodPacing:
+    """Nowcast of a ``rate`` or ``response_time`` commitment in the open ``period``.
+
+    The period's leads so far are successes, failures or pending (:func:`share_leads`); the
+    share's prior is the spread of the last settled months, the lags of their successes give
+    the completion of pending leads, and the arrivals still to come are those of
+    :func:`pace_period`. The model is in :mod:`slaplan.sla.share_pacing`.
+    """
+    start, end = _bounds(period)
+    stage = commitment.from_stage if commitment.metric == "rate" else commitment.stage
+    calendar = sla.hours if commitment.metric == "response_time" else None
+    now = share_leads(commitment, frame, start, end, as_of, calendar)
+    prior, _ = settled_share_prior(commitment, frame, pd.Period(start, freq="M"), as_of, calendar)
+    history = share_leads(commitment, frame, start - pd.DateOffset(months=_HISTORY_MONTHS),
+                          start, as_of, calendar)  # fmt: skip
+    limit = commitment.window_days or commitment.within_business_hours
+    full_window = history["elapsed"] >= limit  # younger leads show only their short lags
+    lags = np.sort(history.loc[full_window, "lag"].dropna().to_numpy())
+    pending = now.loc[~now["success"] & ~now["failure"], "elapsed"].to_numpy()
+    completion = np.searchsorted(lags, pending, side="right") / max(lags.size, 1)
+    weights = weekday_weights(frame[f"{stage}_at"])
+    elapsed = _elapsed_share(start, end, as_of, weights)
+    shape, mean = _arrivals_to_come(sla, frame[f"{stage}_at"], start, as_of, elapsed)
+    successes, failures = int(now["success"].sum()), int(now["failure"].sum())
+    # what tracking shows so far: rates over the whole cohort, response over decided leads
+    measured = len(now) if commitment.metric == "rate" else successes + failures
+    nowcast = nowcast_share(
+        target=commitment.target,
+        successes=successes,
+        failures=failures,
+        naive_share=successes / measured if measured else float("nan"),
+        pending_completion=completion,
+        prior=prior,
+        future_shape=shape,
+        future_mean=mean,
+    )
+    return PeriodPacing(
+        commitment_id=commitment.id,
+        period=period,
+        elapsed_share=elapsed,
+        source_rate=nowcast.share_mean,
+        nowcast=nowcast,
+    )
+
+
 def _eventual_rate(pairs: pd.DataFrame, horizon_days: float) -> float:
     """Conversion of source leads old enough to have converted (age >= the p95 lag)."""
     mature = pairs[pairs["age_days"] >= max(horizon_days, 1.0)]
@@ -278,7 +299,9 @@ def _arrivals_to_come(sla: SLA, source_times, start, as_of, elapsed) -> tuple[fl
     )
 
 
-def _pacing_columns(paced: PeriodPacing) -> dict[str, Any]:
+def _pacing_columns(paced: PeriodPacing | None) -> dict[str, Any]:
+    if paced is None:
+        return {}
     now = paced.nowcast
     return {
         "elapsed_share": paced.elapsed_share,
