@@ -11,8 +11,10 @@ sources): ramp about **3 months for SDRs** and **5 months for AEs**; SDR tenure 
 ``as_of`` (attrition is only applied to the future; the past is what the roster says). No tenure
 figure is cited for AEs: their default attrition is 0 — pass your own.
 
-The kernel functions (:func:`ramp_factor`, :func:`monthly_effective_fte`) work on numpy arrays;
-:func:`load_roster`, :class:`Roster` and :func:`team_capacity` are the pandas layer.
+The kernels (:func:`~slaplan.capacity.ramp.ramp_factor`,
+:func:`~slaplan.capacity.ramp.monthly_effective_fte`) work on numpy arrays in
+:mod:`slaplan.capacity.ramp`; :func:`load_roster`, :class:`Roster` and :func:`team_capacity` are
+the pandas layer.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from slaplan._checks import check_option, check_positive, check_probability
+from slaplan.capacity.ramp import RampShape, monthly_effective_fte, ramp_factor
 from slaplan.capacity.roster import (
     DEFAULT_RAMP_MONTHS,
     STANDARD_HOURS_PER_WEEK,
@@ -53,61 +56,6 @@ __all__ = [
 #: SDR tenure ≈ 14 months (Bridge Group, PRODUCT.md §6) → 1/14 leave per month; AE: no figure.
 DEFAULT_MONTHLY_ATTRITION: Mapping[str, float] = {"SDR": 1 / 14, "AE": 0.0}
 WEEKS_PER_MONTH = 52 / 12
-_DAYS_PER_MONTH = 365.25 / 12
-
-RampShape = Literal["linear", "s_curve"]
-
-
-# ---- kernels ---------------------------------------------------------------------------------
-def ramp_factor(tenure_months: Any, ramp_months: Any, shape: RampShape = "linear") -> np.ndarray:
-    """Productivity of a rep with ``tenure_months`` on the job, from 0 at the start to 1.
-
-    ``linear``: ``t / R`` capped at 1. ``s_curve``: smoothstep ``3x² − 2x³`` of ``x = t / R``
-    (slow start, fast middle, plateau); both average 1/2 over the ramp. Negative tenure gives 0;
-    ``R = 0`` means fully productive from day one. Broadcasts over arrays.
-
-    Examples
-    --------
-    >>> ramp_factor([0, 1.5, 3, 6], 3.0).tolist()
-    [0.0, 0.5, 1.0, 1.0]
-    """
-    tenure = np.asarray(tenure_months, dtype=float)
-    ramp = np.asarray(ramp_months, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        x = np.where(ramp > 0, np.clip(tenure / np.where(ramp > 0, ramp, 1.0), 0.0, 1.0), 1.0)
-    x = np.where(tenure >= 0, x, 0.0)
-    return x if shape == "linear" else x * x * (3.0 - 2.0 * x)
-
-
-def monthly_effective_fte(
-    *,
-    start_day: np.ndarray,
-    end_day: np.ndarray,
-    full_time_share: np.ndarray,
-    ramp_months: np.ndarray,
-    monthly_attrition: np.ndarray,
-    attrition_from_day: int,
-    month_edges: np.ndarray,
-    shape: RampShape = "linear",
-) -> np.ndarray:
-    """Effective FTE per rep (rows) and month (columns), averaged over the days of each month.
-
-    Days are integers (days since 1970-01-01); ``end_day`` is the last day on the team
-    (inclusive); ``month_edges`` holds the first day of each month and the day after the last.
-    A rep's daily FTE is ``on team × ramp(tenure) × survival × full_time_share``, with survival
-    ``(1 - monthly_attrition) ** (months after attrition_from_day)``.
-    """
-    days = np.arange(month_edges[0], month_edges[-1])
-    on_team = (days >= start_day[:, None]) & (days <= end_day[:, None])
-    tenure_months = (days[None, :] - start_day[:, None]) / _DAYS_PER_MONTH
-    productivity = ramp_factor(tenure_months, ramp_months[:, None], shape)
-    months_exposed = np.maximum(days - attrition_from_day, 0)[None, :] / _DAYS_PER_MONTH
-    survival = (1.0 - monthly_attrition[:, None]) ** months_exposed
-    daily = on_team * productivity * survival * full_time_share[:, None]
-    month_of_day = np.searchsorted(month_edges, days, side="right") - 1
-    totals = np.zeros((len(month_edges) - 1, len(start_day)))
-    np.add.at(totals, month_of_day, daily.T)
-    return totals.T / np.diff(month_edges)[None, :]
 
 
 # ---- capacity per month --------------------------------------------------------------------------
@@ -187,6 +135,36 @@ def _days(values: pd.Series) -> np.ndarray:
     return values.to_numpy(dtype="datetime64[D]").astype(np.int64)
 
 
+_FAR_FUTURE_DAY = np.iinfo(np.int64).max // 2  # "never": no end date, no attrition start
+
+
+def _end_days(frame: pd.DataFrame) -> np.ndarray:
+    """Last day of each rep as a day number (far future when open-ended)."""
+    ends = _days(frame["end_date"].fillna(pd.Timestamp("2200-01-01")))
+    return np.where(frame["end_date"].isna(), _FAR_FUTURE_DAY, ends)
+
+
+def _effective_fte(
+    frame: pd.DataFrame, rules: TeamAssumptions, edges: np.ndarray, end_day: np.ndarray, as_of: Any
+) -> np.ndarray:
+    """(reps, months) effective FTE from the roster rows and the team assumptions."""
+    attrition_from = (
+        _FAR_FUTURE_DAY if as_of is None else int(_days(pd.Series([pd.Timestamp(as_of)]))[0])
+    )
+    open_ended = frame["end_date"].isna().to_numpy()
+    attrition = frame["role"].map(lambda r: rules.monthly_attrition.get(r, 0.0))
+    return monthly_effective_fte(
+        start_day=_days(frame["start_date"]),
+        end_day=end_day,
+        full_time_share=frame["hours_per_week"].to_numpy() / STANDARD_HOURS_PER_WEEK,
+        ramp_months=frame["role"].map(lambda r: rules.ramp_months.get(r, 0.0)).to_numpy(float),
+        monthly_attrition=np.where(open_ended, attrition, 0.0).astype(float),
+        attrition_from_day=attrition_from,
+        month_edges=edges,
+        shape=rules.ramp_shape,
+    )
+
+
 def team_capacity(
     roster: Any,
     months: Any,
@@ -221,28 +199,8 @@ def team_capacity(
     index = _month_index(months)
     frame = team.frame if role is None else team.frame[team.frame["role"] == str(role).upper()]
     edges = np.r_[_days(pd.Series(index.start_time)), _days(pd.Series([index[-1].end_time]))[0] + 1]
-    far_future = np.iinfo(np.int64).max // 2
-    end_day = np.where(
-        frame["end_date"].isna(),
-        far_future,
-        _days(frame["end_date"].fillna(pd.Timestamp("2200-01-01"))),
-    )
-    attrition_from = (
-        far_future if as_of is None else int(_days(pd.Series([pd.Timestamp(as_of)]))[0])
-    )
-    open_ended = frame["end_date"].isna().to_numpy()
-    fte = monthly_effective_fte(
-        start_day=_days(frame["start_date"]),
-        end_day=end_day,
-        full_time_share=frame["hours_per_week"].to_numpy() / STANDARD_HOURS_PER_WEEK,
-        ramp_months=frame["role"].map(lambda r: rules.ramp_months.get(r, 0.0)).to_numpy(float),
-        monthly_attrition=np.where(
-            open_ended, frame["role"].map(lambda r: rules.monthly_attrition.get(r, 0.0)), 0.0
-        ).astype(float),
-        attrition_from_day=attrition_from,
-        month_edges=edges,
-        shape=rules.ramp_shape,
-    )
+    end_day = _end_days(frame)
+    fte = _effective_fte(frame, rules, edges, end_day, as_of)
     hours = STANDARD_HOURS_PER_WEEK * WEEKS_PER_MONTH * (1.0 - rules.shrinkage)
     leads = fte * hours * frame["leads_per_hour"].to_numpy()[:, None]
     on_team = _days(pd.Series(index.start_time))

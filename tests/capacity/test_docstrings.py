@@ -13,6 +13,9 @@ MODULES = [
     "slaplan.capacity.des",
     "slaplan.capacity.team",
     "slaplan.capacity.compliance",
+    "slaplan.capacity.ramp",
+    "slaplan.capacity.calendar",
+    "slaplan.capacity.roster",
 ]
 
 
