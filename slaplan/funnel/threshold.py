@@ -15,12 +15,12 @@ leads under it never reached sales), so the curve only speaks about raising the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from slaplan._checks import check_count, check_positive, check_probability
+from slaplan._checks import check_count, check_option, check_positive, check_probability
 from slaplan.errors import DataError, InfeasibleTargetError
 from slaplan.funnel._mature import mature_pairs, rate_columns
 from slaplan.funnel.lags import lead_frame, resolve_as_of, stage_pairs
@@ -80,11 +80,10 @@ class ThresholdCurve:
             )
         return _choice(ok.loc[ok["rate"].idxmax()])
 
-    def for_rate(self, min_rate: float, *, use: str = "rate") -> ThresholdChoice:
+    def for_rate(self, min_rate: float, *, use: Literal["rate", "low"] = "rate") -> ThresholdChoice:
         """Highest-volume threshold whose ``use`` column (``"rate"``/``"low"``) >= ``min_rate``."""
         floor = check_probability("min_rate", min_rate)
-        if use not in ("rate", "low"):
-            raise ValueError(f"use must be one of 'rate', 'low', got {use!r}")
+        check_option("use", use, ("rate", "low"))
         ok = self.frame[self.frame[use] >= floor]
         if ok.empty:
             best = float(self.frame[use].max())

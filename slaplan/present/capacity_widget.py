@@ -45,6 +45,37 @@ def _controls(months: Any, reps_on_shift: int) -> dict[str, Any]:
     }
 
 
+def _scenario_capacity(roster: Any, months: Any, values: dict[str, Any]) -> Any:
+    """Team capacity with the slider's extra hires and shrinkage."""
+    team = roster
+    if values["hires"]:
+        team = roster.with_hires(values["hires"], values["month"], hours_per_week=values["hours"])
+    return team_capacity(team, months, assumptions=TeamAssumptions(shrinkage=values["shrinkage"]))
+
+
+def _response_and_verdict(
+    arrivals_per_hour_of_week: Any, handle_minutes: float, calendar: Any, values: dict[str, Any]
+) -> tuple[Any, str]:
+    """The response model at the sliders' reps and window, and the sentence judging it."""
+    try:
+        response = response_time_share(
+            arrivals_per_hour_of_week,
+            reps_on_shift=values["reps"],
+            handle_minutes=handle_minutes,
+            within_business_hours=values["window"],
+            calendar=calendar,
+        )
+    except ValueError as exc:  # too few reps for the load: say so instead of a chart
+        return None, f"<b>{exc}</b>"
+    met = "meets" if response.share_within >= values["target"] else "misses"
+    verdict = (
+        f"<b>{response.share_within:.1%}</b> touched within {values['window']:g} "
+        f"business h with {values['reps']} reps on shift — {met} the "
+        f"{values['target']:.0%} target (plain Erlang C: {response.erlang_c_share:.1%})"
+    )
+    return response, verdict
+
+
 def capacity_widget(
     roster: Any,
     months: Any,
@@ -55,38 +86,41 @@ def capacity_widget(
     demand: Any = None,
     reps_on_shift: int = 2,
 ) -> widgets.VBox:
-    """Sliders for hires, hours, shrinkage, reps on shift, window and target; two live charts."""
+    """Sliders for hires, hours, shrinkage, reps on shift, window and target; two live charts.
+
+    Parameters
+    ----------
+    roster : Roster, path or DataFrame
+        The team (:func:`slaplan.load_roster`).
+    months : sequence of month labels or PeriodIndex
+        The months of the capacity chart and of the hire-month choice.
+    arrivals_per_hour_of_week : array of 168 floats
+        Lead arrivals by hour of week (:func:`slaplan.arrivals_by_hour_of_week`).
+    handle_minutes : float
+        Rep minutes per first touch.
+    calendar : BusinessCalendar, optional
+        Business hours of the response clock.
+    demand : sequence of float, optional
+        Leads to work per month, drawn against the capacity.
+    reps_on_shift : int
+        Starting value of the reps-on-shift slider.
+
+    Examples
+    --------
+    >>> import slaplan as sp  # doctest: +SKIP
+    >>> box = capacity_widget(sp.load_roster("team.csv"), ["2026-12", "2027-01"],
+    ...                       arrivals, handle_minutes=6)  # doctest: +SKIP
+    """
     controls = _controls(months, reps_on_shift)
     verdict = widgets.HTML()
     output = widgets.Output()
 
     def redraw(_: Any = None) -> None:
         values = {k: w.value for k, w in controls.items()}
-        team = roster
-        if values["hires"]:
-            team = roster.with_hires(
-                values["hires"], values["month"], hours_per_week=values["hours"]
-            )
-        capacity = team_capacity(
-            team, months, assumptions=TeamAssumptions(shrinkage=values["shrinkage"])
+        capacity = _scenario_capacity(roster, months, values)
+        response, verdict.value = _response_and_verdict(
+            arrivals_per_hour_of_week, handle_minutes, calendar, values
         )
-        try:
-            response = response_time_share(
-                arrivals_per_hour_of_week,
-                reps_on_shift=values["reps"],
-                handle_minutes=handle_minutes,
-                within_business_hours=values["window"],
-                calendar=calendar,
-            )
-        except ValueError as exc:  # too few reps for the load: say so instead of a chart
-            response, verdict.value = None, f"<b>{exc}</b>"
-        if response is not None:
-            met = "meets" if response.share_within >= values["target"] else "misses"
-            verdict.value = (
-                f"<b>{response.share_within:.1%}</b> touched within {values['window']:g} "
-                f"business h with {values['reps']} reps on shift — {met} the "
-                f"{values['target']:.0%} target (plain Erlang C: {response.erlang_c_share:.1%})"
-            )
         with output:
             output.clear_output(wait=True)
             fig, axes = plt.subplots(2, 1, figsize=(9, 7))
