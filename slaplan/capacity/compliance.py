@@ -170,6 +170,13 @@ class ResponseCompliance:
         share_within, low, high, p50_hours, p90_hours.
     overall : pandas.Series
         The same figures over all periods and groups.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"mql_at": pd.to_datetime(["2026-11-02 10:00"]),
+    ...                       "first_touch_at": pd.to_datetime(["2026-11-02 10:30"])})
+    >>> float(response_compliance(frame, as_of="2026-11-03").overall["share_within"])
+    1.0
     """
 
     per_lead: pd.DataFrame

@@ -267,6 +267,12 @@ class StaffingResult:
         Offered load ``arrivals_per_hour × handle_minutes / 60``.
     target_service_level, answer_within_minutes, max_occupancy, shrinkage : float
         The request, echoed.
+
+    Examples
+    --------
+    >>> r = required_agents(200, 3, 0.8, 1 / 3, max_occupancy=0.85, shrinkage=0.3)
+    >>> r.load_erlangs, r.agents, r.scheduled_agents  # pyworkforce README: 14 raw, 20 scheduled
+    (10.0, 14, 20)
     """
 
     agents: int

@@ -113,6 +113,14 @@ def arrivals_by_hour_of_week(timestamps: Any) -> np.ndarray:
     Counts per hour of week divided by the number of calendar weeks (Monday to Sunday) from the
     first timestamp's week to the last one's;
     missing timestamps are ignored. Returns a float array of 168 values, Monday 00-01 first.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> stamps = pd.to_datetime(["2026-11-02 09:15", "2026-11-02 09:40", "2026-11-09 10:05"])
+    >>> rates = arrivals_by_hour_of_week(stamps)  # two calendar weeks
+    >>> rates.size, float(rates[9]), float(rates[10])  # Monday 09-10, 10-11
+    (168, 1.0, 0.5)
     """
     import pandas as pd
 
@@ -146,6 +154,13 @@ class ResponseTimeResult:
         The inputs, echoed.
     in_time_by_hour, arrivals_by_hour : ndarray
         Expected leads touched in time and expected arrivals for each hour of the week.
+
+    Examples
+    --------
+    >>> r = response_time_share(arrival_profile(200, out_of_hours_share=0.25), reps_on_shift=2,
+    ...                         handle_minutes=10, within_business_hours=1)
+    >>> 0 < r.share_within < r.erlang_c_share <= 1
+    True
     """
 
     share_within: float

@@ -72,7 +72,8 @@ def _clean_roster(raw: pd.DataFrame, name: str, roles: Mapping[str, float]) -> p
         text = (
             raw[column].astype(str).str.strip() if column in raw else pd.Series("", index=raw.index)
         )
-        empty = text.isin(["", "nan", "NaT", "None"])
+        # pandas 3 keeps a missing value missing through astype(str): None/NaN/NaT are empty too
+        empty = text.isna() | text.isin(["", "nan", "NaT", "None"])
         frame[column] = pd.to_datetime(text.where(~empty), format="ISO8601", errors="coerce")
         frame[column] = frame[column].dt.normalize()
         required = ~empty if column == "end_date" else pd.Series(True, index=raw.index)
@@ -99,6 +100,13 @@ class Roster:
 
     ``frame`` columns: rep, role (``SDR``/``AE``), start_date, end_date (NaT = still on the
     team), hours_per_week, leads_per_hour. Build it with :func:`load_roster`.
+
+    Examples
+    --------
+    >>> from slaplan.samples import samples_dir
+    >>> roster = load_roster(samples_dir() / "team.csv")
+    >>> sorted(set(roster.frame["role"]))
+    ['AE', 'SDR']
     """
 
     frame: pd.DataFrame
@@ -152,6 +160,13 @@ def load_roster(source: Any, *, roles: Mapping[str, float] = DEFAULT_RAMP_MONTHS
         Naming the file, the column, the rule and the bad rows: missing columns (listing the
         present ones), unknown roles, unparsable dates, end before start, non-positive hours
         or rates, duplicate rep names.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"rep": ["Ana"], "role": ["sdr"], "start_date": ["2026-01-05"],
+    ...                       "end_date": [None], "hours_per_week": [40], "leads_per_hour": [2.5]})
+    >>> load_roster(frame).frame["role"].tolist()
+    ['SDR']
     """
     if isinstance(source, Roster):
         return source

@@ -72,6 +72,11 @@ class TeamAssumptions:
         Chance per month that a rep without an end date leaves, applied after ``as_of`` only.
     shrinkage : float
         Share of paid hours not spent working leads (meetings, training, leave) in [0, 1).
+
+    Examples
+    --------
+    >>> TeamAssumptions(shrinkage=0.25).ramp_months["SDR"]
+    3.0
     """
 
     ramp_months: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_RAMP_MONTHS))
@@ -95,6 +100,13 @@ class TeamCapacity:
     """Effective FTE and leads workable per month (see :func:`team_capacity`).
 
     ``capacity_per_month`` is the array the attainability engine takes.
+
+    Examples
+    --------
+    >>> from slaplan.samples import samples_dir
+    >>> cap = team_capacity(samples_dir() / "team.csv", ["2026-12"])
+    >>> len(cap.capacity_per_month)
+    1
     """
 
     months: pd.PeriodIndex
@@ -226,6 +238,12 @@ def leads_workable(
     """Leads the team can work in each of ``months`` (the attainability engine's capacity).
 
     A thin door on :func:`team_capacity` (same keyword arguments).
+
+    Examples
+    --------
+    >>> from slaplan.samples import samples_dir
+    >>> leads_workable(samples_dir() / "team.csv", months=["2026-12", "2027-01"]).shape
+    (2,)
     """
     return team_capacity(roster, months, role=role, **kwargs).leads_workable
 
@@ -238,6 +256,12 @@ class HeadcountResult:
     ``for_volume``: reps whose hours cover the volume; ``for_response``: reps to schedule so that
     enough are on shift for the response-time target (``None`` when no target was given);
     ``needed`` is the larger.
+
+    Examples
+    --------
+    >>> r = headcount_needed(600, leads_per_hour=2.0)
+    >>> r.needed == r.for_volume, r.for_response is None
+    (True, True)
     """
 
     needed: int
@@ -324,6 +348,13 @@ def workload_by_owner(
     -------
     DataFrame
         One row per period and owner: ``period, owner, count`` (+ team columns), sorted.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"owner": ["ana", "ana", "bo"],
+    ...                       "mql_at": pd.to_datetime(["2026-11-02", "2026-11-20", "2026-12-01"])})
+    >>> workload_by_owner(frame, date_column="mql_at")["count"].tolist()
+    [2, 1]
     """
     check_option("period", period, ("M", "Q", "W"))
     frame = leads.frame if hasattr(leads, "frame") else leads

@@ -53,6 +53,13 @@ class ThresholdCurve:
         Complete months the volume is averaged over.
     level : float
         Interval level.
+
+    Examples
+    --------
+    >>> import slaplan as sp
+    >>> t = sp.load_leads(sp.samples_dir() / "leads.csv", as_of="2026-11-15")  # doctest: +SKIP
+    >>> curve = sp.handoff_threshold(t)  # doctest: +SKIP
+    >>> curve.for_volume(300).threshold  # doctest: +SKIP
     """
 
     frame: pd.DataFrame

@@ -162,6 +162,14 @@ def render_review(
     -------
     Path
         The written HTML file.
+
+    Examples
+    --------
+    >>> import slaplan as sp
+    >>> sp.render_review("reports/review.html", sla_path=sp.samples_dir() / "sla.yaml",
+    ...                  leads_path=sp.samples_dir() / "leads.csv",
+    ...                  as_of="2026-11-15")  # doctest: +SKIP
+    PosixPath('reports/review.html')
     """
     import nbformat
     import papermill

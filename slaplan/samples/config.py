@@ -123,6 +123,11 @@ class SampleConfig:
         (variance = mean + mean²/dispersion).
     short_months : tuple of str
         Months ``YYYY-MM`` of a campaign pause: ``paused_segments`` volume × ``pause_factor``.
+
+    Examples
+    --------
+    >>> SampleConfig().as_of.isoformat(), SampleConfig(seed=7).seed
+    ('2026-11-15', 7)
     """
 
     seed: int = 20261115

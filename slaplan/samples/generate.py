@@ -48,6 +48,12 @@ class Samples:
         ``sla.yaml``, commented YAML.
     truth : dict
         The content of ``truth.yaml`` (a YAML document, hence a mapping).
+
+    Examples
+    --------
+    >>> samples = generate_samples(SampleConfig(months=6))  # doctest: +SKIP
+    >>> samples.clean_leads.columns[:3].tolist()  # doctest: +SKIP
+    ['lead_id', 'created_at', 'segment']
     """
 
     config: SampleConfig
@@ -197,6 +203,13 @@ def write_samples(directory: str | Path, config: SampleConfig | None = None) -> 
 
     Existing files of those names in ``directory`` are replaced; the directory is created.
     Returns the paths written. Same configuration, same bytes.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:  # doctest: +SKIP
+    ...     [p.name for p in write_samples(folder)]
+    ['leads.csv', 'team.csv', 'sla.yaml', 'truth.yaml']
     """
     samples = generate_samples(config)
     directory = Path(directory)
@@ -220,6 +233,11 @@ def samples_dir() -> Path:
     DataError
         If the folder (or its ``leads.csv``) is not there, e.g. in a wheel install without data;
         ``write_samples(path)`` or ``slaplan sample`` writes a copy anywhere.
+
+    Examples
+    --------
+    >>> (samples_dir() / "sla.yaml").exists()
+    True
     """
     path = Path(__file__).resolve().parents[2] / "data" / "samples"
     if not (path / "leads.csv").is_file():

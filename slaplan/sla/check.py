@@ -294,6 +294,13 @@ def check_consistency(
         One row per pair: ``marketing``, ``sales`` (commitment ids), ``marketing_target``,
         ``sales_target``, ``rate`` (data), ``expected``, ``probability``, ``consistent``,
         ``sales_target_supported`` (largest sales target at the confidence).
+
+    Examples
+    --------
+    >>> import slaplan as sp
+    >>> sla = sp.load_sla(sp.samples_dir() / "sla.yaml")  # doctest: +SKIP
+    >>> t = sp.load_leads(sp.samples_dir() / "leads.csv", as_of="2026-11-15")  # doctest: +SKIP
+    >>> check_consistency(sla, t)[["sales", "marketing", "probability"]]  # doctest: +SKIP
     """
     frame, as_of_ts = censored_frame(leads, as_of)
     volumes = _volumes(sla, as_of_ts, period, seed, volumes)

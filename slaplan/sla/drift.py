@@ -143,6 +143,13 @@ def detect_drift(
         or pooled share), ``change`` (ratio for volumes, difference for shares), ``p_value``,
         ``p_adjusted`` (Holm), ``prob_decrease`` (posterior), ``changed`` (p_adjusted < 0.05),
         ``months_before``, ``months_after``.
+
+    Examples
+    --------
+    >>> import slaplan as sp
+    >>> sla = sp.load_sla(sp.samples_dir() / "sla.yaml")  # doctest: +SKIP
+    >>> t = sp.load_leads(sp.samples_dir() / "leads.csv", as_of="2026-11-15")  # doctest: +SKIP
+    >>> sp.detect_drift(sla, t)[["before", "after", "p_adjusted", "changed"]]  # doctest: +SKIP
     """
     frame, as_of_ts = censored_frame(leads, as_of)
     split = _split(sla, since, as_of_ts)
@@ -243,6 +250,12 @@ def propose_targets(sla: SLA, checked: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         Index ``commitment``: ``current``, ``probability_current``, ``proposed`` (whole leads
         for counts, shares rounded down to 0.01), ``change`` and ``note``.
+
+    Examples
+    --------
+    >>> import slaplan as sp
+    >>> checked = sp.check_sla(sla, t)  # doctest: +SKIP
+    >>> sp.propose_targets(sla, checked)[["current", "proposed", "note"]]  # doctest: +SKIP
     """
     rows = []
     for commitment in sla.commitments:

@@ -27,7 +27,15 @@ __all__ = ["Review", "build_review"]
 
 @dataclass(frozen=True, kw_only=True)
 class Review:
-    """The tables of one SLA review (see :func:`build_review`)."""
+    """The tables of one SLA review (see :func:`build_review`).
+
+    Examples
+    --------
+    >>> import slaplan as sp
+    >>> review = sp.build_review(sp.samples_dir() / "sla.yaml", sp.samples_dir() / "leads.csv",
+    ...                          as_of="2026-11-15")  # doctest: +SKIP
+    >>> review.summary()[["target", "pacing", "verdict"]]  # doctest: +SKIP
+    """
 
     sla: SLA
     as_of: pd.Timestamp

@@ -55,6 +55,13 @@ class Commitment:
     ``from_stage`` cohort reaching ``to_stage`` within ``window_days``), ``"response_time"``
     (share of ``stage`` leads first touched within ``within_business_hours``) or ``"worked"``
     (``stage`` leads first touched in the period). ``segment`` restricts it to one segment.
+
+    Examples
+    --------
+    >>> c = Commitment(id="events_sql", owner="sales", metric="count", stage="sql", target=12,
+    ...                segment="events")
+    >>> c.label, c.is_count
+    ('sql count (events)', True)
     """
 
     id: str

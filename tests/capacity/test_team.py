@@ -206,3 +206,11 @@ def test_workload_missing_column_is_a_data_error():
         from slaplan.capacity.team import workload_by_owner
 
         workload_by_owner(pd.DataFrame({"owner": ["a"]}), date_column="engaging_at")
+
+
+def test_roster_frame_with_missing_end_dates_is_accepted():
+    # pandas 3 keeps None/NaN missing through astype(str); an open-ended rep is not a bad date
+    frame = pd.DataFrame({"rep": ["Ana", "Bo"], "role": ["SDR", "AE"],
+                          "start_date": ["2026-01-05", "2026-02-02"], "end_date": [None, np.nan],
+                          "hours_per_week": [40, 40], "leads_per_hour": [2.5, 1.0]})  # fmt: skip
+    assert load_roster(frame).frame["end_date"].isna().all()

@@ -13,6 +13,10 @@ MODULES = [
     "slaplan.sla.pacing",
     "slaplan.sla.capacity",
     "slaplan.sla.spec",
+    "slaplan.sla.check",
+    "slaplan.sla.drift",
+    "slaplan.sla.review",
+    "slaplan.present.report",
 ]
 
 
