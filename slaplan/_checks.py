@@ -74,7 +74,7 @@ def check_count(name: str, value: Any, *, minimum: int = 0) -> int:
 
 
 def check_counts_array(name: str, values: Any, *, min_length: int = 1) -> np.ndarray:
-    """Return a 1-D int64 array after checking every entry is a finite, whole, non-negative number."""
+    """Return a 1-D int64 array after checking every entry is a finite, whole number >= 0."""
     array = np.asarray(values)
     if array.dtype == bool:
         raise TypeError(f"{name} must hold counts, got booleans")

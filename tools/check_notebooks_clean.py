@@ -1,4 +1,4 @@
-"""Fail when a committed notebook carries outputs or execution counts (notebooks are stripped in git).
+"""Fail when a committed notebook carries outputs or execution counts (notebooks are stripped).
 
 Usage: python tools/check_notebooks_clean.py notebooks [--fix]
 """
