@@ -39,9 +39,7 @@ def test_first_code_cell_is_tagged_parameters(path: Path) -> None:
 def test_imports_slaplan_and_defines_no_library_logic(path: Path) -> None:
     code = "\n".join(_source(cell) for cell in _cells(path, "code"))
     assert "import slaplan" in code or "from slaplan" in code
-    offending = [
-        line for line in code.splitlines() if line.lstrip().startswith(("def ", "class "))
-    ]
+    offending = [line for line in code.splitlines() if line.lstrip().startswith(("def ", "class "))]
     assert offending == []
 
 

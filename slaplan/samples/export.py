@@ -74,11 +74,15 @@ def _spoil(row: pd.Series, kind: str, cutoff: pd.Timestamp, rng) -> tuple[pd.Ser
         return row, "mql_at", "mql_at after sql_at"
     if kind == "future_date":
         future = cutoff + pd.Timedelta(hours=int(rng.integers(30, 24 * 45)))
+        # a typed year with its last two digits swapped (2026 -> 2062): a real-world slip that
+        # stays in the future for decades, so the samples validate the same whatever today is
+        year = f"{future.year:04d}"
+        future = future.replace(year=int(year[:2] + year[3] + year[2]))
         for column in TIME_COLUMNS:
             row[column] = ""
         row["created_at"] = row["lead_at"] = future.strftime(_TIME_FORMAT)
         row["owner"], row["amount"] = "", ""
-        return row, "lead_at", "lead_at after as_of"
+        return row, "lead_at", "lead_at after as_of (year digits swapped)"
     if kind == "empty_id":
         return row, "lead_id", "empty lead_id"
     return row, "lead_id", "exact copy of an earlier row"
