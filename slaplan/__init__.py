@@ -52,7 +52,7 @@ _EXPORTS: dict[str, str] = {
     "handoff_threshold": "slaplan.funnel.threshold",
     "ThresholdCurve": "slaplan.funnel.threshold",
     "stage_rates": "slaplan.funnel.conversion",
-    "stage_pairs": "slaplan.funnel.lags",
+    "stage_pairs": "slaplan.funnel.pairs",
     # --- plan: rates, volumes, attainability ----------------------------------------------
     "ConversionRate": "slaplan.plan.rates",
     "VolumeModel": "slaplan.plan.volume",

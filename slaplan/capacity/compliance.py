@@ -249,6 +249,11 @@ def response_compliance(
     level : float, default 0.9
         Credibility of the Beta interval.
 
+    Returns
+    -------
+    ResponseCompliance
+        Per-lead response times, the summary per period (and group) and the overall figures.
+
     Examples
     --------
     >>> frame = pd.DataFrame({"mql_at": pd.to_datetime(["2026-11-02 10:00", "2026-11-02 11:00"]),

@@ -116,6 +116,11 @@ def simulate_response_times(
         Weeks kept, and weeks simulated first and discarded (start from an empty queue).
     seed : None, int or numpy Generator
 
+    Returns
+    -------
+    SimulatedResponses
+        Arrival times, response times in business hours and whether each arrived while open.
+
     Examples
     --------
     >>> from slaplan.capacity.response import arrival_profile

@@ -215,6 +215,28 @@ def service_level(
 ) -> float:
     """Share of leads whose wait is at most ``answer_within_minutes`` (Erlang C, steady state).
 
+    Parameters
+    ----------
+    arrivals_per_hour : float
+        Leads arriving per hour (> 0).
+    handle_minutes : float
+        Rep minutes per lead (> 0).
+    agents : float
+        Reps on the queue; more than the load ``arrivals_per_hour × handle_minutes / 60``.
+    answer_within_minutes : float
+        The answer window in minutes (>= 0).
+
+    Parameters
+    ----------
+    arrivals_per_hour : float
+        Leads arriving per hour (> 0).
+    handle_minutes : float
+        Rep minutes per lead (> 0).
+    agents : float
+        Reps on the queue; more than the load ``arrivals_per_hour × handle_minutes / 60``.
+    answer_within_minutes : float
+        The answer window in minutes (>= 0).
+
     Examples
     --------
     >>> round(service_level(200, 3, 14, answer_within_minutes=1 / 3), 5)
@@ -228,6 +250,24 @@ def service_level(
 def average_wait_minutes(arrivals_per_hour: float, handle_minutes: float, agents: float) -> float:
     """Mean wait of all leads in minutes (the "average speed of answer").
 
+    Parameters
+    ----------
+    arrivals_per_hour : float
+        Leads arriving per hour (> 0).
+    handle_minutes : float
+        Rep minutes per lead (> 0).
+    agents : float
+        Reps on the queue; more than the load ``arrivals_per_hour × handle_minutes / 60``.
+
+    Parameters
+    ----------
+    arrivals_per_hour : float
+        Leads arriving per hour (> 0).
+    handle_minutes : float
+        Rep minutes per lead (> 0).
+    agents : float
+        Reps on the queue; more than the load ``arrivals_per_hour × handle_minutes / 60``.
+
     Examples
     --------
     >>> round(average_wait_minutes(200, 3, 14) * 60, 3)  # seconds; pyworkforce: 7.836
@@ -239,6 +279,24 @@ def average_wait_minutes(arrivals_per_hour: float, handle_minutes: float, agents
 
 def occupancy(arrivals_per_hour: float, handle_minutes: float, agents: float) -> float:
     """Share of rep time spent handling leads, ``A / n``.
+
+    Parameters
+    ----------
+    arrivals_per_hour : float
+        Leads arriving per hour (> 0).
+    handle_minutes : float
+        Rep minutes per lead (> 0).
+    agents : float
+        Reps on the queue; more than the load ``arrivals_per_hour × handle_minutes / 60``.
+
+    Parameters
+    ----------
+    arrivals_per_hour : float
+        Leads arriving per hour (> 0).
+    handle_minutes : float
+        Rep minutes per lead (> 0).
+    agents : float
+        Reps on the queue; more than the load ``arrivals_per_hour × handle_minutes / 60``.
 
     Examples
     --------

@@ -154,6 +154,20 @@ class Roster:
 def load_roster(source: Any, *, roles: Mapping[str, float] = DEFAULT_RAMP_MONTHS) -> Roster:
     """Read and validate a roster (path to .csv/.xlsx/.parquet, DataFrame, or a Roster).
 
+    Parameters
+    ----------
+    source : path, DataFrame or Roster
+        Columns rep, role, start_date, end_date (may be empty), hours_per_week, leads_per_hour.
+    roles : mapping role -> ramp months
+        The roles allowed (default SDR and AE).
+
+    Parameters
+    ----------
+    source : path, DataFrame or Roster
+        Columns rep, role, start_date, end_date (may be empty), hours_per_week, leads_per_hour.
+    roles : mapping role -> ramp months
+        The roles allowed (default SDR and AE).
+
     Raises
     ------
     DataError

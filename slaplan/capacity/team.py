@@ -198,6 +198,12 @@ def team_capacity(
         "Today": attrition applies to days after it (no attrition when omitted).
     assumptions : TeamAssumptions, optional
 
+    Returns
+    -------
+    TeamCapacity
+        Headcount, effective FTE and leads workable per month (``to_frame()``), per rep in
+        ``by_rep``.
+
     Examples
     --------
     >>> from slaplan.samples import samples_dir
@@ -238,6 +244,28 @@ def leads_workable(
     """Leads the team can work in each of ``months`` (the attainability engine's capacity).
 
     A thin door on :func:`team_capacity` (same keyword arguments).
+
+    Parameters
+    ----------
+    roster : Roster, path or DataFrame
+        See :func:`load_roster`.
+    months : sequence of month labels or PeriodIndex
+        The months.
+    role : str or None, default ``"SDR"``
+        Whose capacity; ``None`` sums every role.
+    **kwargs
+        ``as_of`` and ``assumptions`` of :func:`team_capacity`.
+
+    Parameters
+    ----------
+    roster : Roster, path or DataFrame
+        See :func:`load_roster`.
+    months : sequence of month labels or PeriodIndex
+        The months.
+    role : str or None, default ``"SDR"``
+        Whose capacity; ``None`` sums every role.
+    **kwargs
+        ``as_of`` and ``assumptions`` of :func:`team_capacity`.
 
     Examples
     --------
@@ -292,6 +320,11 @@ def headcount_needed(
         Keyword arguments of :func:`~slaplan.capacity.response.required_reps_for_response`
         (``arrivals_per_hour_of_week``, ``handle_minutes``, ``within_business_hours``,
         ``target_share``, ``calendar``). Reps on shift are scaled up by ``1 / (1 - shrinkage)``.
+
+    Returns
+    -------
+    HeadcountResult
+        Reps for the volume, for the response target, and the larger of the two.
 
     Examples
     --------

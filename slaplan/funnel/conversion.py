@@ -41,14 +41,8 @@ from scipy import special
 
 from slaplan._checks import check_probability
 from slaplan.funnel._mature import mature_pairs, rate_columns
-from slaplan.funnel.lags import (
-    LagDistribution,
-    lead_frame,
-    maturity_horizon_days,
-    pair_distribution,
-    resolve_as_of,
-    stage_pairs,
-)
+from slaplan.funnel.lags import LagDistribution, maturity_horizon_days, pair_distribution
+from slaplan.funnel.pairs import lead_frame, resolve_as_of, stage_pairs
 from slaplan.funnel.pooling import SMALL_SEGMENT_LEADS, fit_beta_prior
 from slaplan.plan.rates import check_prior
 
@@ -287,6 +281,36 @@ def stage_rates(
     ``stages`` defaults to the LeadTable's funnel (or lead → mql → sql → opportunity → customer
     for a plain DataFrame, keeping the stages whose columns exist). For each pair, only leads that
     entered the earlier stage at least that pair's maturity horizon before ``as_of`` count.
+
+    Parameters
+    ----------
+    leads : LeadTable or DataFrame
+        Canonical lead frame with ``<stage>_at`` columns.
+    stages : sequence of str, optional
+        The stages, in order; default the funnel's.
+    window_days : float, optional
+        Conversion window in days; default the p95 lag of each pair decides maturity.
+    level : float, default 0.9
+        Level of the equal-tailed intervals.
+    as_of : date-like, optional
+        The "today" of the analysis; default the latest timestamp.
+    prior : (a0, b0), default (1, 1)
+        Beta prior of the interval.
+
+    Parameters
+    ----------
+    leads : LeadTable or DataFrame
+        Canonical lead frame with ``<stage>_at`` columns.
+    stages : sequence of str, optional
+        The stages, in order; default the funnel's.
+    window_days : float, optional
+        Conversion window in days; default the p95 lag of each pair decides maturity.
+    level : float, default 0.9
+        Level of the equal-tailed intervals.
+    as_of : date-like, optional
+        The "today" of the analysis; default the latest timestamp.
+    prior : (a0, b0), default (1, 1)
+        Beta prior of the interval.
 
     Returns
     -------

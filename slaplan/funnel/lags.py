@@ -10,8 +10,9 @@ within ``k`` days, and is what :mod:`slaplan.funnel.conversion` uses to complete
 
 Pieces:
 
-* :func:`stage_pairs` — one row per lead that entered A (cohort month, age, converted, lag);
-  it also adapts a :class:`~slaplan.funnel.leads.LeadTable` or a canonical DataFrame.
+* :func:`~slaplan.funnel.pairs.stage_pairs` (in :mod:`slaplan.funnel.pairs`) — one row per
+  lead that entered A (cohort month, age, converted, lag), the input of everything here.
+* :func:`pair_distribution` — the lag distribution of those rows.
 * :class:`LagDistribution` / :func:`truncated_lag_cdf` — the estimator (pure numpy).
 * :func:`lag_summary` — median, p80, p95 in days and, given a calendar, business days.
 * :func:`conversion_by_lag` — share of each cohort converted by day ``k`` (maturity curves).
@@ -19,28 +20,24 @@ Pieces:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from slaplan._checks import check_positive
-from slaplan.capacity.calendar import BusinessCalendar
-from slaplan.errors import DataError
+from slaplan.funnel.pairs import GROUP, as_calendar, lead_frame, resolve_as_of, stage_pairs
 
 __all__ = [
     "LagDistribution",
     "conversion_by_lag",
     "lag_summary",
     "maturity_horizon_days",
-    "stage_pairs",
+    "pair_distribution",
     "truncated_lag_cdf",
 ]
 
 _NS_PER_DAY = 86400 * 10**9
-_GROUP = "group"
 
 
 # --- kernel ---------------------------------------------------------------------------------
@@ -116,131 +113,6 @@ def truncated_lag_cdf(lag_days: Any, observed_days: Any) -> LagDistribution:
     return LagDistribution(knots=knots, cdf=cdf, n_converted=int(lags.size))
 
 
-# --- the per-lead table ---------------------------------------------------------------------
-
-
-def lead_frame(leads: Any) -> pd.DataFrame:
-    """The canonical frame of ``leads``: a LeadTable's ``.frame`` or a DataFrame as given."""
-    frame = getattr(leads, "frame", leads)
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(
-            f"leads must be a LeadTable (from slaplan.load_leads) or a DataFrame, "
-            f"got {type(leads).__name__}"
-        )
-    return frame
-
-
-def timestamps(frame: pd.DataFrame, column: str) -> pd.Series:
-    if column not in frame.columns:
-        raise DataError(
-            f"<DataFrame>: column {column!r} is missing; columns present: {list(frame.columns)}"
-        )
-    values = frame[column]
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return values
-    try:
-        return pd.to_datetime(values)
-    except (ValueError, TypeError) as exc:
-        raise DataError(f"<DataFrame>: column {column!r} holds values that are not dates") from exc
-
-
-def resolve_as_of(frame: pd.DataFrame, as_of: Any) -> pd.Timestamp:
-    """``as_of`` as a Timestamp, by default the latest timestamp in any ``*_at`` column."""
-    if as_of is not None:
-        try:
-            return pd.Timestamp(as_of)
-        except (ValueError, TypeError) as exc:
-            raise ValueError(f"as_of must be a date or timestamp, got {as_of!r}") from exc
-    columns = [c for c in frame.columns if str(c).endswith("_at")]
-    latest = max((timestamps(frame, c).max() for c in columns), default=pd.NaT)
-    if pd.isna(latest):
-        raise DataError("<DataFrame>: no timestamps to take as_of from; pass as_of")
-    return pd.Timestamp(latest)
-
-
-def stage_pairs(
-    leads: Any,
-    from_stage: str,
-    to_stage: str,
-    *,
-    by: str | None = None,
-    window_days: float | None = None,
-    as_of: Any = None,
-) -> pd.DataFrame:
-    """One row per lead that entered ``from_stage`` by ``as_of``: its cohort, age and outcome.
-
-    Columns: ``group`` (the ``by`` value, or ``"all"``), ``cohort`` (month start of entering
-    ``from_stage``), ``entered_at``, ``age_days`` (``as_of - entered_at``), ``observed_days``
-    (age capped at the window), ``converted`` (reached ``to_stage`` by ``as_of``, within the
-    window), ``lag_days`` (NaN if not converted), ``closed`` (not converted and marked lost —
-    a ``lost_at`` column, as in the Maven preset — by ``as_of``: it will not convert any more).
-    A ``to_stage`` time before ``from_stage`` counts as a lag of 0. A skipped ``from_stage``
-    leaves the lead out of the cohort. The index is the lead frame's, so other columns of the
-    same leads line up with ``frame.loc[pairs.index, column]``.
-
-    >>> frame = pd.DataFrame({"mql_at": pd.to_datetime(["2026-01-05", "2026-01-20"]),
-    ...                       "sql_at": pd.to_datetime(["2026-01-15", None])})
-    >>> pairs = stage_pairs(frame, "mql", "sql", as_of="2026-02-04")
-    >>> pairs[["converted", "lag_days"]].values.tolist()
-    [[True, 10.0], [False, nan]]
-    """
-    frame = lead_frame(leads)
-    window = None if window_days is None else check_positive("window_days", window_days)
-    as_of_ts = resolve_as_of(frame, as_of)
-    entered = timestamps(frame, f"{from_stage}_at")
-    reached = timestamps(frame, f"{to_stage}_at")
-    keep = entered.notna() & (entered <= as_of_ts)
-    entered, reached = entered[keep], reached[keep]
-    age_days = (as_of_ts - entered).to_numpy("timedelta64[ns]").astype(np.int64) / _NS_PER_DAY
-    lag = (reached - entered).to_numpy("timedelta64[ns]")
-    lag_days = np.where(np.isnat(lag), np.nan, lag.astype(np.int64) / _NS_PER_DAY)
-    lag_days = np.clip(lag_days, 0.0, None)
-    converted = ~np.isnan(lag_days) & (reached <= as_of_ts).to_numpy()
-    observed = age_days if window is None else np.minimum(age_days, window)
-    converted &= np.nan_to_num(lag_days, nan=np.inf) <= observed
-    groups = _group_values(frame, by)[keep.to_numpy()]
-    closed = np.zeros(len(entered), bool)
-    if "lost_at" in frame.columns:
-        lost = timestamps(frame, "lost_at")[keep]
-        closed = (lost.notna() & (lost <= as_of_ts)).to_numpy() & ~converted
-    return pd.DataFrame(
-        {
-            _GROUP: groups,
-            "cohort": entered.dt.to_period("M").dt.start_time.to_numpy(),
-            "entered_at": entered.to_numpy(),
-            "age_days": age_days,
-            "observed_days": observed,
-            "converted": converted,
-            "lag_days": np.where(converted, lag_days, np.nan),
-            "closed": closed,
-        },
-        index=entered.index,
-    )
-
-
-def _group_values(frame: pd.DataFrame, by: str | None) -> np.ndarray:
-    if by is None:
-        return np.full(len(frame), "all", dtype=object)
-    if by not in frame.columns:
-        raise DataError(
-            f"<DataFrame>: by column {by!r} is missing; columns present: {list(frame.columns)}"
-        )
-    return frame[by].astype(object).where(frame[by].notna(), "all").astype(str).to_numpy(object)
-
-
-def as_calendar(calendar: Any) -> Any:
-    """A BusinessCalendar from itself, an SLA (its ``business_hours``) or that mapping."""
-    if calendar is None or isinstance(calendar, BusinessCalendar):
-        return calendar
-    spec = getattr(calendar, "business_hours", calendar)
-    if isinstance(spec, Mapping):
-        return BusinessCalendar.from_spec(spec)
-    raise TypeError(
-        f"calendar must be a BusinessCalendar, an SLA or a business_hours mapping, got "
-        f"{type(calendar).__name__}"
-    )
-
-
 def pair_distribution(pairs: pd.DataFrame) -> LagDistribution:
     """Lynden-Bell lag CDF of the converted leads of a :func:`stage_pairs` table."""
     done = pairs[pairs["converted"]]
@@ -267,6 +139,36 @@ def lag_summary(
     (:class:`~slaplan.capacity.calendar.BusinessCalendar`) the same quantiles are also given in
     business days (open hours between the stamps / open hours per day).
 
+    Parameters
+    ----------
+    leads : LeadTable or DataFrame
+        Canonical lead frame with ``<stage>_at`` columns.
+    from_stage, to_stage : str
+        Stage names.
+    by : str, optional
+        Column to group by (``"segment"``).
+    calendar : BusinessCalendar, SLA or business_hours mapping, optional
+        Adds the quantiles in business days.
+    window_days : float, optional
+        Only conversions within this many days count.
+    as_of : date-like, optional
+        The "today" of the analysis; default the latest timestamp.
+
+    Parameters
+    ----------
+    leads : LeadTable or DataFrame
+        Canonical lead frame with ``<stage>_at`` columns.
+    from_stage, to_stage : str
+        Stage names.
+    by : str, optional
+        Column to group by (``"segment"``).
+    calendar : BusinessCalendar, SLA or business_hours mapping, optional
+        Adds the quantiles in business days.
+    window_days : float, optional
+        Only conversions within this many days count.
+    as_of : date-like, optional
+        The "today" of the analysis; default the latest timestamp.
+
     Returns
     -------
     DataFrame
@@ -283,9 +185,9 @@ def lag_summary(
     pairs = stage_pairs(leads, from_stage, to_stage, by=by, window_days=window_days, as_of=as_of)
     calendar = as_calendar(calendar)
     rows = []
-    for group, part in pairs.groupby(_GROUP, sort=True):
+    for group, part in pairs.groupby(GROUP, sort=True):
         dist = pair_distribution(part)
-        row = {_GROUP: group, "converted": dist.n_converted}
+        row = {GROUP: group, "converted": dist.n_converted}
         row |= {f"{name}_days": dist.quantile(q) for name, q in _QUANTILES}
         if calendar is not None:
             row |= _business_quantiles(
@@ -313,8 +215,8 @@ def _business_quantiles(pairs: pd.DataFrame, calendar: Any, as_of: pd.Timestamp)
 
 def _label(table: pd.DataFrame, by: str | None) -> pd.DataFrame:
     if by is None:
-        return table.drop(columns=_GROUP)
-    return table.rename(columns={_GROUP: by})
+        return table.drop(columns=GROUP)
+    return table.rename(columns={GROUP: by})
 
 
 def conversion_by_lag(
@@ -332,6 +234,32 @@ def conversion_by_lag(
     A cohort's curve stops at the age of its youngest lead, so every point uses the whole
     cohort: young cohorts show short curves rather than falsely low ones.
 
+    Parameters
+    ----------
+    leads : LeadTable or DataFrame
+        Canonical lead frame with ``<stage>_at`` columns.
+    from_stage, to_stage : str
+        Stage names; cohorts are months of entering ``from_stage``.
+    max_days, step_days : int
+        The days ``0, step_days, ...`` up to ``max_days`` at which the share is read.
+    by : str, optional
+        Column to group by.
+    as_of : date-like, optional
+        The "today" of the analysis; default the latest timestamp.
+
+    Parameters
+    ----------
+    leads : LeadTable or DataFrame
+        Canonical lead frame with ``<stage>_at`` columns.
+    from_stage, to_stage : str
+        Stage names; cohorts are months of entering ``from_stage``.
+    max_days, step_days : int
+        The days ``0, step_days, ...`` up to ``max_days`` at which the share is read.
+    by : str, optional
+        Column to group by.
+    as_of : date-like, optional
+        The "today" of the analysis; default the latest timestamp.
+
     Returns
     -------
     DataFrame
@@ -347,14 +275,14 @@ def conversion_by_lag(
     pairs = stage_pairs(leads, from_stage, to_stage, by=by, as_of=as_of)
     days = np.arange(0, int(max_days) + 1, int(step_days), dtype=float)
     parts = []
-    for (group, cohort), part in pairs.groupby([_GROUP, "cohort"], sort=True):
+    for (group, cohort), part in pairs.groupby([GROUP, "cohort"], sort=True):
         reach = days[days <= part["age_days"].min()]
         lags = np.sort(part["lag_days"].dropna().to_numpy())
         converted = np.searchsorted(lags, reach, side="right")
         parts.append(
             pd.DataFrame(
                 {
-                    _GROUP: group,
+                    GROUP: group,
                     "cohort": cohort,
                     "day": reach.astype(int),
                     "total": len(part),
@@ -363,7 +291,7 @@ def conversion_by_lag(
                 }
             )
         )
-    columns = [_GROUP, "cohort", "day", "total", "converted", "share"]
+    columns = [GROUP, "cohort", "day", "total", "converted", "share"]
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
     return _label(table, by)
 

@@ -21,7 +21,7 @@ import pandas as pd
 
 from slaplan._checks import check_counts_array, check_probability
 from slaplan.funnel._mature import mature_pairs, rate_columns
-from slaplan.funnel.lags import lead_frame, resolve_as_of, stage_pairs
+from slaplan.funnel.pairs import lead_frame, resolve_as_of, stage_pairs
 from slaplan.plan.rates import beta_interval, check_prior
 
 __all__ = ["SMALL_SEGMENT_LEADS", "fit_beta_prior", "segment_rates"]
@@ -89,6 +89,40 @@ def segment_rates(
 
     Only *mature* leads count: those that entered ``from_stage`` at least the maturity horizon
     before ``as_of`` (``window_days``, or the p95 lag), so young leads do not drag rates down.
+
+    Parameters
+    ----------
+    leads : LeadTable or DataFrame
+        Canonical lead frame with ``<stage>_at`` columns and the ``by`` column.
+    from_stage, to_stage : str
+        Stage names.
+    by : str, default ``"segment"``
+        The grouping column.
+    window_days : float, optional
+        Conversion window in days; default the p95 lag decides maturity.
+    level : float, default 0.9
+        Level of the equal-tailed intervals.
+    as_of : date-like, optional
+        The "today" of the analysis; default the latest timestamp.
+    prior : (a0, b0), default (1, 1)
+        Beta prior of the raw ``low``/``high`` interval.
+
+    Parameters
+    ----------
+    leads : LeadTable or DataFrame
+        Canonical lead frame with ``<stage>_at`` columns and the ``by`` column.
+    from_stage, to_stage : str
+        Stage names.
+    by : str, default ``"segment"``
+        The grouping column.
+    window_days : float, optional
+        Conversion window in days; default the p95 lag decides maturity.
+    level : float, default 0.9
+        Level of the equal-tailed intervals.
+    as_of : date-like, optional
+        The "today" of the analysis; default the latest timestamp.
+    prior : (a0, b0), default (1, 1)
+        Beta prior of the raw ``low``/``high`` interval.
 
     Returns
     -------

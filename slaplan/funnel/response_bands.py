@@ -21,7 +21,7 @@ import pandas as pd
 
 from slaplan._checks import check_probability
 from slaplan.funnel._mature import mature_pairs, rate_columns
-from slaplan.funnel.lags import as_calendar, lead_frame, resolve_as_of, stage_pairs, timestamps
+from slaplan.funnel.pairs import as_calendar, lead_frame, resolve_as_of, stage_pairs, timestamps
 from slaplan.plan.rates import check_prior
 
 __all__ = ["RESPONSE_BANDS", "response_band", "response_bands"]

@@ -23,7 +23,7 @@ import pandas as pd
 from slaplan._checks import check_count, check_option, check_positive, check_probability
 from slaplan.errors import DataError, InfeasibleTargetError
 from slaplan.funnel._mature import mature_pairs, rate_columns
-from slaplan.funnel.lags import lead_frame, resolve_as_of, stage_pairs
+from slaplan.funnel.pairs import lead_frame, resolve_as_of, stage_pairs
 from slaplan.plan.rates import check_prior
 
 __all__ = ["ThresholdChoice", "ThresholdCurve", "handoff_threshold"]

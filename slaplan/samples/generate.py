@@ -204,6 +204,13 @@ def write_samples(directory: str | Path, config: SampleConfig | None = None) -> 
     Existing files of those names in ``directory`` are replaced; the directory is created.
     Returns the paths written. Same configuration, same bytes.
 
+    Parameters
+    ----------
+    directory : path
+        Where to write (created if needed).
+    config : SampleConfig, optional
+        The generating parameters; default those of the bundled samples.
+
     Examples
     --------
     >>> import tempfile
@@ -227,6 +234,11 @@ def write_samples(directory: str | Path, config: SampleConfig | None = None) -> 
 
 def samples_dir() -> Path:
     """The folder of the bundled samples (``data/samples`` at the project root).
+
+    Returns
+    -------
+    Path
+        The folder holding ``leads.csv``, ``team.csv``, ``sla.yaml`` and ``truth.yaml``.
 
     Raises
     ------

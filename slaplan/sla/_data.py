@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from slaplan.funnel.lags import lead_frame, resolve_as_of
+from slaplan.funnel.pairs import lead_frame, resolve_as_of
 from slaplan.sla.spec import SLA, Commitment
 
 __all__ = [

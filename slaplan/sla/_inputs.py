@@ -6,7 +6,7 @@ Thin adapters from the lead frame to the planning inputs of the other domains, s
 * the volume of a stage in the next SLA period, from :func:`slaplan.forecast_volume` (a volume
   model fitted to history when fewer than 6 complete months exist);
 * the eventual conversion between two event columns as a :class:`slaplan.ConversionRate`, from
-  the leads old enough to have converted (:func:`slaplan.funnel.lags.stage_pairs`);
+  the leads old enough to have converted (:func:`slaplan.funnel.pairs.stage_pairs`);
 * the month-to-month Beta variation of a cohort share (conversion within a window, response
   within the limit), from :func:`slaplan.funnel.pooling.fit_beta_prior` on monthly counts.
 """
@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from slaplan.funnel.lags import maturity_horizon_days, pair_distribution, stage_pairs
+from slaplan.funnel.lags import maturity_horizon_days, pair_distribution
+from slaplan.funnel.pairs import stage_pairs
 from slaplan.funnel.pooling import fit_beta_prior
 from slaplan.plan.rates import ConversionRate
 from slaplan.plan.volume import VolumeModel

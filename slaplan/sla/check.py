@@ -288,6 +288,24 @@ def check_consistency(
     rates from U to S comes from the data; P(S >= sales target) at the SLA's confidence says
     whether the two halves of the SLA fit together.
 
+    Parameters
+    ----------
+    sla : SLA
+        From :func:`slaplan.load_sla`.
+    leads : LeadTable or DataFrame
+        Loaded leads (canonical columns).
+    as_of, period, seed, volumes
+        As in :func:`check_sla`.
+
+    Parameters
+    ----------
+    sla : SLA
+        From :func:`slaplan.load_sla`.
+    leads : LeadTable or DataFrame
+        Loaded leads (canonical columns).
+    as_of, period, seed, volumes
+        As in :func:`check_sla`.
+
     Returns
     -------
     DataFrame

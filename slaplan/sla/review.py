@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from slaplan.funnel.lags import resolve_as_of
+from slaplan.funnel.pairs import resolve_as_of
 from slaplan.sla._inputs import VolumeCache, check_period
 from slaplan.sla.attribution import attribute_miss
 from slaplan.sla.check import check_consistency, check_sla
@@ -102,6 +102,11 @@ def build_review(
         Review one segment: only its leads are used.
     seed : int
         Seed of forecasts and Monte Carlo.
+
+    Returns
+    -------
+    Review
+        The SLA, the check, consistency, tracking, attribution, drift and proposal tables.
 
     Examples
     --------

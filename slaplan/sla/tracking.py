@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from slaplan.funnel.lags import maturity_horizon_days, pair_distribution, stage_pairs
+from slaplan.funnel.lags import maturity_horizon_days, pair_distribution
+from slaplan.funnel.pairs import stage_pairs
 from slaplan.plan.volume import VolumeModel
 from slaplan.sla import pacing
 from slaplan.sla._data import (
@@ -157,7 +158,7 @@ def pace_period(
 
     The counted events are fed by *source* leads (SQLs by MQLs, worked MQLs by MQLs): the
     eventual conversion and its lag distribution come from the source leads' history
-    (truncation-corrected, :func:`slaplan.funnel.lags.stage_pairs`), the arrivals still to come
+    (truncation-corrected, :func:`slaplan.funnel.pairs.stage_pairs`), the arrivals still to come
     from a volume model fitted to the last 12 complete months, updated with this period's
     arrivals so far.
     """

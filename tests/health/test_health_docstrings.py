@@ -12,6 +12,7 @@ MODULES = [
     "slaplan.funnel.conversion",
     "slaplan.funnel.pooling",
     "slaplan.funnel.lags",
+    "slaplan.funnel.pairs",
     "slaplan.funnel.response_bands",
     "slaplan.funnel.threshold",
     "slaplan.plan.rates",

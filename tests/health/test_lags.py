@@ -13,9 +13,9 @@ from slaplan.funnel.lags import (
     conversion_by_lag,
     lag_summary,
     maturity_horizon_days,
-    stage_pairs,
     truncated_lag_cdf,
 )
+from slaplan.funnel.pairs import stage_pairs
 
 
 def test_without_truncation_the_estimator_is_the_empirical_cdf():

@@ -1,0 +1,168 @@
+"""One row per lead entering a stage: the per-lead table every funnel-health estimate starts from.
+
+:func:`stage_pairs` turns a lead table into one row per lead that entered ``from_stage`` by
+``as_of``: its cohort month, age, whether (and after how many days) it reached ``to_stage``, and
+whether it was closed as lost. The helpers here adapt the inputs every funnel-health function
+takes: a :class:`~slaplan.funnel.leads.LeadTable` or a canonical DataFrame (:func:`lead_frame`),
+timestamp columns (:func:`timestamps`), the analysis date (:func:`resolve_as_of`) and a
+business calendar (:func:`as_calendar`). The lag distribution built from these rows lives in
+:mod:`slaplan.funnel.lags`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from slaplan._checks import check_positive
+from slaplan.capacity.calendar import BusinessCalendar
+from slaplan.errors import DataError
+
+__all__ = ["GROUP", "as_calendar", "lead_frame", "resolve_as_of", "stage_pairs", "timestamps"]
+
+_NS_PER_DAY = 86400 * 10**9
+GROUP = "group"
+"""The column of :func:`stage_pairs` holding the ``by`` value (``"all"`` without ``by``)."""
+
+
+def lead_frame(leads: Any) -> pd.DataFrame:
+    """The canonical frame of ``leads``: a LeadTable's ``.frame`` or a DataFrame as given."""
+    frame = getattr(leads, "frame", leads)
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(
+            f"leads must be a LeadTable (from slaplan.load_leads) or a DataFrame, "
+            f"got {type(leads).__name__}"
+        )
+    return frame
+
+
+def timestamps(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame.columns:
+        raise DataError(
+            f"<DataFrame>: column {column!r} is missing; columns present: {list(frame.columns)}"
+        )
+    values = frame[column]
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values
+    try:
+        return pd.to_datetime(values)
+    except (ValueError, TypeError) as exc:
+        raise DataError(f"<DataFrame>: column {column!r} holds values that are not dates") from exc
+
+
+def resolve_as_of(frame: pd.DataFrame, as_of: Any) -> pd.Timestamp:
+    """``as_of`` as a Timestamp, by default the latest timestamp in any ``*_at`` column."""
+    if as_of is not None:
+        try:
+            return pd.Timestamp(as_of)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"as_of must be a date or timestamp, got {as_of!r}") from exc
+    columns = [c for c in frame.columns if str(c).endswith("_at")]
+    latest = max((timestamps(frame, c).max() for c in columns), default=pd.NaT)
+    if pd.isna(latest):
+        raise DataError("<DataFrame>: no timestamps to take as_of from; pass as_of")
+    return pd.Timestamp(latest)
+
+
+def stage_pairs(
+    leads: Any,
+    from_stage: str,
+    to_stage: str,
+    *,
+    by: str | None = None,
+    window_days: float | None = None,
+    as_of: Any = None,
+) -> pd.DataFrame:
+    """One row per lead that entered ``from_stage`` by ``as_of``: its cohort, age and outcome.
+
+    Parameters
+    ----------
+    leads : LeadTable or DataFrame
+        Canonical lead frame with ``<stage>_at`` columns.
+    from_stage, to_stage : str
+        Stage names.
+    by : str, optional
+        Column whose values fill ``group``.
+    window_days : float, optional
+        Only conversions within this many days count.
+    as_of : date-like, optional
+        The "today" of the analysis; default the latest timestamp. Later events are ignored.
+
+    Returns
+    -------
+    DataFrame
+        ``group`` (the ``by`` value, or ``"all"``), ``cohort`` (month start of entering
+        ``from_stage``), ``entered_at``, ``age_days`` (``as_of - entered_at``), ``observed_days``
+        (age capped at the window), ``converted`` (reached ``to_stage`` by ``as_of``, within the
+        window), ``lag_days`` (NaN if not converted), ``closed`` (not converted and marked lost —
+        a ``lost_at`` column, as in the Maven preset — by ``as_of``: it will not convert any
+        more). A ``to_stage`` time before ``from_stage`` counts as a lag of 0. A skipped
+        ``from_stage`` leaves the lead out. The index is the lead frame's, so other columns of
+        the same leads line up with ``frame.loc[pairs.index, column]``.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"mql_at": pd.to_datetime(["2026-01-05", "2026-01-20"]),
+    ...                       "sql_at": pd.to_datetime(["2026-01-15", None])})
+    >>> pairs = stage_pairs(frame, "mql", "sql", as_of="2026-02-04")
+    >>> pairs[["converted", "lag_days"]].values.tolist()
+    [[True, 10.0], [False, nan]]
+    """
+    frame = lead_frame(leads)
+    window = None if window_days is None else check_positive("window_days", window_days)
+    as_of_ts = resolve_as_of(frame, as_of)
+    entered = timestamps(frame, f"{from_stage}_at")
+    reached = timestamps(frame, f"{to_stage}_at")
+    keep = entered.notna() & (entered <= as_of_ts)
+    entered, reached = entered[keep], reached[keep]
+    age_days = (as_of_ts - entered).to_numpy("timedelta64[ns]").astype(np.int64) / _NS_PER_DAY
+    lag = (reached - entered).to_numpy("timedelta64[ns]")
+    lag_days = np.where(np.isnat(lag), np.nan, lag.astype(np.int64) / _NS_PER_DAY)
+    lag_days = np.clip(lag_days, 0.0, None)
+    converted = ~np.isnan(lag_days) & (reached <= as_of_ts).to_numpy()
+    observed = age_days if window is None else np.minimum(age_days, window)
+    converted &= np.nan_to_num(lag_days, nan=np.inf) <= observed
+    groups = _group_values(frame, by)[keep.to_numpy()]
+    closed = np.zeros(len(entered), bool)
+    if "lost_at" in frame.columns:
+        lost = timestamps(frame, "lost_at")[keep]
+        closed = (lost.notna() & (lost <= as_of_ts)).to_numpy() & ~converted
+    return pd.DataFrame(
+        {
+            GROUP: groups,
+            "cohort": entered.dt.to_period("M").dt.start_time.to_numpy(),
+            "entered_at": entered.to_numpy(),
+            "age_days": age_days,
+            "observed_days": observed,
+            "converted": converted,
+            "lag_days": np.where(converted, lag_days, np.nan),
+            "closed": closed,
+        },
+        index=entered.index,
+    )
+
+
+def _group_values(frame: pd.DataFrame, by: str | None) -> np.ndarray:
+    if by is None:
+        return np.full(len(frame), "all", dtype=object)
+    if by not in frame.columns:
+        raise DataError(
+            f"<DataFrame>: by column {by!r} is missing; columns present: {list(frame.columns)}"
+        )
+    return frame[by].astype(object).where(frame[by].notna(), "all").astype(str).to_numpy(object)
+
+
+def as_calendar(calendar: Any) -> Any:
+    """A BusinessCalendar from itself, an SLA (its ``business_hours``) or that mapping."""
+    if calendar is None or isinstance(calendar, BusinessCalendar):
+        return calendar
+    spec = getattr(calendar, "business_hours", calendar)
+    if isinstance(spec, Mapping):
+        return BusinessCalendar.from_spec(spec)
+    raise TypeError(
+        f"calendar must be a BusinessCalendar, an SLA or a business_hours mapping, got "
+        f"{type(calendar).__name__}"
+    )
