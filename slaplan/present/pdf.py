@@ -46,6 +46,11 @@ def find_chromium() -> Path:
     ------
     FileNotFoundError
         No Chromium found; the message says how to install one (``apt-get install chromium``).
+
+    Examples
+    --------
+    >>> find_chromium()  # doctest: +SKIP
+    PosixPath('/usr/bin/chromium')
     """
     override = os.environ.get("SLAPLAN_CHROMIUM")
     if override:
@@ -64,7 +69,15 @@ def find_chromium() -> Path:
 
 
 def chromium_args(*, user_data_dir: str | os.PathLike[str] | None = None) -> list[str]:
-    """Return the command-line flags Chromium runs with here, plus a profile dir if given."""
+    """Return the command-line flags Chromium runs with here, plus a profile dir if given.
+
+    Examples
+    --------
+    >>> chromium_args(user_data_dir="/tmp/profile")[-1]
+    '--user-data-dir=/tmp/profile'
+    >>> "--no-sandbox" in chromium_args()
+    True
+    """
     args = list(CHROMIUM_FLAGS)
     if user_data_dir is not None:
         args.append(f"--user-data-dir={user_data_dir}")

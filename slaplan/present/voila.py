@@ -29,6 +29,7 @@ __all__ = [
     "free_port",
     "query_parameters",
     "start_jupyter_lab",
+    "start_server",
     "start_voila",
 ]
 
@@ -38,7 +39,13 @@ _FALSE = frozenset({"0", "false", "no", "off"})
 
 
 def free_port(host: str = LOOPBACK) -> int:
-    """Return a TCP port that is free on ``host`` right now (the OS picks it)."""
+    """Return a TCP port that is free on ``host`` right now (the OS picks it).
+
+    Examples
+    --------
+    >>> 0 < free_port() < 65536
+    True
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind((host, 0))
         return int(probe.getsockname()[1])
@@ -56,6 +63,17 @@ class LocalServer:
         Process id of the server (also the id of its process group, which holds its kernels).
     log_path : pathlib.Path
         File collecting the server's stdout and stderr (read it when something fails).
+
+    Examples
+    --------
+    >>> import sys, urllib.request
+    >>> port = free_port()
+    >>> command = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"]
+    >>> with start_server(command, port=port, name="http.server") as server:
+    ...     urllib.request.urlopen(server.url, timeout=10).status
+    200
+    >>> server.process.poll() is not None  # stopped on leaving the block
+    True
     """
 
     url: str
@@ -187,6 +205,12 @@ def start_jupyter_lab(
     """Start JupyterLab headless on ``host`` with the token disabled (loopback only); return it.
 
     ``--allow-root`` is passed only when running as root (containers, CI).
+
+    Examples
+    --------
+    >>> with start_jupyter_lab("notebooks") as lab:  # doctest: +SKIP
+    ...     print(lab.url + "lab")
+    http://127.0.0.1:40123/lab
     """
     port = free_port(host) if port is None else port
     command = [
