@@ -97,7 +97,7 @@ _EXPORTS: dict[str, str] = {
     "HeadcountResult": "slaplan.capacity.team",
     "response_compliance": "slaplan.capacity.compliance",
     "ResponseCompliance": "slaplan.capacity.compliance",
-    "workload_by_owner": "slaplan.capacity.team",
+    "workload_by_owner": "slaplan.capacity.workload",
     "BusinessCalendar": "slaplan.capacity.calendar",
     # --- forecast -------------------------------------------------------------------------
     "forecast_volume": "slaplan.forecast.volume",

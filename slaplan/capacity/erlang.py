@@ -228,12 +228,8 @@ def service_level(
 
     Parameters
     ----------
-    arrivals_per_hour : float
-        Leads arriving per hour (> 0).
-    handle_minutes : float
-        Rep minutes per lead (> 0).
-    agents : float
-        Reps on the queue; more than the load ``arrivals_per_hour × handle_minutes / 60``.
+    arrivals_per_hour, handle_minutes, agents : float
+        As in :func:`service_level`.
     answer_within_minutes : float
         The answer window in minutes (>= 0).
 
@@ -252,21 +248,13 @@ def average_wait_minutes(arrivals_per_hour: float, handle_minutes: float, agents
 
     Parameters
     ----------
-    arrivals_per_hour : float
-        Leads arriving per hour (> 0).
-    handle_minutes : float
-        Rep minutes per lead (> 0).
-    agents : float
-        Reps on the queue; more than the load ``arrivals_per_hour × handle_minutes / 60``.
+    arrivals_per_hour, handle_minutes, agents : float
+        As in :func:`service_level`.
 
     Parameters
     ----------
-    arrivals_per_hour : float
-        Leads arriving per hour (> 0).
-    handle_minutes : float
-        Rep minutes per lead (> 0).
-    agents : float
-        Reps on the queue; more than the load ``arrivals_per_hour × handle_minutes / 60``.
+    arrivals_per_hour, handle_minutes, agents : float
+        As in :func:`service_level`.
 
     Examples
     --------
@@ -282,21 +270,13 @@ def occupancy(arrivals_per_hour: float, handle_minutes: float, agents: float) ->
 
     Parameters
     ----------
-    arrivals_per_hour : float
-        Leads arriving per hour (> 0).
-    handle_minutes : float
-        Rep minutes per lead (> 0).
-    agents : float
-        Reps on the queue; more than the load ``arrivals_per_hour × handle_minutes / 60``.
+    arrivals_per_hour, handle_minutes, agents : float
+        As in :func:`service_level`.
 
     Parameters
     ----------
-    arrivals_per_hour : float
-        Leads arriving per hour (> 0).
-    handle_minutes : float
-        Rep minutes per lead (> 0).
-    agents : float
-        Reps on the queue; more than the load ``arrivals_per_hour × handle_minutes / 60``.
+    arrivals_per_hour, handle_minutes, agents : float
+        As in :func:`service_level`.
 
     Examples
     --------

@@ -26,6 +26,7 @@ from slaplan.capacity.calendar import BusinessCalendar
 from slaplan.errors import SpecError
 from slaplan.sla import _fields as f
 from slaplan.sla._commitments import parse_commitments
+from slaplan.sla._yaml import safe_load
 
 __all__ = ["SLA", "Commitment", "Goal", "ReviewPolicy", "Stage", "load_sla"]
 
@@ -200,24 +201,6 @@ class SLA:
         return pd.DataFrame(rows).set_index("id")
 
 
-class _SafeLoader(yaml.SafeLoader):
-    """``yaml.safe_load``'s loader, except an impossible date stays a string.
-
-    PyYAML raises a bare ``ValueError`` for ``2026-13-45``; keeping the text lets the field
-    validator report the field path instead.
-    """
-
-
-def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
-    try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-    except ValueError:
-        return loader.construct_scalar(node)
-
-
-_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
-
-
 def load_sla(source: str | PathLike[str] | Mapping[str, Any]) -> SLA:
     """Read and validate an SLA file (YAML) or an already parsed mapping.
 
@@ -251,7 +234,7 @@ def load_sla(source: str | PathLike[str] | Mapping[str, Any]) -> SLA:
     path = Path(source)
     text = path.read_text(encoding="utf-8")
     try:
-        raw = yaml.load(text, Loader=_SafeLoader)
+        raw = safe_load(text)
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" (line {where.line + 1})" if where is not None else ""

@@ -16,6 +16,7 @@ MODULES = [
     "slaplan.capacity.ramp",
     "slaplan.capacity.calendar",
     "slaplan.capacity.roster",
+    "slaplan.capacity.workload",
 ]
 
 

@@ -190,7 +190,7 @@ def test_fte_never_negative_nor_above_full_time_and_rises_while_ramping(
 def test_maven_workload_by_owner_adds_up(maven_dir):
     """Maven export README: 8,300 engaged opportunities (8,800 minus 500 Prospecting)."""
     import slaplan as sp
-    from slaplan.capacity.team import workload_by_owner
+    from slaplan.capacity.workload import workload_by_owner
 
     table = sp.load_leads(maven_dir / "sales_pipeline.csv", mapping="maven")
     workload = workload_by_owner(
@@ -203,7 +203,7 @@ def test_maven_workload_by_owner_adds_up(maven_dir):
 
 def test_workload_missing_column_is_a_data_error():
     with pytest.raises(DataError, match=r"missing columns \['engaging_at'\]"):
-        from slaplan.capacity.team import workload_by_owner
+        from slaplan.capacity.workload import workload_by_owner
 
         workload_by_owner(pd.DataFrame({"owner": ["a"]}), date_column="engaging_at")
 

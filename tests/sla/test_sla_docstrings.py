@@ -13,6 +13,7 @@ MODULES = [
     "slaplan.sla.pacing",
     "slaplan.sla.capacity",
     "slaplan.sla.spec",
+    "slaplan.sla._yaml",
     "slaplan.sla.check",
     "slaplan.sla.drift",
     "slaplan.sla.review",
