@@ -226,13 +226,6 @@ def service_level(
     answer_within_minutes : float
         The answer window in minutes (>= 0).
 
-    Parameters
-    ----------
-    arrivals_per_hour, handle_minutes, agents : float
-        As in :func:`service_level`.
-    answer_within_minutes : float
-        The answer window in minutes (>= 0).
-
     Examples
     --------
     >>> round(service_level(200, 3, 14, answer_within_minutes=1 / 3), 5)
@@ -251,11 +244,6 @@ def average_wait_minutes(arrivals_per_hour: float, handle_minutes: float, agents
     arrivals_per_hour, handle_minutes, agents : float
         As in :func:`service_level`.
 
-    Parameters
-    ----------
-    arrivals_per_hour, handle_minutes, agents : float
-        As in :func:`service_level`.
-
     Examples
     --------
     >>> round(average_wait_minutes(200, 3, 14) * 60, 3)  # seconds; pyworkforce: 7.836
@@ -267,11 +255,6 @@ def average_wait_minutes(arrivals_per_hour: float, handle_minutes: float, agents
 
 def occupancy(arrivals_per_hour: float, handle_minutes: float, agents: float) -> float:
     """Share of rep time spent handling leads, ``A / n``.
-
-    Parameters
-    ----------
-    arrivals_per_hour, handle_minutes, agents : float
-        As in :func:`service_level`.
 
     Parameters
     ----------

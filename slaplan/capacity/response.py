@@ -99,15 +99,6 @@ def arrival_profile(
     calendar : BusinessCalendar, optional
         Opening hours; default Monday to Friday 09:00-17:00.
 
-    Parameters
-    ----------
-    leads_per_week : float
-        Leads arriving per week (> 0).
-    out_of_hours_share : float
-        Share of them arriving while closed, in [0, 1).
-    calendar : BusinessCalendar, optional
-        Opening hours; default Monday to Friday 09:00-17:00.
-
     Examples
     --------
     >>> rates = arrival_profile(200, out_of_hours_share=0.25)
@@ -314,21 +305,6 @@ def required_reps_for_response(
     """Fewest reps on shift whose modelled share within the window reaches ``target_share``.
 
     Returns the :class:`ResponseTimeResult` at that staffing (``.reps_on_shift``).
-
-    Parameters
-    ----------
-    arrivals_per_hour_of_week : array of 168 floats
-        Lead arrivals per hour for each hour of the week (Monday 00-01 first).
-    handle_minutes : float
-        Rep minutes per first touch.
-    within_business_hours : float
-        The response window in business hours.
-    target_share : float
-        Share of leads to touch within the window, in (0, 1).
-    calendar : BusinessCalendar, optional
-        Opening hours; default Monday to Friday 09:00-17:00.
-    max_reps : int
-        Search limit.
 
     Parameters
     ----------

@@ -161,13 +161,6 @@ def load_roster(source: Any, *, roles: Mapping[str, float] = DEFAULT_RAMP_MONTHS
     roles : mapping role -> ramp months
         The roles allowed (default SDR and AE).
 
-    Parameters
-    ----------
-    source : path, DataFrame or Roster
-        Columns rep, role, start_date, end_date (may be empty), hours_per_week, leads_per_hour.
-    roles : mapping role -> ramp months
-        The roles allowed (default SDR and AE).
-
     Raises
     ------
     DataError

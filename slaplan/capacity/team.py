@@ -256,17 +256,6 @@ def leads_workable(
     **kwargs
         ``as_of`` and ``assumptions`` of :func:`team_capacity`.
 
-    Parameters
-    ----------
-    roster : Roster, path or DataFrame
-        See :func:`load_roster`.
-    months : sequence of month labels or PeriodIndex
-        The months.
-    role : str or None, default ``"SDR"``
-        Whose capacity; ``None`` sums every role.
-    **kwargs
-        ``as_of`` and ``assumptions`` of :func:`team_capacity`.
-
     Examples
     --------
     >>> from slaplan.samples import samples_dir

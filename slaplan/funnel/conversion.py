@@ -297,21 +297,6 @@ def stage_rates(
     prior : (a0, b0), default (1, 1)
         Beta prior of the interval.
 
-    Parameters
-    ----------
-    leads : LeadTable or DataFrame
-        Canonical lead frame with ``<stage>_at`` columns.
-    stages : sequence of str, optional
-        The stages, in order; default the funnel's.
-    window_days : float, optional
-        Conversion window in days; default the p95 lag of each pair decides maturity.
-    level : float, default 0.9
-        Level of the equal-tailed intervals.
-    as_of : date-like, optional
-        The "today" of the analysis; default the latest timestamp.
-    prior : (a0, b0), default (1, 1)
-        Beta prior of the interval.
-
     Returns
     -------
     DataFrame

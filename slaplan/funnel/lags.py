@@ -154,21 +154,6 @@ def lag_summary(
     as_of : date-like, optional
         The "today" of the analysis; default the latest timestamp.
 
-    Parameters
-    ----------
-    leads : LeadTable or DataFrame
-        Canonical lead frame with ``<stage>_at`` columns.
-    from_stage, to_stage : str
-        Stage names.
-    by : str, optional
-        Column to group by (``"segment"``).
-    calendar : BusinessCalendar, SLA or business_hours mapping, optional
-        Adds the quantiles in business days.
-    window_days : float, optional
-        Only conversions within this many days count.
-    as_of : date-like, optional
-        The "today" of the analysis; default the latest timestamp.
-
     Returns
     -------
     DataFrame
@@ -233,19 +218,6 @@ def conversion_by_lag(
 
     A cohort's curve stops at the age of its youngest lead, so every point uses the whole
     cohort: young cohorts show short curves rather than falsely low ones.
-
-    Parameters
-    ----------
-    leads : LeadTable or DataFrame
-        Canonical lead frame with ``<stage>_at`` columns.
-    from_stage, to_stage : str
-        Stage names; cohorts are months of entering ``from_stage``.
-    max_days, step_days : int
-        The days ``0, step_days, ...`` up to ``max_days`` at which the share is read.
-    by : str, optional
-        Column to group by.
-    as_of : date-like, optional
-        The "today" of the analysis; default the latest timestamp.
 
     Parameters
     ----------

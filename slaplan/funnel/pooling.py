@@ -107,23 +107,6 @@ def segment_rates(
     prior : (a0, b0), default (1, 1)
         Beta prior of the raw ``low``/``high`` interval.
 
-    Parameters
-    ----------
-    leads : LeadTable or DataFrame
-        Canonical lead frame with ``<stage>_at`` columns and the ``by`` column.
-    from_stage, to_stage : str
-        Stage names.
-    by : str, default ``"segment"``
-        The grouping column.
-    window_days : float, optional
-        Conversion window in days; default the p95 lag decides maturity.
-    level : float, default 0.9
-        Level of the equal-tailed intervals.
-    as_of : date-like, optional
-        The "today" of the analysis; default the latest timestamp.
-    prior : (a0, b0), default (1, 1)
-        Beta prior of the raw ``low``/``high`` interval.
-
     Returns
     -------
     DataFrame

@@ -297,15 +297,6 @@ def check_consistency(
     as_of, period, seed, volumes
         As in :func:`check_sla`.
 
-    Parameters
-    ----------
-    sla : SLA
-        From :func:`slaplan.load_sla`.
-    leads : LeadTable or DataFrame
-        Loaded leads (canonical columns).
-    as_of, period, seed, volumes
-        As in :func:`check_sla`.
-
     Returns
     -------
     DataFrame

@@ -1,4 +1,8 @@
-"""The examples in the capacity docstrings run and give what they say."""
+"""The examples in the docstrings run and give what they say.
+
+One list for the capacity, funnel-health, SLA and sample-generator modules (one runner, not one
+copy per test folder).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import importlib
 import pytest
 
 MODULES = [
+    # capacity
     "slaplan.capacity.erlang",
     "slaplan.capacity.response",
     "slaplan.capacity.des",
@@ -17,6 +22,30 @@ MODULES = [
     "slaplan.capacity.calendar",
     "slaplan.capacity.roster",
     "slaplan.capacity.workload",
+    # funnel health
+    "slaplan.funnel._mature",
+    "slaplan.funnel.conversion",
+    "slaplan.funnel.pooling",
+    "slaplan.funnel.lags",
+    "slaplan.funnel.pairs",
+    "slaplan.funnel.response_bands",
+    "slaplan.funnel.threshold",
+    "slaplan.plan.rates",
+    # the SLA and its report
+    "slaplan.sla._inputs",
+    "slaplan.sla.share_pacing",
+    "slaplan.sla.pacing",
+    "slaplan.sla.capacity",
+    "slaplan.sla.spec",
+    "slaplan.sla._yaml",
+    "slaplan.sla.check",
+    "slaplan.sla.drift",
+    "slaplan.sla.review",
+    "slaplan.present.report",
+    # the sample generator
+    "slaplan.samples.config",
+    "slaplan.samples.generate",
+    "slaplan.samples.truth",
 ]
 
 
