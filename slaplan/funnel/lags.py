@@ -141,18 +141,10 @@ def lag_summary(
 
     Parameters
     ----------
-    leads : LeadTable or DataFrame
-        Canonical lead frame with ``<stage>_at`` columns.
-    from_stage, to_stage : str
-        Stage names.
-    by : str, optional
-        Column to group by (``"segment"``).
+    leads, from_stage, to_stage, by, window_days, as_of
+        As in :func:`~slaplan.funnel.pairs.stage_pairs`; one row per ``by`` group.
     calendar : BusinessCalendar, SLA or business_hours mapping, optional
         Adds the quantiles in business days.
-    window_days : float, optional
-        Only conversions within this many days count.
-    as_of : date-like, optional
-        The "today" of the analysis; default the latest timestamp.
 
     Returns
     -------

@@ -290,11 +290,7 @@ def check_consistency(
 
     Parameters
     ----------
-    sla : SLA
-        From :func:`slaplan.load_sla`.
-    leads : LeadTable or DataFrame
-        Loaded leads (canonical columns).
-    as_of, period, seed, volumes
+    sla, leads, as_of, period, seed, volumes
         As in :func:`check_sla`.
 
     Returns
