@@ -133,6 +133,9 @@ def test_planner_follows_the_model_in_chromium(
         expect(error).to_contain_text("target", timeout=UPDATE_TIMEOUT_MS)
         error_text = error.inner_text()
         page_text = page.inner_text("body")
+    except Exception as exc:  # keep what CI needs to see: the page and the server's log
+        page.screenshot(path=str(artifacts_dir / "planner-failure.png"), full_page=True)
+        raise AssertionError(f"{exc}\n--- Voilà log ---\n{planner_server.log_tail()}") from exc
     finally:
         page.close()
 
