@@ -1,6 +1,7 @@
 """Multi-month Monte Carlo funnel (:class:`FunnelPlan` → :func:`simulate_funnel`).
 
-A plan is a monthly volume at the first stage, a rate per transition, a lag distribution per
+A plan is a monthly volume at the first stage (a :class:`VolumeModel` per month, or simulated
+arrival paths such as ``VolumeForecast.paths``), a rate per transition, a lag distribution per
 transition (the share of converting leads that convert 0, 1, 2, … months after entering the
 earlier stage, e.g. from :func:`lag_pmf`) and optionally the number of leads the team can work
 per month at one stage.
@@ -8,21 +9,39 @@ per month at one stage.
 Model, per path (all paths at once, vectorised numpy):
 
 1. the volume's level is drawn once per path (a fitted model's estimation error is shared by all
-   months), each month's count around it (:meth:`VolumeModel.sample_paths`);
+   months), each month's count around it (:meth:`VolumeModel.sample_paths`); or, with
+   ``arrival_paths``, each path is one row of the given paths (its month-to-month correlation
+   carried over exactly);
 2. each stage rate is drawn once per path (rate uncertainty is shared by all months) from its
-   Beta posterior;
+   Beta posterior; given the rates, each lead converts independently at each transition;
 3. **capacity**: at ``capacity_stage`` at most ``capacity_per_month`` leads are worked a month;
    leads over it wait for next month, where each is still workable with probability
    ``carryover_fraction`` (0: lost, 1: all carried) and is worked before nothing else (first come,
-   first served is not modelled: the queue is a count). Only worked leads convert onward;
-4. converting leads are spread over later months by the lag pmf (sequential binomials);
+   first served is not modelled: the queue is a count, and which leads wait is a uniformly random
+   choice). Only worked leads convert onward;
+4. converting leads are spread over later months by the lag pmf (a multinomial);
    conversions that land after the horizon are dropped;
 5. ``warmup_months`` (default: the longest chain of lags) are simulated before month 1 at the
    first month's volume, so the plan starts with a pipeline in flight, then dropped.
 
-Common random numbers: each component (volume, capacity, each rate, each transition) draws from
-its own child stream of ``seed``, so two scenarios run with the same seed differ only where their
-inputs differ.
+How it is sampled (:mod:`slaplan.plan.montecarlo`; same model and law as the straightforward
+chain of per-stage binomials, checked against it in ``tests/plan/test_simulate_law.py``): each
+lead's fate is summarised by the stage where it stops; given a path's rates and the month's
+volume level those class counts are independent Poisson (Poisson thinning), so one vectorised
+Poisson call replaces the binomial conversions. Lags and carry-over have probabilities that are
+the same on every path, drawn by exact inversion through cached tables
+(:mod:`slaplan.plan.split`, ~30 ns instead of numpy's 100–250 ns per varying-``n`` binomial);
+the capacity cap picks the leads left waiting by a multivariate hypergeometric draw over the
+classes in the queue. Arrays are ``[class, month, path]`` so month slices are contiguous.
+(Before this, the engine drew ~8 binomial/Poisson/Gamma variates per path-month and ran at
+~0.9 M path-months per second on the benchmark plan; see ``bench/README.md``.)
+
+Common random numbers: each component draws from its own child stream of ``seed`` — volume and
+the leads' classes, capacity (which leads wait, carry-over), each rate, the lags of each
+transition — so two scenarios run with the same seed differ only where their inputs differ.
+Arrivals are identical across scenarios that change capacity or lags; a scenario that changes a
+rate redraws the class counts from the same stream (coupled, nearly equal arrivals, not
+identical: the price of drawing classes instead of arrivals then binomials).
 """
 
 from __future__ import annotations
@@ -35,18 +54,29 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from slaplan._checks import check_count, check_probability
-from slaplan.plan.rates import ConversionRate
-from slaplan.plan.volume import (
-    VolumeModel,
-    draw_monthly_counts,
-    path_level_factors,
-    within_dispersion,
+from slaplan.plan.montecarlo import (
+    capacity_by_month,
+    class_probabilities,
+    classes_from_counts,
+    classes_from_levels,
+    counts_from_paths,
+    spread_over_lags,
+    work_with_capacity,
 )
+from slaplan.plan.rates import ConversionRate
+from slaplan.plan.volume import VolumeModel, path_level_factors, within_dispersion
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["FunnelPlan", "FunnelSimulation", "check_lag_pmf", "lag_pmf", "simulate_funnel"]
+__all__ = [
+    "FunnelPlan",
+    "FunnelSimulation",
+    "check_arrival_paths",
+    "check_lag_pmf",
+    "lag_pmf",
+    "simulate_funnel",
+]
 
 
 def lag_pmf(lags_months: Any, *, max_months: int = 12) -> np.ndarray:
@@ -106,13 +136,14 @@ class FunnelPlan:
     """
 
     stages: tuple[str, ...]
-    volume: tuple[VolumeModel, ...]
+    volume: tuple[VolumeModel, ...] = ()
     rates: tuple[ConversionRate, ...]
     lags: tuple[np.ndarray, ...]
     capacity_per_month: tuple[float, ...] | None = None
     capacity_stage: int = 0
     carryover_fraction: float = 0.0
     warmup_months: int | None = None
+    arrival_paths: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if len(self.stages) != len(self.rates) + 1:
@@ -122,7 +153,11 @@ class FunnelPlan:
             )
         if len(self.lags) != len(self.rates):
             raise ValueError(f"lags must have one pmf per rate, got {len(self.lags)}")
-        if not self.volume or not all(isinstance(v, VolumeModel) for v in self.volume):
+        if self.arrival_paths is not None:
+            if self.volume:
+                raise ValueError("give either volume or arrival_paths, not both")
+            object.__setattr__(self, "arrival_paths", check_arrival_paths(self.arrival_paths))
+        elif not self.volume or not all(isinstance(v, VolumeModel) for v in self.volume):
             raise TypeError("volume must be a non-empty sequence of VolumeModel, one per month")
         if not all(isinstance(r, ConversionRate) for r in self.rates):
             raise TypeError("rates must be ConversionRate objects")
@@ -167,9 +202,44 @@ class FunnelPlan:
             carryover_fraction=carryover_fraction,
         )
 
+    @classmethod
+    def from_paths(
+        cls,
+        *,
+        stages: Sequence[str],
+        arrival_paths: Any,
+        rates: Sequence[ConversionRate],
+        lags: Sequence[Any] | None = None,
+        capacity_per_month: float | Sequence[float] | None = None,
+        capacity_stage: int = 0,
+        carryover_fraction: float = 0.0,
+    ) -> FunnelPlan:
+        """Arrivals given as simulated paths, shape ``(n_paths, n_months)`` of whole counts.
+
+        E.g. ``VolumeForecast.paths``: each row's month-to-month correlation flows through the
+        funnel as it is (see :func:`simulate_funnel` for how rows are used).
+
+        >>> plan = FunnelPlan.from_paths(stages=("mql", "sql"), arrival_paths=[[300, 310]] * 50,
+        ...                              rates=[ConversionRate(40, 300)])
+        >>> plan.n_months
+        2
+        """
+        paths = check_arrival_paths(arrival_paths)
+        return cls(
+            stages=tuple(stages),
+            arrival_paths=paths,
+            rates=tuple(rates),
+            lags=tuple(np.asarray(p, dtype=float) for p in (lags or [[1.0]] * len(rates))),
+            capacity_per_month=_capacity_tuple(capacity_per_month, paths.shape[1]),
+            capacity_stage=capacity_stage,
+            carryover_fraction=carryover_fraction,
+        )
+
     @property
     def n_months(self) -> int:
         """Months in the plan."""
+        if self.arrival_paths is not None:
+            return self.arrival_paths.shape[1]
         return len(self.volume)
 
     @property
@@ -178,6 +248,22 @@ class FunnelPlan:
         if self.warmup_months is not None:
             return self.warmup_months
         return sum(len(pmf) - 1 for pmf in self.lags)
+
+
+def check_arrival_paths(paths: Any) -> np.ndarray:
+    """Return ``paths`` as a read-only int64 array ``(n_paths, n_months)`` of whole counts >= 0."""
+    array = np.asarray(paths)
+    if array.dtype == bool or not np.issubdtype(array.dtype, np.number):
+        raise TypeError(f"arrival_paths must hold numbers, got dtype {array.dtype}")
+    if array.ndim != 2 or array.shape[0] < 1 or array.shape[1] < 1:
+        raise ValueError(f"arrival_paths must have shape (n_paths, n_months), got {array.shape}")
+    values = array.astype(float)
+    if not np.isfinite(values).all() or (values < 0).any() or (values != np.round(values)).any():
+        bad = values[~np.isfinite(values) | (values < 0) | (values != np.round(values))][0]
+        raise ValueError(f"arrival_paths must be whole counts >= 0, got {bad!r}")
+    result = values.astype(np.int64)
+    result.flags.writeable = False
+    return result
 
 
 def _capacity_tuple(capacity: Any, months: int) -> tuple[float, ...] | None:
@@ -257,6 +343,8 @@ def simulate_funnel(
     ----------
     plan : FunnelPlan
     n_paths : int, default 10,000
+        With ``plan.arrival_paths``: equal to its number of rows to use each row once, otherwise
+        rows are resampled with replacement (whole rows, so a path keeps its months together).
     seed : int, numpy SeedSequence or None
         Root of the per-component random streams (common random numbers across scenarios).
 
@@ -272,72 +360,44 @@ def simulate_funnel(
     n_paths = check_count("n_paths", n_paths, minimum=1)
     if isinstance(seed, np.random.Generator):
         raise TypeError("seed must be an int or SeedSequence (child streams are spawned from it)")
+    n_rates, warmup = len(plan.rates), plan.warmup
     streams = [
-        np.random.default_rng(s)
-        for s in np.random.SeedSequence(seed).spawn(3 + 2 * len(plan.rates))
+        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3 + 2 * n_rates)
     ]
-    warmup, months = plan.warmup, plan.n_months
-    total_months = warmup + months
-    events = np.zeros((n_paths, len(plan.stages), total_months), dtype=np.int64)
-    events[:, 0, :] = _arrivals(plan, n_paths, warmup, streams[0])
-    worked = events[:, plan.capacity_stage, :]
     rate_draws = [rate.sample(n_paths, streams[3 + i]) for i, rate in enumerate(plan.rates)]
-    for i, (rate, pmf) in enumerate(zip(rate_draws, plan.lags, strict=True)):
-        base = events[:, i, :]
+    classes = _arrival_classes(plan, n_paths, class_probabilities(rate_draws), streams[0])
+    events = np.empty((n_rates + 1, *classes.shape[1:]), dtype=np.int64)  # [stage, month, path]
+    worked = None
+    for i, pmf in enumerate(plan.lags):
+        np.sum(classes, axis=0, out=events[i])
         if plan.capacity_per_month is not None and i == plan.capacity_stage:
-            worked = _work_with_capacity(plan, base, warmup, streams[1])
-            base = worked
-        events[:, i + 1, :] = _convert(base, rate, pmf, streams[3 + len(plan.rates) + i])
+            capacity = capacity_by_month(plan.capacity_per_month, warmup)
+            classes = work_with_capacity(classes, capacity, plan.carryover_fraction, streams[1])
+            worked = classes.sum(axis=0)
+        # leads that stop at stage i drop out; the others enter stage i + 1 after their lag
+        classes = spread_over_lags(classes[1:], pmf, streams[3 + n_rates + i])
+    events[n_rates] = classes[0]
+    if worked is None:
+        worked = events[plan.capacity_stage]
     return FunnelSimulation(
-        plan=plan, events=events[:, :, warmup:], worked=np.ascontiguousarray(worked[:, warmup:])
+        plan=plan,
+        events=np.ascontiguousarray(events[:, warmup:, :].transpose(2, 0, 1)),
+        worked=np.ascontiguousarray(worked[warmup:, :].T),
     )
 
 
-def _arrivals(plan: FunnelPlan, n_paths: int, warmup: int, rng: np.random.Generator) -> np.ndarray:
-    volumes = (plan.volume[0],) * warmup + plan.volume
+def _arrival_classes(
+    plan: FunnelPlan, n_paths: int, probabilities: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Arrivals ``[class, month, path]``, warm-up months first (see :mod:`.montecarlo`)."""
+    if plan.arrival_paths is not None:
+        counts = counts_from_paths(plan.arrival_paths, n_paths, plan.warmup, rng)
+        return classes_from_counts(counts, probabilities, rng)
+    volumes = (plan.volume[0],) * plan.warmup + plan.volume
     first = plan.volume[0]
     factors = path_level_factors(first.level_shape, n_paths, rng)
-    means = factors[:, None] * np.array([v.mean for v in volumes])[None, :]
-    return draw_monthly_counts(means, within_dispersion(first.dispersion, first.level_shape), rng)
-
-
-def _work_with_capacity(
-    plan: FunnelPlan, entered: np.ndarray, warmup: int, rng: np.random.Generator
-) -> np.ndarray:
-    capacity = (plan.capacity_per_month[0],) * warmup + plan.capacity_per_month
-    worked = np.empty_like(entered)
-    waiting = np.zeros(entered.shape[0], dtype=np.int64)
-    for month, cap in enumerate(capacity):
-        queue = entered[:, month] + waiting
-        worked[:, month] = np.minimum(queue, math.floor(cap))
-        left = queue - worked[:, month]
-        if plan.carryover_fraction == 0:
-            waiting = np.zeros_like(left)
-        elif plan.carryover_fraction == 1:
-            waiting = left
-        else:
-            waiting = rng.binomial(left, plan.carryover_fraction)
-    return worked
-
-
-def _convert(
-    base: np.ndarray, rate: np.ndarray, pmf: np.ndarray, rng: np.random.Generator
-) -> np.ndarray:
-    """Binomial conversions of ``base[path, month]``, spread over later months by ``pmf``."""
-    converted = rng.binomial(base, rate[:, None])
-    if pmf.size == 1:
-        return converted
-    months = base.shape[1]
-    landed = np.zeros_like(converted)
-    remaining, tail = converted, 1.0
-    for lag, share in enumerate(pmf):
-        if lag == pmf.size - 1 or tail <= share:
-            part = remaining
-        else:
-            part = rng.binomial(remaining, share / tail)
-        if lag < months:
-            landed[:, lag:] += part[:, : months - lag]
-        remaining, tail = remaining - part, tail - share
-        if tail <= 0:
-            break
-    return landed
+    levels = np.array([v.mean for v in volumes])[:, None] * factors[None, :]
+    dispersion = within_dispersion(first.dispersion, first.level_shape)
+    if not math.isinf(dispersion):
+        levels = rng.standard_gamma(dispersion, size=levels.shape) * (levels / dispersion)
+    return classes_from_levels(levels, probabilities, rng)
