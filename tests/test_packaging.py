@@ -83,3 +83,13 @@ def test_console_script_runs_as_a_module() -> None:
         [sys.executable, "-m", "slaplan", "--version"], capture_output=True, text=True, check=True
     )
     assert slaplan.__version__ in done.stdout
+
+
+def test_cli_bad_argument_is_a_message_not_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    # a confidence of 1.5 is rejected by the library's validation (ValueError)
+    code = main(
+        ["plan", "--target", "12", "--volume", "300", "--rate", "0.1", "--confidence", "1.5"]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "confidence" in err and "Traceback" not in err

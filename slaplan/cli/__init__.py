@@ -67,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         return int(args.handler(args))
-    except SlaplanError as exc:  # bad input: a clear message, no traceback
+    except (SlaplanError, ValueError) as exc:  # bad input or argument: a message, no traceback
         print(f"slaplan {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except FileNotFoundError as exc:
