@@ -80,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
     report = table.report()
     print(report)
     if report.rejected:
-        out = args.rejected_out or Path(f"{Path(path).stem}.rejected.csv")
+        out = Path(args.rejected_out or f"{Path(path).stem}.rejected.csv")
+        out.parent.mkdir(parents=True, exist_ok=True)
         table.rejected.to_csv(out, index=False)
         print(f"  rejected rows written to {out}")
     if not report.usable:

@@ -17,7 +17,7 @@ def test_clean_file_exits_0(tmp_path, capsys):
 def test_rejected_rows_exit_1_and_are_written(tmp_path, capsys):
     path = tmp_path / "dirty.csv"
     path.write_text("lead_id,lead_at\na,2025-01-01\na,2025-01-02\n,2025-01-03\n")
-    out = tmp_path / "rej.csv"
+    out = tmp_path / "reports" / "rej.csv"  # a folder that does not exist yet
     code = main(["validate", str(path), "--stages", "lead", "--rejected-out", str(out)])
     assert code == 1
     rejected = pd.read_csv(out)
