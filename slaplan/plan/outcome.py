@@ -158,7 +158,68 @@ class CappedOutcome:
         return float(values.mean()), float(values.std(ddof=1) / math.sqrt(values.size))
 
     def prob_at_least(self, target: int, volume_mean: float) -> float:
+        """``P(outcome >= target)``; repeated queries at one volume read a survival curve.
+
+        The searches for quantiles and the largest safe target ask many targets at the same
+        volume: from the second query on, the whole curve over the likely targets is built
+        once from the same draws (one ``betainc`` per draw, then the binomial pmf recurrence),
+        so each further query is a lookup — the same numbers as one ``betainc`` per query, to
+        rounding (about 1e-15).
+        """
+        if target <= 0:
+            return 1.0
+        curve = self._curve(volume_mean)
+        if curve is not None and curve[0] <= target < curve[0] + curve[1].size:
+            return float(curve[1][target - curve[0]])
         return float(self._values(target, volume_mean).mean())
+
+    def _curve(self, volume_mean: float) -> tuple[int, np.ndarray] | None:
+        key = ("curve", volume_mean)
+        if key not in self._cache:
+            asked = self._cache.get(("asked", volume_mean), 0) + 1
+            self._cache[("asked", volume_mean)] = asked
+            if asked < 2:
+                return None
+            self._cache[key] = self._survival_curve(volume_mean)
+        return self._cache[key]
+
+    def _survival_curve(self, volume_mean: float) -> tuple[int, np.ndarray] | None:
+        """``(low, S)`` with ``S[t - low]`` = mean over draws of ``P(Binomial(w, p) >= t)``.
+
+        Targets ``low … high`` span the mean ± 8 standard deviations of the outcome; upward
+        from ``low`` the recurrence ``S(t + 1) = S(t) − pmf(t)``,
+        ``pmf(t + 1) = pmf(t) (w − t) / (t + 1) · p / (1 − p)`` only subtracts from a number
+        near 1 down to the levels searched (0.1–0.9), so its rounding error stays ~1e-15.
+        """
+        worked, p = self._worked(volume_mean).astype(float), self.rate_draws
+        if (p <= 0).any() or (p >= 1).any():
+            return None
+        mean, variance = self.moments(volume_mean)
+        spread = 8.0 * math.sqrt(max(variance, 1.0))
+        low = max(1, math.floor(mean - spread))
+        high = min(int(worked.max()), math.ceil(mean + spread))
+        if high <= low:
+            return None
+        ok = worked >= low
+        survival = np.zeros_like(p)
+        survival[ok] = special.betainc(low, worked[ok] - low + 1.0, p[ok])
+        log_pmf = np.full_like(p, -np.inf)
+        w = worked[ok]
+        log_pmf[ok] = (
+            special.gammaln(w + 1.0)
+            - special.gammaln(low + 1.0)
+            - special.gammaln(w - low + 1.0)
+            + low * np.log(p[ok])
+            + (w - low) * np.log1p(-p[ok])
+        )
+        pmf, odds = np.exp(log_pmf), p / (1.0 - p)
+        curve = np.empty(high - low + 1)
+        curve[0] = survival.mean()
+        for t in range(low, high):
+            survival -= pmf
+            pmf *= (worked - t) * odds / (t + 1.0)
+            curve[t + 1 - low] = survival.mean()
+        return low, np.clip(curve, 0.0, 1.0)
 
 
 def _volume_counts(volume: VolumeModel, mean: float, uniforms: np.ndarray) -> np.ndarray:
@@ -305,20 +366,41 @@ def smallest_volume(
     """Smallest whole volume ``V`` with ``prob(V) >= level`` (prob rises in V); inf if beyond.
 
     Brackets from ``start`` (a good guess keeps the search short), growing by ``growth``, then
-    bisects. With ``relative_tolerance`` the bisection stops once the bracket is that narrow
-    (for Monte Carlo probabilities, where whole-lead precision is noise).
+    narrows the bracket by interpolation (regula falsi on ``prob - level``, which is smooth in
+    the volume), falling back to bisection whenever a step fails to halve the bracket. With
+    ``relative_tolerance`` the search stops once the bracket is that narrow (for Monte Carlo
+    probabilities, where whole-lead precision is noise). Each probability is computed once.
     """
+    known: dict[float, float] = {}
+
+    def value(v: float) -> float:
+        if v not in known:
+            known[v] = prob(v)
+        return known[v]
+
     high = max(1.0, math.ceil(start))
     low = 0.0
-    while prob(high) < level:
+    while value(high) < level:
         if high >= MAX_VOLUME:
             return math.inf
         low, high = high, min(math.ceil(high * growth), MAX_VOLUME)
     if low == 0.0 and high > 1.0:
         low = math.floor(high / growth)
-        while low > 0 and prob(low) >= level:
+        while low > 0 and value(low) >= level:
             high, low = low, math.floor(low / growth)
+    bisect = False
     while high - low > max(1.0, relative_tolerance * high):
-        middle = float(math.floor((low + high) / 2))
-        low, high = (low, middle) if prob(middle) >= level else (middle, high)
+        width = high - low
+        middle = _next_volume(low, high, known.get(low), known[high], level, bisect)
+        low, high = (low, middle) if value(middle) >= level else (middle, high)
+        bisect = (high - low) > width / 2  # a step that did not halve: bisect next
     return float(high)
+
+
+def _next_volume(low, high, p_low, p_high, level, bisect) -> float:
+    """The next volume to try strictly inside ``(low, high)``: interpolated or the midpoint."""
+    middle = math.floor((low + high) / 2)
+    if not bisect and p_low is not None and p_high > p_low:
+        guess = low + (level - p_low) / (p_high - p_low) * (high - low)
+        middle = math.floor(guess) if guess - low > 0.5 * (high - low) else math.ceil(guess)
+    return float(min(max(middle, low + 1), high - 1))
