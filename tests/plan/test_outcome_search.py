@@ -14,9 +14,9 @@ from slaplan import ConversionRate, VolumeModel
 from slaplan.plan.outcome import build_outcome, smallest_volume
 
 
-def capped(volume=VolumeModel.negative_binomial(400, 40), capacity=400, n_draws=4000):
+def capped(capacity=400, n_draws=4000):
     return build_outcome(
-        volume,
+        VolumeModel.negative_binomial(400, 40),
         [ConversionRate(1269, 9278)],
         capacity=capacity,
         n_draws=n_draws,
