@@ -20,7 +20,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "offline). Without data arguments it reviews the bundled samples.",
     )
     add_data_arguments(parser, as_of_help="the review date, YYYY-MM-DD")
-    parser.add_argument("--segment", help="review one segment only")
+    parser.add_argument(
+        "--segment",
+        help="review one segment: its own commitments are judged, the commitments for all "
+        "segments show the segment's contribution without a verdict",
+    )
     parser.add_argument(
         "--out", type=Path, default=Path("reports/review.html"), help="HTML file to write"
     )
@@ -34,10 +38,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from slaplan.present.report import render_review
+    from slaplan.sla.segment import scope_sla
     from slaplan.sla.spec import load_sla
 
     data = sla_data(args)
-    load_sla(data.sla_path)  # a bad SLA file fails here with its SpecError, before the kernel
+    sla = load_sla(data.sla_path)  # a bad SLA file fails here with its SpecError, before the kernel
+    if args.segment is not None:
+        scope_sla(sla, args.segment)  # so does a segment without commitments of its own
     started = time.perf_counter()
     out = render_review(
         args.out,

@@ -19,6 +19,7 @@ from slaplan.sla._inputs import VolumeCache, check_period
 from slaplan.sla.attribution import attribute_miss
 from slaplan.sla.check import check_consistency, check_sla
 from slaplan.sla.drift import detect_drift, propose_targets
+from slaplan.sla.segment import scope_sla, segment_context
 from slaplan.sla.spec import SLA, load_sla
 from slaplan.sla.tracking import track_sla
 
@@ -28,6 +29,10 @@ __all__ = ["Review", "build_review"]
 @dataclass(frozen=True, kw_only=True)
 class Review:
     """The tables of one SLA review (see :func:`build_review`).
+
+    In a segment review ``sla`` holds only the segment's own commitments, ``context`` the
+    segment's contribution to each all-segment commitment (no verdict) and ``left_out`` the ids
+    of other segments' commitments; in a review of all segments ``context`` is None.
 
     Examples
     --------
@@ -49,6 +54,8 @@ class Review:
     attribution: pd.DataFrame = field(repr=False)
     drift: pd.DataFrame = field(repr=False)
     proposals: pd.DataFrame = field(repr=False)
+    context: pd.DataFrame | None = field(default=None, repr=False)
+    left_out: tuple[str, ...] = ()
 
     @property
     def open_period(self) -> pd.Period | None:
@@ -99,14 +106,24 @@ def build_review(
     as_of : date-like, optional
         The review's "today"; default the latest timestamp in the data.
     segment : str, optional
-        Review one segment: only its leads are used.
+        Review one segment: only its leads are used, only the commitments written for it
+        (``segment:`` filter) are judged, and each all-segment commitment appears in
+        ``context`` as the segment's contribution, without a verdict
+        (:mod:`slaplan.sla.segment`). Commitments of other segments are left out (their ids
+        in ``left_out``).
     seed : int
         Seed of forecasts and Monte Carlo.
 
     Returns
     -------
     Review
-        The SLA, the check, consistency, tracking, attribution, drift and proposal tables.
+        The SLA (scoped to the segment), the check, consistency, tracking, attribution, drift
+        and proposal tables.
+
+    Raises
+    ------
+    SpecError
+        If ``segment`` is given and no commitment of the SLA is written for it.
 
     Examples
     --------
@@ -118,12 +135,14 @@ def build_review(
     from slaplan.funnel.leads import load_leads
     from slaplan.funnel.table import LeadTable
 
-    sla = sla if isinstance(sla, SLA) else load_sla(sla)
+    whole = sla if isinstance(sla, SLA) else load_sla(sla)
+    sla = whole if segment is None else scope_sla(whole, segment)
     if not isinstance(leads, LeadTable | pd.DataFrame):
         leads = load_leads(leads, funnel=sla.funnel(), as_of=as_of)
     source = getattr(leads, "source_name", "<DataFrame>")
     rejected = len(getattr(leads, "rejected", ()))
-    frame = getattr(leads, "frame", leads)
+    every_segment = getattr(leads, "frame", leads)
+    frame = every_segment
     if segment is not None:
         frame = frame[frame["segment"] == segment]
     as_of_ts = resolve_as_of(frame, as_of)
@@ -144,4 +163,8 @@ def build_review(
         attribution=attribute_miss(sla, frame, as_of=as_of_ts, tracked=tracked),
         drift=detect_drift(sla, frame, as_of=as_of_ts),
         proposals=propose_targets(sla, checked),
+        context=None
+        if segment is None
+        else segment_context(whole, every_segment, segment, as_of=as_of_ts),
+        left_out=tuple(c.id for c in whole.commitments if c.segment not in (None, segment)),
     )

@@ -35,7 +35,7 @@ from slaplan.sla.share_pacing import ShareNowcast, nowcast_share
 from slaplan.sla.shares import settled_share_prior, share_counts, share_leads
 from slaplan.sla.spec import SLA, Commitment
 
-__all__ = ["PeriodPacing", "pace_period", "pace_share", "track_sla"]
+__all__ = ["PeriodPacing", "measure_period", "pace_period", "pace_share", "track_sla"]
 
 _HISTORY_MONTHS = 12
 _DAY = pd.Timedelta(days=1)
@@ -90,7 +90,7 @@ def track_sla(sla: SLA, leads: Any, *, as_of: Any = None) -> pd.DataFrame:
     for commitment in sla.commitments:
         part = segment_frame(frame, commitment.segment)
         for period in periods:
-            row = _measure(commitment, part, period, as_of_ts, calendar)
+            row = measure_period(commitment, part, period, as_of_ts, calendar)
             if row["status"] == "open":
                 row |= _pacing_columns(_pace(sla, commitment, part, period, as_of_ts))
             rows.append(_labels(commitment, period) | row)
@@ -122,9 +122,10 @@ def _bounds(period: pd.Period) -> tuple[pd.Timestamp, pd.Timestamp]:
     return period.start_time, (period + 1).start_time
 
 
-def _measure(
+def measure_period(
     commitment: Commitment, frame: pd.DataFrame, period: pd.Period, as_of: pd.Timestamp, calendar
 ) -> dict[str, Any]:
+    """``actual``, ``met`` and ``status`` of a commitment in one period (``frame`` censored)."""
     start, end = _bounds(period)
     is_open = as_of < end
     if commitment.metric == "rate":
