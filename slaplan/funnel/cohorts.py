@@ -56,10 +56,26 @@ def period_codes(values: np.ndarray, freq: str) -> np.ndarray:
     values = np.asarray(values, dtype="datetime64[ns]")
     missing = np.isnat(values)
     if freq == "M":
-        codes = values.astype("datetime64[M]").astype("int64")
-    else:
-        codes = pd.PeriodIndex(values, freq=freq).asi8.copy()
+        return _month_codes(values.view("int64"), missing)
+    codes = pd.PeriodIndex(values, freq=freq).asi8.copy()
     codes[missing] = NO_PERIOD
+    return codes
+
+
+def _month_codes(ns: np.ndarray, missing: np.ndarray) -> np.ndarray:
+    """Month ordinals of int64 nanosecond times: days by integer division, then a lookup table
+    of the month of each day in the data's range (numpy's own ``datetime64[M]`` conversion does
+    the calendar arithmetic per value, several times slower)."""
+    days = ns // _NS_PER_DAY
+    if missing.all():
+        return np.full(len(ns), NO_PERIOD, dtype=np.int64)
+    first = int(np.min(days, where=~missing, initial=np.iinfo(np.int64).max))
+    last = int(np.max(days, where=~missing, initial=np.iinfo(np.int64).min))
+    table = np.arange(first, last + 1).astype("datetime64[D]").astype("datetime64[M]")
+    np.subtract(days, first, out=days)
+    np.copyto(days, 0, where=missing)
+    codes = table.astype("int64")[days]
+    np.copyto(codes, NO_PERIOD, where=missing)
     return codes
 
 

@@ -39,29 +39,38 @@ def earliest(stages: list[np.ndarray]) -> np.ndarray:
 
 def created_at(created: np.ndarray, earliest: np.ndarray, warnings: list[str]) -> np.ndarray:
     """``created_at`` as given, else the earliest stage time (with a warning when partial)."""
-    fill = np.isnat(created) & ~np.isnat(earliest)
-    if fill.any() and not np.isnat(created).all():
+    missing = np.isnat(created)
+    if not missing.any():
+        return created
+    fill = missing & ~np.isnat(earliest)
+    if fill.any() and not missing.all():
         warnings.append(f"{int(fill.sum()):,} lead(s) without created_at: set to their first stage")
     return np.where(fill, earliest, created)
 
 
-def group_labels(raw: pd.DataFrame, column: str | None, keep: pa.Array) -> pd.Series:
-    """Trimmed group labels of the kept rows, missing or blank as ``"all"``.
+def group_labels(
+    raw: pd.DataFrame, column: str | None, keep: np.ndarray
+) -> tuple[pd.Series, pd.Series]:
+    """Trimmed group labels of the kept rows, missing or blank as ``"all"``, and the number of
+    kept rows per label.
 
     Labels have few distinct values, so they are cleaned once per distinct value (dictionary
     encoding) rather than once per row.
     """
+    n = int(np.count_nonzero(keep))
     if column is None:
-        n = pc.sum(keep).as_py() or 0
-        return str_column(pa.array(["all"] * n, pa.large_string()))
+        all_rows = str_column(pa.array(["all"] * n, pa.large_string()))
+        return all_rows, pd.Series([n], index=["all"], dtype="int64")
     strings = arrow_strings(raw[column])
     if isinstance(strings, pa.ChunkedArray):
         strings = strings.combine_chunks()
     encoded = pc.dictionary_encode(strings)
     labels = pc.fill_null(to_string_array(encoded.dictionary), "all")
     labels = pa.concat_arrays([labels, pa.array(["all"], labels.type)])
-    indices = pc.fill_null(encoded.indices.filter(keep), len(labels) - 1)
-    return str_column(labels.take(indices))
+    indices = pc.fill_null(encoded.indices, len(labels) - 1).to_numpy()[keep]
+    counts = pd.Series(np.bincount(indices, minlength=len(labels)), index=labels.to_pylist())
+    counts = counts.groupby(level=0, sort=False).sum()
+    return str_column(labels.take(pa.array(indices))), counts[counts > 0]
 
 
 def numbers(

@@ -21,6 +21,8 @@ were present but could not be parsed, so the caller decides what a failure means
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +35,9 @@ __all__ = ["ParsedDates", "arrow_strings", "parse_datetimes", "to_string_array"]
 _ISO_NAIVE = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?$"
 _HAS_OFFSET = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})$"
 
+_NAT = np.iinfo(np.int64).min
+_NS_PER_DAY = 86_400 * 10**9
+_UNIT_NS = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
 _ISO_BY_LENGTH = {10: "%Y-%m-%d", 16: "%Y-%m-%d %H:%M", 19: "%Y-%m-%d %H:%M:%S"}
 _MONTH_FIRST = ("%m/%d/%Y", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m-%d-%Y", "%m-%d-%Y %H:%M")
 _DAY_FIRST = (
@@ -95,7 +100,8 @@ def parse_datetimes(
     Parameters
     ----------
     values : Series or Arrow array of str
-        Raw values as read; missing and blank values stay ``NaT`` and are not failures.
+        Raw values as read; missing and blank values stay ``NaT`` and are not failures. A
+        datetime Series (numpy or Arrow-backed) is taken as parsed already.
     dayfirst : bool
         Read ``05/03/2024`` and ``05-03-2024`` as 5 March (default: May 3).
     tz : str
@@ -112,18 +118,37 @@ def parse_datetimes(
     ([datetime.date(2024, 3, 5), datetime.date(2024, 3, 6)], [False, False, True, False])
     """
     if isinstance(values, pd.Series) and pd.api.types.is_datetime64_any_dtype(values.dtype):
+        if isinstance(values.dtype, pd.ArrowDtype):
+            return _from_arrow_temporal(values.array.__arrow_array__(), tz=tz)
         return _from_datetime_series(values, tz=tz)
     raw = arrow_strings(values)
-    fast = _clean_iso_column(raw)
-    if fast is not None:
-        return ParsedDates(values=fast, failed=np.zeros(len(fast), dtype=bool))
-    if isinstance(raw, pa.ChunkedArray):
-        raw = raw.combine_chunks()
-    out = np.full(len(raw), np.datetime64("NaT"), dtype="datetime64[ns]")
-    _parse_iso_by_length(raw, out)
-    # what is left is usually a handful of values: trim and inspect only those
-    left = np.flatnonzero(np.asarray(raw.is_valid(), dtype=bool) & np.isnat(out))
-    subset = to_string_array(raw.take(pa.array(left)))
+    chunks = raw.chunks if isinstance(raw, pa.ChunkedArray) else [raw]
+    out = np.empty(len(raw), dtype=np.int64)
+    starts = np.cumsum([0] + [len(chunk) for chunk in chunks])
+    # clean ISO values, chunk by chunk (Arrow's cast releases the GIL: two threads share them)
+    with ThreadPoolExecutor(max_workers=_workers(len(raw))) as pool:
+        lefts = pool.map(
+            lambda k: starts[k] + _parse_iso_chunk(chunks[k], out[starts[k] : starts[k + 1]]),
+            range(len(chunks)),
+        )
+        left = np.concatenate([np.zeros(0, np.int64), *lefts])
+    out = out.view("datetime64[ns]")
+    failed = np.zeros(len(raw), dtype=bool)
+    if len(left):
+        # what is left is usually a handful of values: trim and inspect only those
+        out[left], failed[left] = _parse_leftovers(raw.take(pa.array(left)), dayfirst, tz)
+    return ParsedDates(values=out, failed=failed)
+
+
+def _workers(rows: int) -> int:
+    return 1 if rows < 200_000 else min(2, os.cpu_count() or 1)
+
+
+def _parse_leftovers(
+    strings: pa.Array | pa.ChunkedArray, dayfirst: bool, tz: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Values the ISO cast left (odd formats, offsets, junk): parsed values and failure mask."""
+    subset = to_string_array(strings)
     present = np.asarray(subset.is_valid(), dtype=bool)
     sub_out = np.full(len(subset), np.datetime64("NaT"), dtype="datetime64[ns]")
     iso = np.asarray(pc.fill_null(pc.match_substring_regex(subset, _ISO_NAIVE), False), bool)
@@ -132,47 +157,66 @@ def parse_datetimes(
     rest = present & ~iso
     if rest.any():
         _parse_other(subset, rest, sub_out, dayfirst=dayfirst, tz=tz)
-    out[left] = sub_out
-    failed = np.zeros(len(raw), dtype=bool)
-    failed[left] = present & np.isnat(sub_out)
-    return ParsedDates(values=out, failed=failed)
+    return sub_out, present & np.isnat(sub_out)
 
 
-def _clean_iso_column(strings: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
-    """The whole column through Arrow's ISO cast, or ``None`` if any value needs a closer look."""
-    try:
-        parsed = pc.cast(strings, pa.timestamp("ns"))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None
-    return parsed.to_numpy().astype("datetime64[ns]", copy=False)
+def _validity(array: pa.Array) -> np.ndarray:
+    """Boolean mask of the non-null slots of one Arrow array (no Python per value)."""
+    if array.null_count == 0:
+        return np.ones(len(array), dtype=bool)
+    bitmap = np.frombuffer(array.buffers()[0], dtype=np.uint8)
+    bits = np.unpackbits(bitmap, bitorder="little", count=array.offset + len(array))
+    return bits[array.offset :].view(bool)
 
 
-def _parse_iso_by_length(strings: pa.Array, out: np.ndarray) -> None:
-    """Fill ``out`` with the clean naive ISO values, one Arrow cast per value length.
+def _parse_iso_chunk(strings: pa.Array, out: np.ndarray) -> np.ndarray:
+    """Fill ``out`` (int64 ns, NaT elsewhere) with the clean naive ISO values of one chunk, one
+    Arrow cast per value length; return the positions of present values left unparsed.
 
     A dirty column usually holds a few odd values among clean ISO ones; grouping by length lets
     the clean groups go through the fast cast. A group that fails (say one ``2024-02-30``) is read
     with its strict format and kept only where formatting the result back gives the same text.
-    Anything not filled here is left for the caller's closer look.
     """
-    lengths = pc.fill_null(pc.utf8_length(strings), 0).to_numpy(zero_copy_only=False)
-    for length in np.flatnonzero(np.bincount(lengths)):
-        if not 10 <= length <= 29:  # "2024-03-05" up to nanosecond fractions
-            continue
+    out[:] = _NAT
+    valid = _validity(strings)
+    offsets_type = np.int64 if pa.types.is_large_string(strings.type) else np.int32
+    offsets = np.frombuffer(strings.buffers()[1], dtype=offsets_type)
+    lengths = np.diff(offsets[strings.offset : strings.offset + len(strings) + 1]) * valid
+    counts = np.bincount(lengths, minlength=30)
+    for length in np.flatnonzero(counts[10:30]) + 10:  # "2024-03-05" up to ns fractions
         rows = lengths == length
-        group = strings.filter(pa.array(rows))
+        # the other values masked as null: the cast skips them and no string data is copied
+        group = _only(strings, rows)
         try:
-            out[rows] = pc.cast(group, pa.timestamp("ns")).to_numpy(zero_copy_only=False)
-            continue
+            parsed = pc.cast(group, pa.timestamp("ns"))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass
-        fmt = _ISO_BY_LENGTH.get(int(length))
-        if fmt is None:
-            continue
-        parsed = pc.strptime(group, format=fmt, unit="ns", error_is_null=True)
-        same = pc.fill_null(pc.equal(pc.strftime(parsed, format=fmt), group), False)
-        keep = np.asarray(same, dtype=bool)
-        out[np.flatnonzero(rows)[keep]] = parsed.filter(same).to_numpy(zero_copy_only=False)
+            parsed = _strict_iso(group, int(length))
+            if parsed is None:
+                continue
+        values = np.frombuffer(parsed.buffers()[1], dtype=np.int64, count=len(parsed))
+        np.copyto(out, values, where=_validity(parsed))
+    return np.flatnonzero(valid & (out == _NAT))
+
+
+def _only(strings: pa.Array, rows: np.ndarray) -> pa.Array:
+    """``strings`` with every slot outside ``rows`` null (same data buffers, no copy)."""
+    bits = np.concatenate([np.zeros(strings.offset, dtype=bool), rows])
+    bitmap = pa.py_buffer(np.packbits(bits, bitorder="little"))
+    _, offsets, data = strings.buffers()
+    return pa.Array.from_buffers(
+        strings.type, len(strings), [bitmap, offsets, data], offset=strings.offset
+    )
+
+
+def _strict_iso(group: pa.Array, length: int) -> pa.Array | None:
+    """Values of one length read with their strict ISO format, null where formatting the result
+    back does not give the same text (``2024-02-30`` is not rolled over to March)."""
+    fmt = _ISO_BY_LENGTH.get(length)
+    if fmt is None:
+        return None
+    parsed = pc.strptime(group, format=fmt, unit="ns", error_is_null=True)
+    same = pc.fill_null(pc.equal(pc.strftime(parsed, format=fmt), group), False)
+    return pc.if_else(same, parsed, pa.scalar(None, parsed.type))
 
 
 def _parse_iso_naive(strings: pa.Array) -> np.ndarray:
@@ -208,6 +252,39 @@ def _parse_other(
             idx = np.flatnonzero(todo)[ok]
             out[positions[idx]] = parsed[ok].to_numpy(dtype="datetime64[ns]")
             todo[idx] = False
+
+
+def _from_arrow_temporal(values: pa.ChunkedArray, *, tz: str) -> ParsedDates:
+    """Naive ns values of an Arrow timestamp/date column (as typed by the CSV reader).
+
+    Naive timestamps and dates are rescaled straight from the Arrow buffers; a value outside
+    the ``datetime64[ns]`` range (years before 1678 or after 2261) is a failure, not an
+    overflow. Zoned columns take the pandas route.
+    """
+    kind = values.type
+    if pa.types.is_timestamp(kind) and kind.tz is None:
+        step_ns, item = _UNIT_NS[kind.unit], np.int64
+    elif pa.types.is_date32(kind):
+        step_ns, item = _NS_PER_DAY, np.int32
+    else:
+        return _from_datetime_series(pd.Series(values.to_pandas()), tz=tz)
+    out = np.empty(len(values), dtype=np.int64)
+    failed = np.zeros(len(values), dtype=bool)
+    bound = np.iinfo(np.int64).max // step_ns
+    start = 0
+    for chunk in values.chunks:
+        stop = start + len(chunk)
+        raw = np.frombuffer(
+            chunk.buffers()[1], dtype=item, count=len(chunk), offset=chunk.offset * item().itemsize
+        )
+        np.multiply(raw, step_ns, out=out[start:stop], dtype=np.int64)
+        missing = ~_validity(chunk)
+        if step_ns > 1 and (raw.max(initial=0) > bound or raw.min(initial=0) < -bound):
+            failed[start:stop] = ~missing & ((raw > bound) | (raw < -bound))
+            missing |= failed[start:stop]
+        out[start:stop][missing] = _NAT
+        start = stop
+    return ParsedDates(values=out.view("datetime64[ns]"), failed=failed)
 
 
 def _from_datetime_series(values: pd.Series, *, tz: str) -> ParsedDates:

@@ -321,16 +321,15 @@ def _accepted(
     keep: np.ndarray,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Canonical frame of the accepted rows, their skip flags, and warnings."""
-    index = pd.Index(np.asarray(raw.index)[keep], name="row")
+    index = raw.index[keep].rename("row")
     stage_values = [columns.dates[c][keep] for c in funnel.columns]
     skipped, stage_values = skip_kernel(stage_values, backfill=funnel.skip_policy == "backfill")
     warnings: list[str] = []
-    keep_mask = pa.array(keep)
-    data: dict[str, object] = {"lead_id": cols.str_column(columns.ids.filter(keep_mask))}
+    data: dict[str, object] = {"lead_id": cols.str_column(columns.ids.filter(pa.array(keep)))}
     earliest = stage_values[0] if funnel.skip_policy == "backfill" else cols.earliest(stage_values)
     data["created_at"] = cols.created_at(columns.dates["created_at"][keep], earliest, warnings)
-    for name in ("segment", "owner"):
-        data[name] = cols.group_labels(raw, sources.get(name), keep_mask)
+    data["segment"], segment_counts = cols.group_labels(raw, sources.get("segment"), keep)
+    data["owner"], _ = cols.group_labels(raw, sources.get("owner"), keep)
     data.update(zip(funnel.columns, stage_values, strict=True))
     data["first_touch_at"] = columns.dates["first_touch_at"][keep]
     for name in ("score", "amount"):
@@ -341,19 +340,21 @@ def _accepted(
     for name, source in cmap.extra.items():
         column = find_column(list(raw.columns), source)
         if column is not None:
-            data[name] = cols.str_column(arrow_strings(raw[column]).filter(keep_mask))
-    frame = pd.DataFrame({name: pd.Series(values, index=index) for name, values in data.items()})
-    skipped_frame = pd.DataFrame(dict(zip(funnel.stages, skipped, strict=True)), index=index)
-    for stage, count in zip(funnel.stages, (s.sum() for s in skipped), strict=True):
-        if count:
+            data[name] = cols.str_column(arrow_strings(raw[column]).filter(pa.array(keep)))
+    # every column is a fresh array: no copy, and no consolidation into 2-D blocks
+    frame = pd.DataFrame(data, index=index, copy=False)
+    skipped_frame = pd.DataFrame(
+        dict(zip(funnel.stages, skipped, strict=True)), index=index, copy=False
+    )
+    for stage, flags in zip(funnel.stages, skipped, strict=True):
+        if count := int(np.count_nonzero(flags)):
             warnings.append(f"{count:,} lead(s) skipped stage {stage!r} ({funnel.skip_policy})")
-    warnings += _small_segments(frame["segment"])
+    warnings += _small_segments(segment_counts)
     return frame, skipped_frame, warnings
 
 
-def _small_segments(segments: pd.Series, minimum: int = 30) -> list[str]:
-    counts = segments.value_counts()
-    small = counts[counts < minimum]
+def _small_segments(counts: pd.Series, minimum: int = 30) -> list[str]:
+    small = counts[counts < minimum].sort_values(ascending=False, kind="stable")
     return [f"segment {s!r} has only {n} lead(s)" for s, n in small.items() if len(counts) > 1]
 
 

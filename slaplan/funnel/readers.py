@@ -252,11 +252,12 @@ def _pyarrow_csv(
     for name, column in zip(table.column_names, table.columns, strict=True):
         kind = column.type
         if pa.types.is_timestamp(kind) or pa.types.is_date(kind):
-            columns[name] = column.to_pandas(date_as_object=False)
+            # Arrow-backed: no copy here; parse_datetimes reads the Arrow buffers directly
+            columns[name] = pd.Series(pd.arrays.ArrowExtensionArray(column))
         else:
             if not pa.types.is_large_string(kind):
                 column = column.cast(pa.large_string())
-            columns[name] = pd.Series(pd.array(column.combine_chunks(), dtype="str"))
+            columns[name] = pd.Series(pd.array(column, dtype="str"))
     return pd.DataFrame(columns)
 
 

@@ -152,14 +152,20 @@ def skip_kernel(
     A stage is skipped when it has no time but a later stage has one; with ``backfill`` it takes
     the time of the next stage the lead reached.
     """
+    nat = np.iinfo(np.int64).min  # NaT
     n_stages = len(stage_values)
-    later = np.full(len(stage_values[0]), np.datetime64("NaT"), dtype="datetime64[ns]")
-    skipped: list[np.ndarray] = [np.zeros(0, bool)] * n_stages
+    ints = [v.view(np.int64) for v in stage_values]
+    reached = [v != nat for v in ints]
+    skipped: list[np.ndarray] = [np.zeros(len(ints[0]), dtype=bool)] * n_stages
     out: list[np.ndarray] = list(stage_values)
-    for j in range(n_stages - 1, -1, -1):
-        missing = np.isnat(stage_values[j])
-        skipped[j] = missing & ~np.isnat(later)
-        if backfill:
-            out[j] = np.where(skipped[j], later, stage_values[j])
-        later = np.where(missing, later, stage_values[j])
+    any_later = np.zeros(len(ints[0]), dtype=bool)
+    for j in range(n_stages - 2, -1, -1):
+        any_later |= reached[j + 1]
+        skipped[j] = any_later & ~reached[j]
+        rows = np.flatnonzero(skipped[j]) if backfill else ()
+        if len(rows):
+            # the next stage each skipping lead reached (stages after j were filled already)
+            filled = ints[j].copy()
+            filled[rows] = out[j + 1].view(np.int64)[rows]
+            out[j] = filled.view("datetime64[ns]")
     return skipped, out

@@ -94,7 +94,8 @@ def first_column_reason(masks: Mapping[str, np.ndarray], template: str, n: int) 
     codes = np.zeros(n, dtype=np.int32)
     columns = list(masks)
     for k in range(len(columns), 0, -1):
-        codes[masks[columns[k - 1]]] = k
+        # rows break a rule rarely: set the few positions rather than scan with a mask
+        codes[np.flatnonzero(masks[columns[k - 1]])] = k
     return Reasons(codes=codes, labels=tuple(template.format(col=c) for c in columns))
 
 
@@ -115,16 +116,20 @@ def order_reasons(
     codes = np.zeros(n, dtype=np.int32)
     if m < 2:
         return Reasons(codes=codes, labels=labels)
-    nat = np.iinfo(np.int64).min
-    latest = stage_values[stage_columns[0]].view("int64").copy()
-    latest_col = np.zeros(n, dtype=np.int32)
+    nat = np.iinfo(np.int64).min  # NaT
+    stages = [stage_values[c].view("int64") for c in stage_columns]
+    latest = stages[0].copy()
     for j in range(1, m):
-        current = stage_values[stage_columns[j]].view("int64")
-        bad = (current != nat) & (latest != nat) & (current < latest - tolerance_ns) & (codes == 0)
-        codes[bad] = j * m + latest_col[bad] + 1
-        later = current > latest
-        latest = np.where(later, current, latest)
-        latest_col = np.where(later, j, latest_col)
+        # later stages are reached by few leads: work on the rows that reached stage j only
+        rows = np.flatnonzero(stages[j] != nat)
+        current, before = stages[j][rows], latest[rows]
+        bad = rows[(before != nat) & (current < before - tolerance_ns)]
+        bad = bad[codes[bad] == 0]
+        if len(bad):
+            # the earlier stage holding the latest time (the first of equals, as it came first)
+            earlier = np.stack([stages[i][bad] for i in range(j)]).argmax(axis=0)
+            codes[bad] = j * m + earlier + 1
+        latest[rows] = np.maximum(before, current)
     return Reasons(codes=codes, labels=labels)
 
 
@@ -146,6 +151,6 @@ def assign_reasons(rules: Sequence[Reasons], n: int) -> Reasons:
         offsets.append(len(labels))
         labels += rule.labels
     for rule, offset in zip(reversed(rules), reversed(offsets), strict=True):
-        hit = rule.codes > 0
+        hit = np.flatnonzero(rule.codes)
         codes[hit] = rule.codes[hit] + offset
     return Reasons(codes=codes, labels=tuple(labels))
