@@ -1,13 +1,15 @@
 """Forecasts carried down the funnel: SQLs (or any later stage) per month from forecast volumes.
 
-The forecast volume of the first stage becomes one :class:`slaplan.VolumeModel` per month
-(:meth:`VolumeForecast.volume_model`), the stage rates are Beta posteriors
-(:class:`slaplan.ConversionRate`) and the lags whole-month pmfs; the attainability engine's Monte
-Carlo (:func:`slaplan.plan.simulate.simulate_funnel`) does the rest — this module only gathers the
-inputs and labels the output. Limits, stated: the engine shares one level draw across months and
-uses the first month's dispersion for all of them, so the month-to-month correlation of the
-forecast paths is not carried over exactly; and the pipeline already in flight at the forecast
-origin is approximated by the engine's warm-up months, not read from the data.
+The forecast's simulated count paths of the first stage (``VolumeForecast.paths``) are the
+arrivals of the attainability engine's Monte Carlo (:func:`slaplan.plan.simulate.simulate_funnel`
+through :meth:`slaplan.plan.simulate.FunnelPlan.from_paths`): each engine path follows one forecast
+path, so the forecast's month-to-month correlation (a level that stays high or low, widening
+intervals) flows through the funnel exactly. The stage rates are Beta posteriors
+(:class:`slaplan.ConversionRate`), the lags whole-month pmfs; this module only gathers the inputs
+and labels the output. When ``n_paths`` differs from the forecast's number of paths, whole
+forecast paths are resampled with replacement. Limit, stated: the pipeline already in flight at the
+forecast origin is approximated by the engine's warm-up months (first-month counts of other
+forecast paths), not read from the data.
 """
 
 from __future__ import annotations
@@ -105,13 +107,9 @@ def forecast_stage(
     if not isinstance(volume, VolumeForecast):
         raise TypeError(f"volume must be a VolumeForecast, got {type(volume).__name__}")
     n_paths = check_count("n_paths", n_paths, minimum=100)
-    horizon = len(volume.frame)
     rates = tuple(rates)
-    plan = FunnelPlan(
-        stages=tuple(stages),
-        volume=tuple(volume.volume_model(month) for month in range(horizon)),
-        rates=rates,
-        lags=tuple(np.asarray(p, dtype=float) for p in (lags or [[1.0]] * len(rates))),
+    plan = FunnelPlan.from_paths(
+        stages=tuple(stages), arrival_paths=volume.paths, rates=rates, lags=lags
     )
     simulation = simulate_funnel(plan, n_paths=n_paths, seed=seed)
     return StageForecast(

@@ -131,3 +131,20 @@ def test_maven_export_backtest_runs_on_its_short_series(maven_dir):
     assert (result.backtest["n_points"] > 0).all()
     assert "fewer than 24 months" in result.note or result.method != "seasonal_naive"
     assert (result.frame["lower_95"] >= 0).all()
+
+
+def test_forecast_paths_flow_through_the_funnel_with_their_correlation(mql_forecast):
+    # closed form for a known rate p and no lag: Cov(SQL_1, SQL_2) = p^2 Cov(MQL_1, MQL_2) of the
+    # forecast's own paths (the engine follows each forecast path, one per simulated path)
+    n_paths = mql_forecast.paths.shape[0]
+    sqls = sp.forecast_stage(
+        mql_forecast, [sp.ConversionRate.fixed(0.1)], stages=("mql", "sql"), seed=2, n_paths=n_paths
+    )
+    np.testing.assert_array_equal(sqls.paths[:, 0, :], mql_forecast.paths)
+    mql = mql_forecast.paths
+    expected = 0.01 * np.cov(mql[:, 0], mql[:, -1])[0, 1]
+    sql = sqls.paths[:, 1, :]
+    # sampling error of a covariance of 2,000 paths: a few percent of the variances
+    assert np.cov(sql[:, 0], sql[:, -1])[0, 1] == pytest.approx(
+        expected, abs=0.25 * sql.var(axis=0).mean()
+    )

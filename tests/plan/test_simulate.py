@@ -96,3 +96,45 @@ def test_capacity_can_change_by_month():
     sim = simulate_funnel(two_stage_plan(capacity_per_month=capacity), n_paths=2000, seed=6)
     assert sim.worked[:, :6].max() <= 200
     assert sim.worked[:, 6:].mean() > sim.worked[:, :6].mean()
+
+
+def test_arrival_paths_pass_through_a_sure_conversion_unchanged():
+    # rate fixed at 1, no lag, one row per path: every arrival reaches the next stage that month
+    paths = np.random.default_rng(7).poisson(50, size=(300, 5))
+    plan = FunnelPlan.from_paths(
+        stages=("mql", "sql"), arrival_paths=paths, rates=[ConversionRate.fixed(1.0)]
+    )
+    sim = simulate_funnel(plan, n_paths=300, seed=0)
+    np.testing.assert_array_equal(sim.monthly("mql"), paths)
+    np.testing.assert_array_equal(sim.monthly("sql"), paths)
+
+
+def test_arrival_paths_keep_their_month_to_month_covariance():
+    # closed form for binomial thinning with a known rate p: Cov(S_1, S_2) = p^2 Cov(N_1, N_2)
+    rng = np.random.default_rng(8)
+    level = rng.gamma(4.0, 75.0, size=4000)  # a level per path: months strongly correlated
+    paths = rng.poisson(level[:, None] * np.ones(3))
+    plan = FunnelPlan.from_paths(
+        stages=("mql", "sql"), arrival_paths=paths, rates=[ConversionRate.fixed(0.2)]
+    )
+    sql = simulate_funnel(plan, n_paths=4000, seed=1).monthly("sql")
+    expected = 0.2**2 * np.cov(paths[:, 0], paths[:, 1])[0, 1]
+    assert np.cov(sql[:, 0], sql[:, 1])[0, 1] == pytest.approx(expected, rel=0.03)
+
+
+def test_arrival_paths_are_resampled_as_whole_rows():
+    paths = np.array([[10, 10, 10], [100, 100, 100]])
+    plan = FunnelPlan.from_paths(
+        stages=("mql", "sql"), arrival_paths=paths, rates=[ConversionRate.fixed(0.5)]
+    )
+    mql = simulate_funnel(plan, n_paths=500, seed=2).monthly("mql")
+    assert set(map(tuple, mql)) == {(10, 10, 10), (100, 100, 100)}
+
+
+@pytest.mark.parametrize(
+    ("paths", "error"),
+    [([[1.5, 2]], ValueError), ([[-1, 2]], ValueError), ([1, 2], ValueError), ([["a"]], TypeError)],
+)
+def test_arrival_paths_validation(paths, error):
+    with pytest.raises(error, match="arrival_paths"):
+        FunnelPlan.from_paths(stages=("a", "b"), arrival_paths=paths, rates=[ConversionRate(1, 2)])
