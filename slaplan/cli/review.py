@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
@@ -53,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
         team_path=data.team_path,
         as_of=data.as_of,
         segment=args.segment,
+        progress=sys.stderr.isatty(),  # a bar for a person at a terminal, none in logs or CI
     )
     seconds = time.perf_counter() - started
     print(f"review written to {out.resolve()} ({seconds:.0f} s); open it in a browser")

@@ -208,6 +208,7 @@ def render_review(
     as_of: str | None = None,
     segment: str | None = None,
     timeout_seconds: int = 600,
+    progress: bool = False,
 ) -> Path:
     """Execute the review notebook on the given files and write the HTML report.
 
@@ -223,6 +224,9 @@ def render_review(
         Review one segment only.
     timeout_seconds : int
         Per-cell execution timeout.
+    progress : bool
+        Show a ``tqdm.auto`` bar of the executed cells (on stderr in a terminal); off by
+        default so that tests and scripts stay quiet.
 
     Returns
     -------
@@ -256,7 +260,7 @@ def render_review(
             str(executed),
             parameters=parameters,
             cwd=str(template.parent),
-            progress_bar=False,
+            progress_bar={"desc": "review", "leave": False} if progress else False,
             kernel_name="python3",
             execution_timeout=timeout_seconds,
         )
