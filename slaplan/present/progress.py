@@ -3,7 +3,8 @@
 Owns the *user feedback* concept shared by the notebooks and widgets: :func:`progress` wraps a
 loop in a ``tqdm.auto`` bar (a widget bar in Jupyter and Voilà, text in a terminal, silent when
 disabled), and :func:`busy` disables a widget's buttons while a callback computes and shows a
-failure as a short message in the widget instead of a traceback in the server log.
+bad input (``SlaplanError``, ``ValueError``) as a short message in the widget instead of a
+traceback; any other exception is a bug and is raised after the widget says so.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from tqdm.auto import tqdm
+
+from slaplan.errors import SlaplanError
 
 __all__ = ["busy", "progress"]
 
@@ -45,7 +48,12 @@ def progress(
 
 
 @contextmanager
-def busy(*controls: Any, message: Any = None, working: str = "Computing…") -> Iterator[None]:
+def busy(
+    *controls: Any,
+    message: Any = None,
+    working: str = "Computing…",
+    errors: tuple[type[Exception], ...] = (SlaplanError, ValueError),
+) -> Iterator[None]:
     """Disable ``controls`` while the block runs; show progress and errors in ``message``.
 
     Parameters
@@ -54,10 +62,15 @@ def busy(*controls: Any, message: Any = None, working: str = "Computing…") -> 
         Buttons and inputs to disable during the computation (restored afterwards).
     message : ipywidgets.HTML, optional
         A status line: shows ``working`` during the block, is cleared on success, and shows
-        ``"<error class>: <message>"`` (escaped) if the block raises. The error is then
-        swallowed, because a widget callback has no caller that could handle it.
+        ``"<error class>: <message>"`` (escaped) if the block raises one of ``errors``. That
+        error is then swallowed, because a widget callback has no caller that could handle it.
+        Any other exception is a bug: the line says so and the exception is re-raised (to the
+        kernel's log, where its traceback belongs).
     working : str
         Text shown while computing.
+    errors : tuple of exception classes
+        The errors that are the user's input, not a bug (default ``SlaplanError``,
+        ``ValueError``).
 
     Examples
     --------
@@ -77,11 +90,16 @@ def busy(*controls: Any, message: Any = None, working: str = "Computing…") -> 
         message.value = f'<span class="slaplan-busy">{html.escape(working)}</span>'
     try:
         yield
-    except Exception as exc:  # UI boundary: a callback's error goes to the widget, not a log
+    except errors as exc:  # UI boundary: a bad input is a message in the widget, not a traceback
         if message is None:
             raise
         text = html.escape(f"{type(exc).__name__}: {exc}")
         message.value = f'<span class="slaplan-error">{text}</span>'
+    except Exception as exc:
+        if message is not None:
+            text = html.escape(f"internal error ({type(exc).__name__}), details in the log: {exc}")
+            message.value = f'<span class="slaplan-error">{text}</span>'
+        raise
     else:
         if message is not None:
             message.value = ""

@@ -46,3 +46,12 @@ def test_busy_without_a_message_widget_re_raises() -> None:
     with pytest.raises(ValueError, match="bad"), busy(button):
         raise ValueError("bad")
     assert button.disabled is False
+
+
+def test_busy_shows_a_bug_in_the_widget_and_raises_it() -> None:
+    # a TypeError is not a bad input: the status line says so, the traceback reaches the log
+    button, status = widgets.Button(), widgets.HTML()
+    with pytest.raises(TypeError, match="unsupported"), busy(button, message=status):
+        raise TypeError("unsupported operand")
+    assert "internal error (TypeError)" in status.value
+    assert button.disabled is False
