@@ -24,9 +24,10 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["MAX_TABLE_ROWS", "binomial_constant", "multinomial_constant"]
+__all__ = ["ALIAS_ROWS", "MAX_TABLE_ROWS", "binomial_constant", "multinomial_constant"]
 
 MAX_TABLE_ROWS = 1024  # larger counts use Generator.binomial (the table would pass 8 MB)
+ALIAS_ROWS = 256  # up to here alias tables (built in Python, ~35 ms at 256 rows, cached)
 _MIN_TABLE_ROWS = 64
 
 
@@ -47,10 +48,19 @@ def binomial_constant(counts: np.ndarray, q: float, rng: np.random.Generator) ->
     if largest > MAX_TABLE_ROWS:
         return _with_fallback(counts, q, rng)
     rows = max(_MIN_TABLE_ROWS, 1 << (largest - 1).bit_length() if largest > 1 else 1)
-    cdf, guide = _tables(float(q), rows)
     offsets = _row_offsets(rows)
     flat = counts.ravel()
     u = rng.random(flat.size)
+    if rows <= ALIAS_ROWS:
+        # Walker's alias method: bucket j of row n, kept with probability keep[j], else alias[j]
+        keep, alias = _alias_tables(float(q), rows)
+        scaled = u * (flat + 1)
+        bucket = scaled.astype(np.int64)
+        position = offsets[flat] + bucket
+        return np.where(scaled - bucket < keep[position], bucket, alias[position]).reshape(
+            counts.shape
+        )
+    cdf, guide = _tables(float(q), rows)
     start = offsets[flat]
     position = start + guide[start + (u * (flat + 1)).astype(np.int64)]
     # F(n, n) is stored as 2, so the walk stops at k = n at the latest
@@ -93,6 +103,33 @@ def multinomial_constant(
 def _row_offsets(rows: int) -> np.ndarray:
     n = np.arange(rows + 1, dtype=np.int64)
     return n * (n + 1) // 2  # row n holds k = 0 … n
+
+
+@lru_cache(maxsize=64)
+def _alias_tables(q: float, rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """Walker alias tables (Vose, 1991) of ``Binomial(n, q)`` for rows ``n = 0 … rows``."""
+    offsets = _row_offsets(rows)
+    keep = np.ones(int(offsets[-1] + rows + 1))
+    alias = np.empty(keep.size, dtype=np.int64)
+    pmf = np.zeros(rows + 2)
+    pmf[0] = 1.0
+    for n in range(rows + 1):
+        start = int(offsets[n])
+        alias[start : start + n + 1] = np.arange(n + 1)
+        scaled = (pmf[: n + 1] * (n + 1)).tolist()
+        small = [k for k, v in enumerate(scaled) if v < 1.0]
+        large = [k for k, v in enumerate(scaled) if v >= 1.0]
+        while small and large:
+            low, high = small.pop(), large[-1]
+            keep[start + low], alias[start + low] = scaled[low], high
+            scaled[high] += scaled[low] - 1.0
+            if scaled[high] < 1.0:
+                small.append(large.pop())
+        pmf[1 : n + 2] = q * pmf[: n + 1] + (1.0 - q) * pmf[1 : n + 2]
+        pmf[0] *= 1.0 - q
+    keep.flags.writeable = False
+    alias.flags.writeable = False
+    return keep, alias
 
 
 @lru_cache(maxsize=64)
