@@ -96,37 +96,6 @@ def rolling_origins(n_months: int, horizon: int, n_origins: int) -> np.ndarray:
 
 
 # --- the backtest loop -----------------------------------------------------------------------
-def backtest_points(
-    counts: np.ndarray,
-    *,
-    horizon: int,
-    methods: Sequence[str],
-    n_origins: int,
-    levels: Sequence[float],
-    n_paths: int,
-    rng: np.random.Generator,
-) -> tuple[pd.DataFrame, pd.Series]:
-    """Rows per method x origin x horizon (actual, point, bounds, errors); failures per method."""
-    rows: list[pd.DataFrame] = []
-    failures: list[str] = []
-    for origin in rolling_origins(counts.size, horizon, n_origins):
-        train = counts[:origin]
-        steps = min(horizon, counts.size - origin)
-        actual = counts[origin : origin + steps].astype(float)
-        scale = mase_scale(train)
-        for method in methods:
-            try:
-                fit = fit_method(method, train, steps, n_paths, rng)
-            except MethodFitError:  # reported: the method's row shows fewer points and a failure
-                failures.append(method)
-                continue
-            # score the published forecast: the mean of the count paths
-            mean = fit.paths.mean(axis=0)
-            rows.append(_score(method, origin, mean, fit.paths, actual, scale, levels))
-    points = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
-    return points, pd.Series(failures, dtype="str").value_counts()
-
-
 def _score(method, origin, point, paths, actual, scale, levels) -> pd.DataFrame:
     columns: dict[str, object] = {
         "method": method,
@@ -241,23 +210,35 @@ def run_backtest(
     n_paths: int,
     rng: np.random.Generator,
 ) -> Backtest:
-    """Backtest trusted inputs (see :func:`backtest_forecasts` for the validated door)."""
-    points, failed = backtest_points(
-        counts,
-        horizon=horizon,
-        methods=methods,
-        n_origins=n_origins,
-        levels=levels,
-        n_paths=n_paths,
-        rng=rng,
-    )
-    if points.empty:
-        empty = pd.DataFrame(columns=["n_points", "mase"])
-        return Backtest(points=points, summary=empty)
+    """Backtest trusted inputs (see :func:`backtest_forecasts` for the validated door).
+
+    One row per method x origin x horizon (actual, point, bounds, errors); a fit that fails at
+    an origin is left out of the points and counted in the summary's ``failed_fits``.
+    """
+    rows: list[pd.DataFrame] = []
+    failures: list[str] = []
+    for origin in rolling_origins(counts.size, horizon, n_origins):
+        train = counts[:origin]
+        steps = min(horizon, counts.size - origin)
+        actual = counts[origin : origin + steps].astype(float)
+        scale = mase_scale(train)
+        for method in methods:
+            try:
+                fit = fit_method(method, train, steps, n_paths, rng)
+            except MethodFitError:
+                failures.append(method)
+                continue
+            # score the published forecast: the mean of the count paths
+            rows.append(
+                _score(method, origin, fit.paths.mean(axis=0), fit.paths, actual, scale, levels)
+            )
+    if not rows:
+        return Backtest(points=pd.DataFrame(), summary=pd.DataFrame(columns=["n_points", "mase"]))
+    points = pd.concat(rows, ignore_index=True)
     summary = summarise_points(points, ["method"])
+    failed = pd.Series(failures, dtype="str").value_counts()
     summary["failed_fits"] = failed.reindex(summary.index, fill_value=0).astype("int64")
-    summary = summary.loc[choose_method(summary)]
-    return Backtest(points=points, summary=summary)
+    return Backtest(points=points, summary=summary.loc[choose_method(summary)])
 
 
 def backtest_forecasts(

@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from slaplan.present._axes import axes_or_new
+
 __all__ = [
     "plot_backtest_coverage",
     "plot_backtest_errors",
@@ -20,15 +22,7 @@ __all__ = [
 ]
 
 _BAND_ALPHA = {0: 0.35, 1: 0.18, 2: 0.1}
-
-
-def _axes(ax: Any):
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt
-
-    _, ax = plt.subplots(figsize=(8, 4))
-    return ax
+_SIZE_INCHES = (8, 4)
 
 
 def _fan(ax, frame: pd.DataFrame, levels, *, color: str, label: str) -> None:
@@ -49,7 +43,7 @@ def _fan(ax, frame: pd.DataFrame, levels, *, color: str, label: str) -> None:
 
 def plot_forecast(forecast, *, ax: Any = None, history_months: int = 24, title: str | None = None):
     """Fan chart of a :class:`slaplan.VolumeForecast`: history, mean and interval bands."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax, _SIZE_INCHES)
     history = forecast.history.iloc[-history_months:]
     ax.plot(history.index.to_timestamp(), history.to_numpy(), color="black", label="actual")
     _fan(
@@ -66,7 +60,7 @@ def plot_stage_forecast(
     stage_forecast, *, ax: Any = None, history: pd.Series | None = None, title: str | None = None
 ):
     """Fan chart of a :class:`slaplan.StageForecast` (e.g. SQLs), with optional actual history."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax, _SIZE_INCHES)
     if history is not None:
         ax.plot(history.index.to_timestamp(), history.to_numpy(), color="black", label="actual")
     _fan(ax, stage_forecast.frame, stage_forecast.levels, color="tab:green", label="forecast")
@@ -79,7 +73,7 @@ def plot_stage_forecast(
 
 def plot_backtest_errors(backtest, *, ax: Any = None):
     """MASE by horizon per method, with the Poisson noise floor no forecast can beat."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax, _SIZE_INCHES)
     table = backtest.by_horizon.reset_index()
     for method, rows in table.groupby("method", sort=False):
         ax.plot(rows["horizon"], rows["mase"], marker="o", label=str(method))
@@ -98,7 +92,7 @@ def plot_backtest_errors(backtest, *, ax: Any = None):
 
 def plot_backtest_coverage(backtest, *, ax: Any = None):
     """Share of held-out months inside each interval, per method, against the nominal level."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax, _SIZE_INCHES)
     summary = backtest.summary
     columns = [c for c in summary.columns if c.startswith("coverage_")]
     positions = np.arange(len(summary))
@@ -119,7 +113,7 @@ def plot_backtest_coverage(backtest, *, ax: Any = None):
 
 def plot_segment_forecast(segment_forecast, *, ax: Any = None):
     """Stacked segment means with the bottom-up total's intervals."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax, _SIZE_INCHES)
     total = segment_forecast.total
     x = total.index.to_timestamp()
     means = np.array([f.frame["mean"].to_numpy() for f in segment_forecast.forecasts])

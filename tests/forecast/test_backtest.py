@@ -65,16 +65,20 @@ def test_intervals_nest_and_stay_non_negative(values, low_level, gap):
     assert (lo_big >= 0).all() and (lo_small <= hi_small).all()
 
 
-def test_backtest_table_has_every_metric_and_the_floor():
-    counts = np.random.default_rng(0).poisson(150, size=30)
-    bt = sp.backtest_forecasts(
+def _naive_and_glm_backtest(counts, *, horizon, n_origins):
+    return sp.backtest_forecasts(
         counts,
         start="2024-01",
-        horizon=3,
-        n_origins=3,
+        horizon=horizon,
+        n_origins=n_origins,
         seed=0,
         methods=("seasonal_naive", "nb_glm"),
     )
+
+
+def test_backtest_table_has_every_metric_and_the_floor():
+    counts = np.random.default_rng(0).poisson(150, size=30)
+    bt = _naive_and_glm_backtest(counts, horizon=3, n_origins=3)
     assert set(bt.summary.index) == {"seasonal_naive", "nb_glm"}
     for column in (
         "n_points",
@@ -111,14 +115,7 @@ def test_failed_fits_are_counted_not_hidden(monkeypatch):
 
     monkeypatch.setitem(methods_module.METHODS, "nb_glm", flaky)
     counts = np.random.default_rng(1).poisson(80, size=30)
-    bt = sp.backtest_forecasts(
-        counts,
-        start="2024-01",
-        horizon=2,
-        n_origins=5,
-        seed=0,
-        methods=("seasonal_naive", "nb_glm"),
-    )
+    bt = _naive_and_glm_backtest(counts, horizon=2, n_origins=5)
     # origins 24..28: origin 24 fails, four succeed (2 horizons each)
     assert bt.summary.loc["nb_glm", "failed_fits"] == 1
     assert bt.summary.loc["nb_glm", "n_points"] == 8
