@@ -168,3 +168,11 @@ def test_same_seed_same_arrivals_across_capacity_scenarios():
         capped_plan(capacity_per_month=250, carryover_fraction=0), n_paths=500, seed=3
     )
     np.testing.assert_array_equal(a.monthly("mql"), b.monthly("mql"))
+
+
+def test_a_cap_at_the_second_stage_has_the_reference_law():
+    plan = capped_plan(capacity_per_month=40, capacity_stage=1)
+    fast = simulate_funnel(plan, n_paths=N_PATHS, seed=13)
+    events, worked = reference_simulate(plan, N_PATHS, np.random.default_rng(14))
+    assert two_sample_p(fast.worked[:, 3], worked[:, 3]) > P_MIN
+    assert two_sample_p(fast.period_total(2), events[:, 2].sum(axis=1)) > P_MIN
