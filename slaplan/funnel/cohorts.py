@@ -65,18 +65,17 @@ def period_codes(values: np.ndarray, freq: str) -> np.ndarray:
 def _month_codes(ns: np.ndarray, missing: np.ndarray) -> np.ndarray:
     """Month ordinals of int64 nanosecond times: days by integer division, then a lookup table
     of the month of each day in the data's range (numpy's own ``datetime64[M]`` conversion does
-    the calendar arithmetic per value, several times slower)."""
-    days = ns // _NS_PER_DAY
+    the calendar arithmetic per value, several times slower). Branch-free passes only: missing
+    values are scattered at random, which makes masked selections slow."""
     if missing.all():
         return np.full(len(ns), NO_PERIOD, dtype=np.int64)
-    first = int(np.min(days, where=~missing, initial=np.iinfo(np.int64).max))
-    last = int(np.max(days, where=~missing, initial=np.iinfo(np.int64).min))
-    table = np.arange(first, last + 1).astype("datetime64[D]").astype("datetime64[M]")
-    np.subtract(days, first, out=days)
-    np.copyto(days, 0, where=missing)
-    codes = table.astype("int64")[days]
-    np.copyto(codes, NO_PERIOD, where=missing)
-    return codes
+    # NaT is the smallest int64: ns - 1 wraps it round to the largest, out of the minimum's way
+    first = (int((ns - 1).min()) + 1) // _NS_PER_DAY
+    last = int(ns.max()) // _NS_PER_DAY
+    months = np.arange(first, last + 1).astype("datetime64[D]").astype("datetime64[M]")
+    table = np.append(months.astype("int64"), NO_PERIOD)  # the last entry for missing values
+    days = ns // _NS_PER_DAY - first
+    return table[np.where(missing, len(table) - 1, days)]
 
 
 def _period_index(codes: np.ndarray, freq: str, name: str = "period") -> pd.PeriodIndex:
@@ -224,15 +223,14 @@ def cohort_table(
     if not entered.any():
         return pd.DataFrame(columns=["entered"], dtype="int64")
     now = period_codes(np.array([_as_of(frame, funnel, as_of)]), freq)[0]
-    first, last = int(start[entered].min()), int(start[entered].max())
+    first, last = int((start - 1).min()) + 1, int(start.max())  # NaT code wraps to the top
     longest = max(int(now) - first, 0)
     max_lag = longest if max_lag is None else check_count("max_lag", max_lag)
     n_groups = max(len(labels), 1)
-    counts = _cohort_counts(start, end, groups, first, last - first + 1, n_groups, max_lag)
-    entered_counts = np.bincount(
-        (start[entered] - first) * n_groups + groups[entered],
-        minlength=(last - first + 1) * n_groups,
-    )
+    n_cells = (last - first + 1) * n_groups
+    cell = _cohort_cells(start, groups, first, n_groups, n_cells)
+    counts = _cohort_counts(cell, start, end, n_cells, max_lag)
+    entered_counts = np.bincount(cell, minlength=n_cells + 1)[:-1]
     cohorts = np.repeat(np.arange(first, last + 1), n_groups)
     lags = np.arange(max_lag + 1)
     observable = cohorts[:, None] + lags[None, :] <= now
@@ -246,21 +244,24 @@ def cohort_table(
     return table
 
 
-def _cohort_counts(
-    start: np.ndarray,
-    end: np.ndarray,
-    groups: np.ndarray,
-    first: int,
-    n_cohorts: int,
-    n_groups: int,
-    max_lag: int,
+def _cohort_cells(
+    start: np.ndarray, groups: np.ndarray, first: int, n_groups: int, n_cells: int
 ) -> np.ndarray:
-    """Cumulative reached counts, shape (cohort × group, lag)."""
-    reached = (start != NO_PERIOD) & (end != NO_PERIOD)
-    lag = np.clip(end[reached] - start[reached], 0, max_lag)  # a lag under 0 is within tolerance
-    row = (start[reached] - first) * n_groups + groups[reached]
-    flat = np.bincount(row * (max_lag + 1) + lag, minlength=n_cohorts * n_groups * (max_lag + 1))
-    return np.cumsum(flat.reshape(n_cohorts * n_groups, max_lag + 1), axis=1).astype(float)
+    """Cell (cohort × group) of each lead; ``n_cells`` for leads that never entered."""
+    cell = (start - first) * n_groups + groups if n_groups > 1 else start - first
+    return np.where(start == NO_PERIOD, n_cells, cell)
+
+
+def _cohort_counts(
+    cell: np.ndarray, start: np.ndarray, end: np.ndarray, n_cells: int, max_lag: int
+) -> np.ndarray:
+    """Cumulative reached counts, shape (cohort × group, lag); one ``bincount`` over all leads
+    (those that did not reach ``to_stage`` go to a spare bin, dropped)."""
+    reached = (cell < n_cells) & (end != NO_PERIOD)
+    lag = np.clip(end - start, 0, max_lag)  # a lag under 0 is within tolerance
+    spare = n_cells * (max_lag + 1)
+    flat = np.bincount(np.where(reached, cell * (max_lag + 1) + lag, spare), minlength=spare + 1)
+    return np.cumsum(flat[:-1].reshape(n_cells, max_lag + 1), axis=1).astype(float)
 
 
 def _as_of(frame: pd.DataFrame, funnel: Funnel, as_of) -> np.datetime64:

@@ -8,6 +8,8 @@ ignored; anything else becomes missing and is counted in a warning).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -15,7 +17,17 @@ import pyarrow.compute as pc
 
 from slaplan.funnel.dates import arrow_strings, to_string_array
 
-__all__ = ["created_at", "earliest", "group_labels", "numbers", "str_column"]
+__all__ = [
+    "Labels",
+    "Numbers",
+    "created_at",
+    "earliest",
+    "encode_labels",
+    "group_labels",
+    "numbers",
+    "parse_numbers",
+    "str_column",
+]
 
 _NUMBER_JUNK = r"[\s$€£,%]"
 
@@ -48,45 +60,75 @@ def created_at(created: np.ndarray, earliest: np.ndarray, warnings: list[str]) -
     return np.where(fill, earliest, created)
 
 
-def group_labels(
-    raw: pd.DataFrame, column: str | None, keep: np.ndarray
-) -> tuple[pd.Series, pd.Series]:
-    """Trimmed group labels of the kept rows, missing or blank as ``"all"``, and the number of
-    kept rows per label.
+@dataclass(frozen=True, kw_only=True)
+class Labels:
+    """Cleaned group labels of every source row, dictionary-encoded: row ``i`` has label
+    ``labels[indices[i]]``; the last label is ``"all"`` (missing or blank)."""
 
-    Labels have few distinct values, so they are cleaned once per distinct value (dictionary
-    encoding) rather than once per row.
+    labels: pa.Array
+    indices: np.ndarray
+
+
+def encode_labels(raw: pd.DataFrame, column: str | None) -> Labels | None:
+    """Dictionary-encode a group column (``None`` when the source has no such column).
+
+    Labels have few distinct values, so they are cleaned once per distinct value rather than
+    once per row.
     """
-    n = int(np.count_nonzero(keep))
     if column is None:
-        all_rows = str_column(pa.array(["all"] * n, pa.large_string()))
-        return all_rows, pd.Series([n], index=["all"], dtype="int64")
+        return None
     strings = arrow_strings(raw[column])
     if isinstance(strings, pa.ChunkedArray):
         strings = strings.combine_chunks()
     encoded = pc.dictionary_encode(strings)
     labels = pc.fill_null(to_string_array(encoded.dictionary), "all")
     labels = pa.concat_arrays([labels, pa.array(["all"], labels.type)])
-    indices = pc.fill_null(encoded.indices, len(labels) - 1).to_numpy()[keep]
-    counts = pd.Series(np.bincount(indices, minlength=len(labels)), index=labels.to_pylist())
+    indices = pc.fill_null(encoded.indices, len(labels) - 1).to_numpy()
+    return Labels(labels=labels, indices=indices)
+
+
+def group_labels(encoded: Labels | None, keep: np.ndarray) -> tuple[pd.Series, pd.Series]:
+    """Group labels of the kept rows as text, and the number of kept rows per label."""
+    n = int(np.count_nonzero(keep))
+    if encoded is None:
+        all_rows = str_column(pa.array(["all"] * n, pa.large_string()))
+        return all_rows, pd.Series([n], index=["all"], dtype="int64")
+    indices = encoded.indices[keep]
+    counts = pd.Series(
+        np.bincount(indices, minlength=len(encoded.labels)), index=encoded.labels.to_pylist()
+    )
     counts = counts.groupby(level=0, sort=False).sum()
-    return str_column(labels.take(pa.array(indices))), counts[counts > 0]
+    return str_column(encoded.labels.take(pa.array(indices))), counts[counts > 0]
 
 
-def numbers(
-    raw: pd.DataFrame, column: str | None, keep: np.ndarray, name: str, warnings: list[str]
-) -> np.ndarray:
+@dataclass(frozen=True, kw_only=True)
+class Numbers:
+    """A numeric column of every source row: ``values`` (NaN where missing or not a number)
+    and ``junk``, the rows whose text was present but not a number."""
+
+    values: np.ndarray
+    junk: np.ndarray | None
+
+
+def parse_numbers(raw: pd.DataFrame, column: str | None) -> Numbers:
+    """Read a numeric column (currency signs, thousands separators, ``%`` ignored)."""
     if column is None:
-        return np.full(int(keep.sum()), np.nan)
+        return Numbers(values=np.full(len(raw), np.nan), junk=None)
     strings = arrow_strings(raw[column])
     try:  # clean numeric text: one Arrow cast
-        return pc.cast(strings, pa.float64()).to_numpy(zero_copy_only=False)[keep]
+        values = pc.cast(strings, pa.float64()).to_numpy(zero_copy_only=False)
+        return Numbers(values=values, junk=None)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
     text = pd.Series(pc.replace_substring_regex(strings, _NUMBER_JUNK, ""), dtype="str")
     text = text.where(text != "", None)
-    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)[keep]
-    bad = int((np.isnan(values) & text.notna().to_numpy()[keep]).sum())
+    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return Numbers(values=values, junk=np.isnan(values) & text.notna().to_numpy())
+
+
+def numbers(parsed: Numbers, keep: np.ndarray, name: str, warnings: list[str]) -> np.ndarray:
+    """Values of the kept rows; a warning counts kept values that were not numbers."""
+    bad = 0 if parsed.junk is None else int(np.count_nonzero(parsed.junk[keep]))
     if bad:
         warnings.append(f"{bad:,} value(s) in {name} are not numbers: set to missing")
-    return values
+    return parsed.values[keep]

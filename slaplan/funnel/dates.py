@@ -170,32 +170,42 @@ def _validity(array: pa.Array) -> np.ndarray:
 
 
 def _parse_iso_chunk(strings: pa.Array, out: np.ndarray) -> np.ndarray:
-    """Fill ``out`` (int64 ns, NaT elsewhere) with the clean naive ISO values of one chunk, one
-    Arrow cast per value length; return the positions of present values left unparsed.
+    """Fill ``out`` (int64 ns) with the clean naive ISO values of one chunk, ``NaT`` elsewhere;
+    return the positions of present values left unparsed.
 
-    A dirty column usually holds a few odd values among clean ISO ones; grouping by length lets
-    the clean groups go through the fast cast. A group that fails (say one ``2024-02-30``) is read
-    with its strict format and kept only where formatting the result back gives the same text.
+    A dirty column usually holds a few odd values among clean ISO ones. Values of an ISO length
+    (10 to 29 characters) go through Arrow's fast cast together, the others masked as null;
+    if one of them spoils the cast (say ``2024-02-30``), the chunk is cast one length at a time
+    and a failing length is read with its strict format, kept only where formatting the result
+    back gives the same text.
     """
-    out[:] = _NAT
     valid = _validity(strings)
     offsets_type = np.int64 if pa.types.is_large_string(strings.type) else np.int32
     offsets = np.frombuffer(strings.buffers()[1], dtype=offsets_type)
     lengths = np.diff(offsets[strings.offset : strings.offset + len(strings) + 1]) * valid
-    counts = np.bincount(lengths, minlength=30)
-    for length in np.flatnonzero(counts[10:30]) + 10:  # "2024-03-05" up to ns fractions
-        rows = lengths == length
-        # the other values masked as null: the cast skips them and no string data is copied
-        group = _only(strings, rows)
-        try:
-            parsed = pc.cast(group, pa.timestamp("ns"))
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            parsed = _strict_iso(group, int(length))
-            if parsed is None:
-                continue
+    plausible = (lengths >= 10) & (lengths <= 29)  # "2024-03-05" up to ns fractions
+    try:
+        parsed = pc.cast(_only(strings, plausible), pa.timestamp("ns"))
         values = np.frombuffer(parsed.buffers()[1], dtype=np.int64, count=len(parsed))
-        np.copyto(out, values, where=_validity(parsed))
+        np.copyto(out, np.where(plausible, values, _NAT))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        out[:] = _NAT
+        for length in np.unique(lengths[plausible]):
+            _parse_iso_length(strings, lengths == length, int(length), out)
     return np.flatnonzero(valid & (out == _NAT))
+
+
+def _parse_iso_length(strings: pa.Array, rows: np.ndarray, length: int, out: np.ndarray) -> None:
+    """Fill ``out`` where ``rows`` (values of one ``length``) with those that read as ISO."""
+    group = _only(strings, rows)
+    try:
+        parsed = pc.cast(group, pa.timestamp("ns"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        parsed = _strict_iso(group, length)
+        if parsed is None:
+            return
+    values = np.frombuffer(parsed.buffers()[1], dtype=np.int64, count=len(parsed))
+    np.copyto(out, values, where=_validity(parsed))
 
 
 def _only(strings: pa.Array, rows: np.ndarray) -> pa.Array:
@@ -277,12 +287,14 @@ def _from_arrow_temporal(values: pa.ChunkedArray, *, tz: str) -> ParsedDates:
         raw = np.frombuffer(
             chunk.buffers()[1], dtype=item, count=len(chunk), offset=chunk.offset * item().itemsize
         )
-        np.multiply(raw, step_ns, out=out[start:stop], dtype=np.int64)
-        missing = ~_validity(chunk)
+        usable = _validity(chunk)
         if step_ns > 1 and (raw.max(initial=0) > bound or raw.min(initial=0) < -bound):
-            failed[start:stop] = ~missing & ((raw > bound) | (raw < -bound))
-            missing |= failed[start:stop]
-        out[start:stop][missing] = _NAT
+            failed[start:stop] = usable & ((raw > bound) | (raw < -bound))
+            usable &= ~failed[start:stop]
+        if chunk.null_count or failed[start:stop].any():
+            out[start:stop] = np.where(usable, raw.astype(np.int64) * step_ns, _NAT)
+        else:
+            np.multiply(raw, step_ns, out=out[start:stop], dtype=np.int64)
         start = stop
     return ParsedDates(values=out.view("datetime64[ns]"), failed=failed)
 

@@ -17,11 +17,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from slaplan.funnel.dates import arrow_strings, to_string_array
+from slaplan.funnel.dates import _validity, arrow_strings, to_string_array
 
 __all__ = ["id_codes"]
 
-_WHITESPACE = np.array([9, 10, 11, 12, 13, 32], dtype=np.uint8)
+_WHITESPACE = np.isin(np.arange(256), [9, 10, 11, 12, 13, 32])  # by byte value
+_KEEP_BYTES = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)  # by length
 
 
 def id_codes(values: pd.Series) -> tuple[pa.Array, np.ndarray]:
@@ -31,7 +32,7 @@ def id_codes(values: pd.Series) -> tuple[pa.Array, np.ndarray]:
         raw = raw.combine_chunks()
     packed = _packed(raw)
     if packed is not None:
-        valid = np.asarray(raw.is_valid(), dtype=bool)
+        valid = _validity(raw)
         ordered = np.sort(packed[valid])
         if (ordered[1:] == ordered[:-1]).any():
             codes = pd.factorize(packed)[0].astype(np.int64)
@@ -45,32 +46,31 @@ def id_codes(values: pd.Series) -> tuple[pa.Array, np.ndarray]:
 
 
 def _packed(strings: pa.Array) -> np.ndarray | None:
-    """Each id's bytes as one ``uint64``, or ``None`` when an id is long, blank or padded."""
+    """Each id's bytes as one ``uint64``, or ``None`` when an id is long, blank, padded or not
+    ASCII (those ids take the general path)."""
     if not pa.types.is_large_string(strings.type) or len(strings) == 0:
         return None
     _, offsets_buffer, data_buffer = strings.buffers()
-    if data_buffer is None:
+    if data_buffer is None or data_buffer.size == 0:
         return None
     offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[
         strings.offset : strings.offset + len(strings) + 1
     ]
     lengths = np.diff(offsets)
-    valid = np.asarray(strings.is_valid())
+    valid = _validity(strings)
     if lengths.max() > 8 or (valid & (lengths == 0)).any():
         return None
-    data = np.frombuffer(data_buffer, dtype=np.uint8)
-    if data.size == 0:
+    # the 8 bytes from each id's start, read as one little-endian word (an unaligned view with
+    # a stride of one byte; 8 zero bytes appended so the last id's read stays inside)
+    data = np.concatenate([np.frombuffer(data_buffer, dtype=np.uint8), np.zeros(8, np.uint8)])
+    words_at = np.ndarray((data.size - 7,), dtype="<u8", buffer=data, strides=(1,))
+    words = words_at[np.minimum(offsets[:-1], data.size - 8)] & _KEEP_BYTES[lengths * valid]
+    if not ((data - np.uint8(33)) > 94).any():
+        return words  # no byte is whitespace, a control character or non-ASCII
+    first_byte = data[np.minimum(offsets[:-1], data.size - 1)]
+    last_byte = data[np.maximum(offsets[1:] - 1, 0)]
+    if (valid & (_WHITESPACE[first_byte] | _WHITESPACE[last_byte])).any():
         return None
-    last = data.size - 1
-    first_byte = data[np.minimum(offsets[:-1], last)]
-    last_byte = data[np.clip(offsets[1:] - 1, 0, last)]
-    padded = valid & (np.isin(first_byte, _WHITESPACE) | np.isin(last_byte, _WHITESPACE))
-    if padded.any():
-        return None
-    if not pc.all(pc.string_is_ascii(strings)).as_py():
-        return None
-    # pad every id to 8 bytes with NULs: the data buffer is then one uint64 per row
-    padded = pc.ascii_rpad(pc.fill_null(strings, ""), width=8, padding="\x00")
-    _, padded_offsets, padded_data = padded.buffers()
-    start = int(np.frombuffer(padded_offsets, dtype=np.int64)[padded.offset])
-    return np.frombuffer(padded_data, dtype=np.uint64, count=len(strings), offset=start)
+    if (words & np.uint64(0x8080808080808080)).any():
+        return None  # not ASCII
+    return words

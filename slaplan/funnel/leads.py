@@ -52,6 +52,8 @@ class _Columns:
     unparseable: dict[str, np.ndarray]
     status: np.ndarray | None
     unknown_status: np.ndarray | None
+    labels: dict[str, cols.Labels | None]
+    numbers: dict[str, cols.Numbers]
 
 
 def load_leads(
@@ -225,15 +227,25 @@ def _parse(
     n = len(frame)
     date_names = ["created_at", *funnel.columns, "first_touch_at", "lost_at"]
     present = [name for name in date_names if name in sources]
-    # Arrow releases the GIL: the id hashing and the date columns run side by side
+    # Arrow and numpy release the GIL: ids, dates, labels and numbers run side by side
     with ThreadPoolExecutor(max_workers=_workers(n)) as pool:
         ids_job = pool.submit(id_codes, frame[sources["lead_id"]])
         jobs = {
             name: pool.submit(parse_datetimes, frame[sources[name]], dayfirst=dayfirst, tz=tz)
             for name in present
         }
+        label_jobs = {
+            name: pool.submit(cols.encode_labels, frame, sources.get(name))
+            for name in ("segment", "owner")
+        }
+        number_jobs = {
+            name: pool.submit(cols.parse_numbers, frame, sources.get(name))
+            for name in ("score", "amount")
+        }
         parsed = {name: job.result() for name, job in jobs.items()}
         ids, codes = ids_job.result()
+        labels = {name: job.result() for name, job in label_jobs.items()}
+        numbers = {name: job.result() for name, job in number_jobs.items()}
     dates: dict[str, np.ndarray] = {}
     unparseable: dict[str, np.ndarray] = {}
     for name in date_names:
@@ -255,6 +267,8 @@ def _parse(
         unparseable=unparseable,
         status=status,
         unknown_status=unknown,
+        labels=labels,
+        numbers=numbers,
     )
 
 
@@ -328,12 +342,12 @@ def _accepted(
     data: dict[str, object] = {"lead_id": cols.str_column(columns.ids.filter(pa.array(keep)))}
     earliest = stage_values[0] if funnel.skip_policy == "backfill" else cols.earliest(stage_values)
     data["created_at"] = cols.created_at(columns.dates["created_at"][keep], earliest, warnings)
-    data["segment"], segment_counts = cols.group_labels(raw, sources.get("segment"), keep)
-    data["owner"], _ = cols.group_labels(raw, sources.get("owner"), keep)
+    data["segment"], segment_counts = cols.group_labels(columns.labels["segment"], keep)
+    data["owner"], _ = cols.group_labels(columns.labels["owner"], keep)
     data.update(zip(funnel.columns, stage_values, strict=True))
     data["first_touch_at"] = columns.dates["first_touch_at"][keep]
     for name in ("score", "amount"):
-        data[name] = cols.numbers(raw, sources.get(name), keep, name, warnings)
+        data[name] = cols.numbers(columns.numbers[name], keep, name, warnings)
     if columns.status is not None:
         data["status"] = pd.array(columns.status[keep], dtype="str")
         data["lost_at"] = columns.dates["lost_at"][keep]
@@ -360,26 +374,57 @@ def _small_segments(counts: pd.Series, minimum: int = 30) -> list[str]:
 
 def _rejected(raw: RawTable, reasons: rules.Reasons, keep: np.ndarray) -> pd.DataFrame:
     """``row``, ``reason`` and the original text of every rejected row, in source order."""
-    originals = raw.frame.loc[~keep]
+    positions = np.flatnonzero(~keep)
+    originals = _take(raw.frame, positions)
     columns = [c if c not in ("row", "reason") else f"source_{c}" for c in raw.frame.columns]
     body = pd.DataFrame(
-        {c: _text(originals[o]) for c, o in zip(columns, raw.frame.columns, strict=True)}
+        {c: _text(originals[o]) for c, o in zip(columns, raw.frame.columns, strict=True)},
+        index=pd.RangeIndex(len(positions)),
     )
-    body.insert(0, "reason", pd.array(reasons.text(~keep), dtype="str"))
-    body.insert(0, "row", np.asarray(originals.index, dtype="int64"))
-    if len(raw.bad_rows):
-        bad = pd.DataFrame(
-            {
-                "row": raw.bad_rows["row"].to_numpy(dtype="int64"),
-                "reason": pd.array(["wrong number of fields"] * len(raw.bad_rows), dtype="str"),
-                "raw_line": pd.array(raw.bad_rows["raw"].to_numpy(), dtype="str"),
-            }
-        )
-        body = pd.concat([body, bad], ignore_index=True)
+    body.insert(0, "reason", pd.array(reasons.text(positions), dtype="str"))
+    body.insert(0, "row", np.asarray(raw.frame.index[positions], dtype="int64"))
+    if not len(raw.bad_rows):
+        return body
+    bad = pd.DataFrame(
+        {
+            "row": raw.bad_rows["row"].to_numpy(dtype="int64"),
+            "reason": pd.array(["wrong number of fields"] * len(raw.bad_rows), dtype="str"),
+            "raw_line": pd.array(raw.bad_rows["raw"].to_numpy(), dtype="str"),
+        }
+    )
+    body = pd.concat([body, bad], ignore_index=True)
     return body.sort_values("row", kind="stable").reset_index(drop=True)
 
 
-def _text(values: pd.Series) -> np.ndarray:
+def _take(frame: pd.DataFrame, positions: np.ndarray) -> dict[str, pd.Series]:
+    """Columns of ``frame`` at ``positions`` (sorted). Arrow-backed frames (CSV reads) are taken
+    one record batch at a time: Arrow's take on a chunked string column first concatenates all
+    of it, which costs more than the few rows taken."""
+    arrays = [frame[c].array for c in frame.columns]
+    if not all(hasattr(a, "__arrow_array__") for a in arrays):
+        return {c: frame[c].iloc[positions] for c in frame.columns}
+    names = [str(i) for i in range(len(arrays))]
+    table = pa.table(dict(zip(names, (a.__arrow_array__() for a in arrays), strict=True)))
+    batches = table.to_batches()  # common chunk boundaries, no copy
+    starts = np.cumsum([0] + [b.num_rows for b in batches])
+    bounds = np.searchsorted(positions, starts)
+    parts = [
+        batch.take(pa.array(positions[bounds[k] : bounds[k + 1]] - starts[k]))
+        for k, batch in enumerate(batches)
+        if bounds[k + 1] > bounds[k]
+    ]
+    taken = pa.Table.from_batches(parts, schema=table.schema)
+    return {
+        c: pd.Series(pd.array(taken.column(name), dtype=frame[c].dtype))
+        for c, name in zip(frame.columns, names, strict=True)
+    }
+
+
+def _text(values: pd.Series) -> pd.api.extensions.ExtensionArray:
+    if isinstance(values.dtype, pd.ArrowDtype) and pd.api.types.is_datetime64_any_dtype(
+        values.dtype
+    ):
+        values = pd.Series(values.array.__arrow_array__().to_pandas())  # numpy datetimes
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return pd.array(values.astype("str").where(values.notna(), None).to_numpy(), dtype="str")
     return pd.array(values.to_numpy(), dtype="str")
