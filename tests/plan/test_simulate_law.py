@@ -7,7 +7,7 @@ thinning, tabulated constant-probability binomials and hypergeometric capacity c
 tests compare the two samplers on the same plan with independent seeds.
 
 Tolerances: two-sample chi-square tests over ~12 equal-mass bins of each marginal and of a joint
-(two-month) statistic, each required at p > 1e-4 (with the ~14 tests here a false alarm has
+(two-month) statistic, each required at p > 1e-4 (with the ~20 tests here a false alarm has
 probability < 0.2% if the laws are equal; seeds are fixed, so the outcome is reproducible). With
 40,000 paths per sampler such a test detects a shift of the mean by about 0.05 standard
 deviations, and a 5% change of the standard deviation.
