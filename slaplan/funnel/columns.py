@@ -62,43 +62,82 @@ def created_at(created: np.ndarray, earliest: np.ndarray, warnings: list[str]) -
 
 @dataclass(frozen=True, kw_only=True)
 class Labels:
-    """Cleaned group labels of every source row, dictionary-encoded: row ``i`` has label
-    ``labels[indices[i]]``; the last label is ``"all"`` (missing or blank)."""
+    """Cleaned group labels of every source row.
 
-    labels: pa.Array
-    indices: np.ndarray
+    Either ``clean``: the source strings themselves, when none is missing, blank or padded
+    (the usual export: nothing to clean); or dictionary-encoded: row ``i`` has label
+    ``labels[indices[i]]``, the last label being ``"all"`` (missing or blank).
+    """
+
+    clean: pa.Array | None = None
+    labels: pa.Array | None = None
+    indices: np.ndarray | None = None
+    counts: pd.Series | None = None
+
+    def kept_counts(self, keep: np.ndarray) -> pd.Series:
+        """Kept rows per label (``counts`` of every row, less the few rejected ones)."""
+        dropped = np.flatnonzero(~keep)
+        if self.clean is not None:
+            less = _value_counts(self.clean.take(pa.array(dropped)))
+        else:
+            less = _label_counts(self.labels, self.indices[dropped])
+        counts = self.counts - less.reindex(self.counts.index, fill_value=0)
+        return counts[counts > 0]  # in order of first appearance, as value_counts breaks ties
 
 
-def encode_labels(raw: pd.DataFrame, column: str | None) -> Labels | None:
-    """Dictionary-encode a group column (``None`` when the source has no such column).
+def encode_labels(raw: pd.DataFrame, column: str | None, *, count: bool = False) -> Labels | None:
+    """Clean a group column (``None`` when the source has no such column); with ``count``,
+    count the rows per label too.
 
-    Labels have few distinct values, so they are cleaned once per distinct value rather than
-    once per row.
+    Labels have few distinct values, so when some need cleaning they are cleaned once per
+    distinct value (dictionary encoding) rather than once per row.
     """
     if column is None:
         return None
     strings = arrow_strings(raw[column])
     if isinstance(strings, pa.ChunkedArray):
         strings = strings.combine_chunks()
+    if _needs_no_cleaning(strings):
+        return Labels(clean=strings, counts=_value_counts(strings) if count else None)
     encoded = pc.dictionary_encode(strings)
     labels = pc.fill_null(to_string_array(encoded.dictionary), "all")
     labels = pa.concat_arrays([labels, pa.array(["all"], labels.type)])
     indices = pc.fill_null(encoded.indices, len(labels) - 1).to_numpy()
-    return Labels(labels=labels, indices=indices)
+    counts = _label_counts(labels, indices) if count else None
+    return Labels(labels=labels, indices=indices, counts=counts)
 
 
-def group_labels(encoded: Labels | None, keep: np.ndarray) -> tuple[pd.Series, pd.Series]:
-    """Group labels of the kept rows as text, and the number of kept rows per label."""
-    n = int(np.count_nonzero(keep))
+def _value_counts(strings: pa.Array) -> pd.Series:
+    counted = pc.value_counts(strings)
+    return pd.Series(counted.field("counts").to_numpy(), index=counted.field("values").to_pylist())
+
+
+def _label_counts(labels: pa.Array, indices: np.ndarray) -> pd.Series:
+    """Rows per distinct label (labels that clean to the same text are added up)."""
+    counts = pd.Series(np.bincount(indices, minlength=len(labels)), index=labels.to_pylist())
+    return counts.groupby(level=0, sort=False).sum()
+
+
+def _needs_no_cleaning(strings: pa.Array) -> bool:
+    """No missing or empty value, and no whitespace byte anywhere (so none to trim)."""
+    if strings.null_count or not pa.types.is_large_string(strings.type):
+        return False
+    _, offsets, data = strings.buffers()
+    ends = np.frombuffer(offsets, dtype=np.int64)[
+        strings.offset : strings.offset + len(strings) + 1
+    ]
+    if data is None or (np.diff(ends) == 0).any():
+        return False
+    return not (np.frombuffer(data, dtype=np.uint8) <= 32).any()
+
+
+def group_labels(encoded: Labels | None, keep: np.ndarray) -> pd.Series:
+    """Group labels of the kept rows as text (``"all"`` for every row without the column)."""
     if encoded is None:
-        all_rows = str_column(pa.array(["all"] * n, pa.large_string()))
-        return all_rows, pd.Series([n], index=["all"], dtype="int64")
-    indices = encoded.indices[keep]
-    counts = pd.Series(
-        np.bincount(indices, minlength=len(encoded.labels)), index=encoded.labels.to_pylist()
-    )
-    counts = counts.groupby(level=0, sort=False).sum()
-    return str_column(encoded.labels.take(pa.array(indices))), counts[counts > 0]
+        return str_column(pa.array(["all"] * int(np.count_nonzero(keep)), pa.large_string()))
+    if encoded.clean is not None:
+        return str_column(encoded.clean.filter(pa.array(keep)))
+    return str_column(encoded.labels.take(pa.array(encoded.indices[keep])))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -235,7 +235,7 @@ def _parse(
             for name in present
         }
         label_jobs = {
-            name: pool.submit(cols.encode_labels, frame, sources.get(name))
+            name: pool.submit(cols.encode_labels, frame, sources.get(name), count=name == "segment")
             for name in ("segment", "owner")
         }
         number_jobs = {
@@ -342,8 +342,8 @@ def _accepted(
     data: dict[str, object] = {"lead_id": cols.str_column(columns.ids.filter(pa.array(keep)))}
     earliest = stage_values[0] if funnel.skip_policy == "backfill" else cols.earliest(stage_values)
     data["created_at"] = cols.created_at(columns.dates["created_at"][keep], earliest, warnings)
-    data["segment"], segment_counts = cols.group_labels(columns.labels["segment"], keep)
-    data["owner"], _ = cols.group_labels(columns.labels["owner"], keep)
+    data["segment"] = cols.group_labels(columns.labels["segment"], keep)
+    data["owner"] = cols.group_labels(columns.labels["owner"], keep)
     data.update(zip(funnel.columns, stage_values, strict=True))
     data["first_touch_at"] = columns.dates["first_touch_at"][keep]
     for name in ("score", "amount"):
@@ -363,7 +363,9 @@ def _accepted(
     for stage, flags in zip(funnel.stages, skipped, strict=True):
         if count := int(np.count_nonzero(flags)):
             warnings.append(f"{count:,} lead(s) skipped stage {stage!r} ({funnel.skip_policy})")
-    warnings += _small_segments(segment_counts)
+    segments = columns.labels["segment"]
+    counts = segments.kept_counts(keep) if segments else pd.Series({"all": len(index)})
+    warnings += _small_segments(counts)
     return frame, skipped_frame, warnings
 
 
