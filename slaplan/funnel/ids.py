@@ -12,20 +12,48 @@ not hashed at all); anything else takes the general path.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from slaplan.funnel.dates import _validity, arrow_strings, to_string_array
+from slaplan.funnel.validate import duplicate_mask
 
-__all__ = ["id_codes"]
+__all__ = ["IdChecks", "check_ids", "id_codes"]
 
 _WHITESPACE = np.isin(np.arange(256), [9, 10, 11, 12, 13, 32])  # by byte value
 _KEEP_BYTES = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)  # by length
 
 
-def id_codes(values: pd.Series) -> tuple[pa.Array, np.ndarray]:
+@dataclass(frozen=True, kw_only=True)
+class IdChecks:
+    """Clean ids (Arrow, empty → null) and the rows breaking the id rules."""
+
+    ids: pa.Array
+    empty: np.ndarray
+    duplicate: np.ndarray  # the id was seen on an earlier row (never set on an empty id)
+
+
+def check_ids(values: pd.Series) -> IdChecks:
+    """Empty and duplicate ids; when a sort shows every packed id distinct, nothing is hashed."""
+    raw = arrow_strings(values)
+    if isinstance(raw, pa.ChunkedArray):
+        raw = raw.combine_chunks()
+    packed = _packed(raw)
+    if packed is not None:
+        valid = _validity(raw)
+        ordered = np.sort(packed[valid] if raw.null_count else packed)
+        if not (ordered[1:] == ordered[:-1]).any():
+            return IdChecks(ids=raw, empty=~valid, duplicate=np.zeros(len(raw), dtype=bool))
+    ids, codes = id_codes(raw)
+    empty = codes < 0
+    return IdChecks(ids=ids, empty=empty, duplicate=duplicate_mask(codes) & ~empty)
+
+
+def id_codes(values: pd.Series | pa.Array) -> tuple[pa.Array, np.ndarray]:
     """Clean ids (Arrow, empty → null) and their first-appearance codes (``-1`` = empty)."""
     raw = arrow_strings(values)
     if isinstance(raw, pa.ChunkedArray):

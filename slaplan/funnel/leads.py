@@ -27,7 +27,7 @@ from slaplan.errors import DataError
 from slaplan.funnel import columns as cols
 from slaplan.funnel import validate as rules
 from slaplan.funnel.dates import arrow_strings, parse_datetimes, to_string_array
-from slaplan.funnel.ids import id_codes
+from slaplan.funnel.ids import IdChecks, check_ids
 from slaplan.funnel.presets import (
     LOST,
     PRESETS,
@@ -46,8 +46,7 @@ __all__ = ["LeadTable", "LoadReport", "load_leads"]
 class _Columns:
     """Parsed canonical columns of every source row (before rows are rejected)."""
 
-    ids: pa.Array
-    id_codes: np.ndarray
+    ids: IdChecks
     dates: dict[str, np.ndarray]
     unparseable: dict[str, np.ndarray]
     status: np.ndarray | None
@@ -229,7 +228,7 @@ def _parse(
     present = [name for name in date_names if name in sources]
     # Arrow and numpy release the GIL: ids, dates, labels and numbers run side by side
     with ThreadPoolExecutor(max_workers=_workers(n)) as pool:
-        ids_job = pool.submit(id_codes, frame[sources["lead_id"]])
+        ids_job = pool.submit(check_ids, frame[sources["lead_id"]])
         jobs = {
             name: pool.submit(parse_datetimes, frame[sources[name]], dayfirst=dayfirst, tz=tz)
             for name in present
@@ -243,7 +242,7 @@ def _parse(
             for name in ("score", "amount")
         }
         parsed = {name: job.result() for name, job in jobs.items()}
-        ids, codes = ids_job.result()
+        ids = ids_job.result()
         labels = {name: job.result() for name, job in label_jobs.items()}
         numbers = {name: job.result() for name, job in number_jobs.items()}
     dates: dict[str, np.ndarray] = {}
@@ -262,7 +261,6 @@ def _parse(
             _apply_status_dates(dates, status, parsed.values, funnel)
     return _Columns(
         ids=ids,
-        id_codes=codes,
         dates=dates,
         unparseable=unparseable,
         status=status,
@@ -300,26 +298,23 @@ def _apply_status_dates(
 def _reasons(
     columns: _Columns, funnel: Funnel, as_of: pd.Timestamp, tolerance_ns: int, n: int
 ) -> rules.Reasons:
-    codes = columns.id_codes
-    empty = codes < 0
     unknown = columns.unknown_status
     unknown_status = rules.mask_reason(
         np.zeros(n, bool) if unknown is None else unknown, "unknown status"
     )
     stage_dates = {c: columns.dates[c] for c in funnel.columns}
-    latest = np.full(n, np.iinfo(np.int64).min)
-    for values in columns.dates.values():
-        np.maximum(latest, values.view("int64"), out=latest)
+    latest = rules.latest_times(columns.dates, n)
     any_date = latest != np.iinfo(np.int64).min  # NaT is the smallest int64
     no_date = ~any_date if columns.status is None else ~any_date & pd.isna(columns.status)
+    as_of_ns = np.datetime64(as_of.to_datetime64(), "ns")
     return rules.assign_reasons(
         [
-            rules.mask_reason(empty, "empty lead_id"),
-            rules.mask_reason(rules.duplicate_mask(codes) & ~empty, "duplicate lead_id"),
+            rules.mask_reason(columns.ids.empty, "empty lead_id"),
+            rules.mask_reason(columns.ids.duplicate, "duplicate lead_id"),
             rules.first_column_reason(columns.unparseable, "unparseable date in {col}", n),
             unknown_status,
             rules.order_reasons(stage_dates, funnel.columns, tolerance_ns),
-            rules.future_reasons(columns.dates, np.datetime64(as_of.to_datetime64(), "ns")),
+            rules.future_reasons(columns.dates, as_of_ns, latest=latest),
             rules.mask_reason(no_date, "no date"),
         ],
         n,
@@ -336,25 +331,39 @@ def _accepted(
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Canonical frame of the accepted rows, their skip flags, and warnings."""
     index = raw.index[keep].rename("row")
-    stage_values = [columns.dates[c][keep] for c in funnel.columns]
-    skipped, stage_values = skip_kernel(stage_values, backfill=funnel.skip_policy == "backfill")
-    warnings: list[str] = []
-    data: dict[str, object] = {"lead_id": cols.str_column(columns.ids.filter(pa.array(keep)))}
-    earliest = stage_values[0] if funnel.skip_policy == "backfill" else cols.earliest(stage_values)
-    data["created_at"] = cols.created_at(columns.dates["created_at"][keep], earliest, warnings)
-    data["segment"] = cols.group_labels(columns.labels["segment"], keep)
-    data["owner"] = cols.group_labels(columns.labels["owner"], keep)
-    data.update(zip(funnel.columns, stage_values, strict=True))
-    data["first_touch_at"] = columns.dates["first_touch_at"][keep]
-    for name in ("score", "amount"):
-        data[name] = cols.numbers(columns.numbers[name], keep, name, warnings)
-    if columns.status is not None:
-        data["status"] = pd.array(columns.status[keep], dtype="str")
-        data["lost_at"] = columns.dates["lost_at"][keep]
-    for name, source in cmap.extra.items():
-        column = find_column(list(raw.columns), source)
-        if column is not None:
-            data[name] = cols.str_column(arrow_strings(raw[column]).filter(pa.array(keep)))
+    kept = pa.array(keep)
+    with ThreadPoolExecutor(max_workers=_workers(len(keep))) as pool:
+        # Arrow filters release the GIL: the text columns are built beside the numpy work
+        text = {
+            "lead_id": pool.submit(lambda: cols.str_column(columns.ids.ids.filter(kept))),
+            "segment": pool.submit(cols.group_labels, columns.labels["segment"], keep),
+            "owner": pool.submit(cols.group_labels, columns.labels["owner"], keep),
+        }
+        for name, source in cmap.extra.items():
+            column = find_column(list(raw.columns), source)
+            if column is not None:
+                strings = arrow_strings(raw[column])
+                text[name] = pool.submit(lambda s=strings: cols.str_column(s.filter(kept)))
+        stage_values = [columns.dates[c][keep] for c in funnel.columns]
+        backfill = funnel.skip_policy == "backfill"
+        skipped, stage_values = skip_kernel(stage_values, backfill=backfill)
+        warnings: list[str] = []
+        earliest = stage_values[0] if backfill else cols.earliest(stage_values)
+        created = cols.created_at(columns.dates["created_at"][keep], earliest, warnings)
+        data: dict[str, object] = {
+            "lead_id": text["lead_id"].result(),
+            "created_at": created,
+            "segment": text["segment"].result(),
+            "owner": text["owner"].result(),
+            **dict(zip(funnel.columns, stage_values, strict=True)),
+            "first_touch_at": columns.dates["first_touch_at"][keep],
+        }
+        for name in ("score", "amount"):
+            data[name] = cols.numbers(columns.numbers[name], keep, name, warnings)
+        if columns.status is not None:
+            data["status"] = pd.array(columns.status[keep], dtype="str")
+            data["lost_at"] = columns.dates["lost_at"][keep]
+        data.update({name: job.result() for name, job in text.items() if name not in data})
     # every column is a fresh array: no copy, and no consolidation into 2-D blocks
     frame = pd.DataFrame(data, index=index, copy=False)
     skipped_frame = pd.DataFrame(

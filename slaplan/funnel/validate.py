@@ -37,6 +37,7 @@ __all__ = [
     "assign_reasons",
     "duplicate_mask",
     "future_reasons",
+    "latest_times",
     "order_reasons",
 ]
 
@@ -133,13 +134,32 @@ def order_reasons(
     return Reasons(codes=codes, labels=labels)
 
 
-def future_reasons(date_values: Mapping[str, np.ndarray], as_of: np.datetime64) -> Reasons:
-    """``"future date in <col>"`` for the first column after ``as_of``, per row."""
+def latest_times(date_values: Mapping[str, np.ndarray], n: int) -> np.ndarray:
+    """Row-wise latest of the ``datetime64[ns]`` columns, as int64 (NaT, the smallest int64,
+    where a row has no date)."""
+    latest = np.full(n, np.iinfo(np.int64).min)
+    for values in date_values.values():
+        np.maximum(latest, values.view("int64"), out=latest)
+    return latest
+
+
+def future_reasons(
+    date_values: Mapping[str, np.ndarray], as_of: np.datetime64, *, latest: np.ndarray | None = None
+) -> Reasons:
+    """``"future date in <col>"`` for the first column after ``as_of``, per row.
+
+    ``latest`` (from :func:`latest_times`) narrows the search to the rows with a future date.
+    """
     n = len(next(iter(date_values.values()))) if date_values else 0
     limit = np.int64(np.datetime64(as_of, "ns").astype("int64"))
-    # NaT is the smallest int64, so it is never after as_of
-    masks = {c: v.view("int64") > limit for c, v in date_values.items()}
-    return first_column_reason(masks, "future date in {col}", n)
+    if latest is None:
+        latest = latest_times(date_values, n)
+    rows = np.flatnonzero(latest > limit)  # NaT is never after as_of
+    codes = np.zeros(n, dtype=np.int32)
+    columns = list(date_values)
+    for k in range(len(columns), 0, -1):
+        codes[rows[date_values[columns[k - 1]].view("int64")[rows] > limit]] = k
+    return Reasons(codes=codes, labels=tuple(f"future date in {c}" for c in columns))
 
 
 def assign_reasons(rules: Sequence[Reasons], n: int) -> Reasons:
