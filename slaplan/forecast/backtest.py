@@ -32,7 +32,10 @@ __all__ = [
 ]
 
 MIN_TRAIN_MONTHS = 6
-CHOOSE_BY = "interval_score"
+# "auto" chooses on point accuracy: ranked by interval score on a dozen backtest points, the
+# winner was often the method whose intervals happened to be narrow (ETS on the samples: 85%
+# coverage of the 95% intervals out of sample); the backtest then widens the winner's paths
+CHOOSE_BY = "mase"
 DEFAULT_METHODS = ("seasonal_naive", "ets", "ets_damped", "nb_glm")
 
 

@@ -14,7 +14,9 @@ Methods
 ``ets`` / ``ets_damped``
     Holt-Winters exponential smoothing from statsmodels (additive error, additive or damped
     additive trend, additive seasonality only with >= 36 months; never multiplicative). Paths
-    from ``HoltWintersResults.simulate`` with bootstrapped residuals.
+    from ``HoltWintersResults.simulate`` with bootstrapped residuals rescaled to ``n - k``
+    degrees of freedom, plus the estimation uncertainty of the initial states
+    (:mod:`slaplan.forecast.holt_winters`); initial states are estimated with the weights.
 ``nb_glm``
     A count model: negative binomial GLM (log link) with a linear trend and, with >= 24 months,
     month-of-year effects; dispersion by the Pearson moment estimator on a Poisson fit. Paths
@@ -33,6 +35,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from slaplan.forecast.holt_winters import (
+    HoltWintersParams,
+    forecast_mean_covariance,
+    residual_dof,
+)
+
 __all__ = [
     "METHODS",
     "MethodFitError",
@@ -45,7 +53,6 @@ MONTHS_PER_YEAR = 12
 MIN_MONTHS_SEASONAL_NAIVE = 24  # two seasons: one to copy, one to learn the seasonal residuals
 MIN_MONTHS_SEASONAL_ETS = 36  # PRODUCT.md §4: seasonal ETS only with >= 36 months
 MIN_MONTHS_MONTH_EFFECTS = 24  # each month-of-year effect seen at least twice
-MIN_MONTHS_HEURISTIC_INIT = 10  # statsmodels' heuristic initialisation needs >= 10 points
 MIN_NB_ALPHA = 1e-6  # below this the negative binomial is a Poisson for every practical purpose
 
 
@@ -117,14 +124,15 @@ def _holt_winters(
 
     n = counts.size
     seasonal = n >= MIN_MONTHS_SEASONAL_ETS
-    init = "heuristic" if n >= MIN_MONTHS_HEURISTIC_INIT else "estimated"
     model = ExponentialSmoothing(
         counts.astype(float),
         trend="add",
         damped_trend=damped,
         seasonal="add" if seasonal else None,
         seasonal_periods=MONTHS_PER_YEAR if seasonal else None,
-        initialization_method=init,
+        # initial states fitted with the weights: statsmodels' "heuristic" ones come from the
+        # first 10 months and, with a smoothing weight near 0, froze the forecast on that line
+        initialization_method="estimated",
     )
     # statsmodels warns on optimiser trouble; we turn that into an honest fallback instead
     with warnings.catch_warnings(record=True) as caught:
@@ -135,12 +143,7 @@ def _holt_winters(
     if any(issubclass(w.category, ConvergenceWarning) for w in caught) or not converged:
         raise MethodFitError("Holt-Winters optimiser did not converge")
     point = np.asarray(result.forecast(horizon), dtype=float)
-    simulated = np.asarray(
-        result.simulate(
-            horizon, anchor="end", repetitions=n_paths, random_errors="bootstrap", rng=rng
-        ),
-        dtype=float,
-    ).reshape(horizon, n_paths)
+    simulated = _holt_winters_paths(result, counts, horizon, n_paths, rng)
     if not (np.isfinite(point).all() and np.isfinite(simulated).all()):
         raise MethodFitError("Holt-Winters produced non-finite forecasts")
     kind = "damped additive trend" if damped else "additive trend"
@@ -151,6 +154,36 @@ def _holt_winters(
         paths=_as_count_paths(simulated.T),
         note=note,
     )
+
+
+def _holt_winters_paths(result, counts, horizon, n_paths, rng) -> np.ndarray:
+    """Paths ``(horizon, n_paths)``: bootstrapped errors on ``n - k`` degrees of freedom, plus the
+    estimation uncertainty of the initial states (see :mod:`slaplan.forecast.holt_winters`)."""
+    params = result.params
+    model = result.model
+    period = MONTHS_PER_YEAR if model.has_seasonal else 0
+    hw = HoltWintersParams(
+        alpha=float(params["smoothing_level"]),
+        beta=float(params["smoothing_trend"]),
+        gamma=float(params["smoothing_seasonal"]) if period else 0.0,
+        phi=float(params["damping_trend"]) if model.damped_trend else 1.0,
+        period=period,
+    )
+    residuals = counts - np.asarray(result.fittedvalues, dtype=float)
+    # statsmodels' own count of fitted quantities: smoothing weights and initial states
+    dof = residual_dof(counts.size, 4 + (period + 1) * bool(period) + int(model.damped_trend))
+    pool = (residuals - residuals.mean()) * np.sqrt(counts.size / dof)
+    errors = rng.choice(pool, size=(horizon, n_paths))
+    simulated = np.asarray(
+        result.simulate(horizon, anchor="end", repetitions=n_paths, random_errors=errors),
+        dtype=float,
+    ).reshape(horizon, n_paths)
+    covariance = forecast_mean_covariance(
+        hw, counts.size, horizon, float(residuals @ residuals) / dof
+    )
+    eigenvalues, eigenvectors = np.linalg.eigh(covariance)
+    root = eigenvectors * np.sqrt(np.clip(eigenvalues, 0.0, None))
+    return simulated + root @ rng.standard_normal((horizon, n_paths))
 
 
 def ets(counts: np.ndarray, horizon: int, n_paths: int, rng: np.random.Generator) -> MethodForecast:

@@ -5,32 +5,32 @@ Measured (seeded; numbers from this file's fixtures, 2 shared cores):
 =====================================  ==========  ===========  ===========  ===========
 data                                   MASE auto   MASE s.naive  cover 80%    cover 95%
 =====================================  ==========  ===========  ===========  ===========
-300 simulated series, 36-60 months     0.836       1.139         78.6%        92.6%
-bundled samples, 15 series x 5 origins 1.291       1.395         75.1%        90.2%
+300 simulated series, 36-60 months     0.825       1.139         80.6%        94.3%
+bundled samples, 15 series x 5 origins 1.257       1.395         75.8%        91.3%
 =====================================  ==========  ===========  ===========  ===========
 
 Targets (issue 7): MASE no worse than seasonal naive's on average; 80% intervals cover 75-85%
-and 95% intervals 91-98% of held-out months. Met on the simulated series; on the samples the 95%
-intervals fall short (90.2%), recorded as an xfail below rather than hidden; with 90 correlated
-held-out points the samples' coverage is only resolved to a few points, so the sample test
-checks wider bands (80%: 0.72-0.88, 95%: 0.85-0.98) and the exact bands are asserted on the 300
-simulated series, where the sample size supports them.
+and 95% intervals 91-98% of held-out months. Met on both. Before the Holt-Winters paths carried
+their estimation uncertainty and "auto" chose by MASE (instead of interval score) the same
+fixtures measured 0.836 / 1.139 / 78.6% / 92.6% (simulated) and 1.291 / 1.395 / 75.1% / 90.2%
+(samples): Holt-Winters' 95% intervals, where it was chosen, then covered 86% of the held-out
+months of the first 150 simulated series and 77% of the samples' (now 94% and 88%).
 
 * Simulated: ``simulated.py`` (log-linear trend -25..+35 %/yr, seasonal amplitude 0-35 %, a slow
   random walk of the level up to 1 %/month, NB noise with dispersion 8-300, 20-600 a month); the
   last 6 months held out; the study's cheap configuration (3 candidates, 2 backtest origins,
-  300 paths) to fit the CI budget. Choices: nb_glm 191, ets_damped 66, seasonal_naive 43.
-  Sensitivity (measured while building, not tested): with level drift up to 3 %/month the
-  95% coverage falls to about 90.5% — misspecification the backtest widening only partly repairs.
+  300 paths) to fit the CI budget. Choices: nb_glm 169, ets_damped 93, seasonal_naive 38.
 * Samples: lead, MQL and SQL counts, total and per segment (15 series of 29 complete months),
   each forecast from 5 origins (training 11, 14, 17, 20, 23 months; the next 6 held out), study
-  configuration with 4 backtest origins. Why 95% falls short: every training window is under two
-  years, so no method may model the samples' strong seasonality (events peak in spring and
-  autumn), the backtest that widens the intervals has few points, and three of the five held-out
-  windows contain the planted short month 2026-06 (``truth.yaml`` ``short_mql_months``), which no
-  method can foresee. With the default configuration (4 methods, 8 origins) and origins 0/2/4/6
-  months back the samples measured 77.8% / 91.4% — the number moves by about 2 points with the
-  seed and the origins, which is the honest resolution of 90 correlated held-out points.
+  configuration with 4 backtest origins. The margin is thin and the samples resolve coverage only
+  to about 2 points: every training window is under two years, so no method may model the
+  samples' strong seasonality (events peak in spring and autumn), and two of the five held-out
+  windows contain the planted short month 2026-06 (``truth.yaml`` ``short_mql_months``; 30 of
+  the 450 held-out points, 14 of them outside the 95% intervals), which no method can foresee.
+  Without that month the samples measure 77.9% / 94.0%. With the default configuration
+  (4 methods, 8 backtest origins, 1000 paths) and origins 0/2/4/6 months back they measured
+  76.4% / 88.9% (before: 80.3% / 91.1%, with seasonal naive's wide random-walk intervals chosen
+  28 times of 60) — that configuration is not the done-when study and is not asserted.
 """
 
 from __future__ import annotations
@@ -75,17 +75,7 @@ def test_simulated_intervals_cover_held_out_months_at_their_level(simulated_summ
 
 
 @pytest.mark.slow
-def test_sample_intervals_cover_held_out_months(samples_summary):
-    # measured 0.751 and 0.902 (module docstring): bands widened for 90 correlated points
-    assert 0.72 <= samples_summary["coverage_80"] <= 0.88
-    assert 0.85 <= samples_summary["coverage_95"] <= 0.98
-
-
-@pytest.mark.slow
-@pytest.mark.xfail(
-    strict=False,
-    reason="known shortfall: 95% intervals cover 90% of the samples' held-out months (short "
-    "11-23 month training windows with strong seasonality and a planted short month)",
-)
-def test_sample_95_intervals_meet_the_issue_target(samples_summary):
-    assert samples_summary["coverage_95"] >= 0.91
+def test_sample_intervals_cover_held_out_months_at_their_level(samples_summary):
+    # measured 0.758 and 0.913 (module docstring): inside the issue's bands, with a thin margin
+    assert 0.75 <= samples_summary["coverage_80"] <= 0.85
+    assert 0.91 <= samples_summary["coverage_95"] <= 0.98
