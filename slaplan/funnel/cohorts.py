@@ -17,6 +17,8 @@ pass (integer period codes and ``numpy.bincount``), fast on millions of leads.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Literal
 
 import numpy as np
@@ -74,8 +76,21 @@ def _month_codes(ns: np.ndarray, missing: np.ndarray) -> np.ndarray:
     last = int(ns.max()) // _NS_PER_DAY
     months = np.arange(first, last + 1).astype("datetime64[D]").astype("datetime64[M]")
     table = np.append(months.astype("int64"), NO_PERIOD)  # the last entry for missing values
-    days = ns // _NS_PER_DAY - first
-    return table[np.where(missing, len(table) - 1, days)]
+    days = ns // _NS_PER_DAY - first  # hugely negative for NaT
+    np.maximum(days, -1, out=days)  # index -1 picks the trailing NO_PERIOD
+    return table[days]
+
+
+def _two_period_codes(
+    first: np.ndarray, second: np.ndarray, freq: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Period codes of two columns, side by side in two threads when they are long (numpy
+    releases the GIL)."""
+    if len(first) < 200_000 or (os.cpu_count() or 1) < 2:
+        return period_codes(first, freq), period_codes(second, freq)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        job = pool.submit(period_codes, second, freq)
+        return period_codes(first, freq), job.result()
 
 
 def _period_index(codes: np.ndarray, freq: str, name: str = "period") -> pd.PeriodIndex:
@@ -216,8 +231,9 @@ def cohort_table(
     check_option("freq", freq, FREQS)
     frame, funnel = _frame_and_funnel(leads, funnel)
     funnel.between(from_stage, to_stage)
-    start = period_codes(frame[funnel.column(from_stage)].to_numpy(), freq)
-    end = period_codes(frame[funnel.column(to_stage)].to_numpy(), freq)
+    start, end = _two_period_codes(
+        frame[funnel.column(from_stage)].to_numpy(), frame[funnel.column(to_stage)].to_numpy(), freq
+    )
     groups, labels = _group_codes(frame, by)
     entered = start != NO_PERIOD
     if not entered.any():
@@ -230,7 +246,7 @@ def cohort_table(
     n_cells = (last - first + 1) * n_groups
     cell = _cohort_cells(start, groups, first, n_groups, n_cells)
     counts = _cohort_counts(cell, start, end, n_cells, max_lag)
-    entered_counts = np.bincount(cell, minlength=n_cells + 1)[:-1]
+    entered_counts = np.bincount(cell, minlength=n_cells + 1)[1:]
     cohorts = np.repeat(np.arange(first, last + 1), n_groups)
     lags = np.arange(max_lag + 1)
     observable = cohorts[:, None] + lags[None, :] <= now
@@ -247,21 +263,33 @@ def cohort_table(
 def _cohort_cells(
     start: np.ndarray, groups: np.ndarray, first: int, n_groups: int, n_cells: int
 ) -> np.ndarray:
-    """Cell (cohort × group) of each lead; ``n_cells`` for leads that never entered."""
-    cell = (start - first) * n_groups + groups if n_groups > 1 else start - first
-    return np.where(start == NO_PERIOD, n_cells, cell)
+    """Cell (cohort × group) of each lead, counted from 1; 0 for leads that never entered.
+
+    Arithmetic only (no masked selection: missing values are scattered at random, which makes
+    masked passes several times slower): a missing code (the smallest int64) is clamped.
+    """
+    cell = np.maximum(start, first - 1)
+    cell -= first
+    if n_groups > 1:
+        cell *= n_groups
+        cell += groups
+        np.maximum(cell, -1, out=cell)
+    cell += 1
+    return cell
 
 
 def _cohort_counts(
     cell: np.ndarray, start: np.ndarray, end: np.ndarray, n_cells: int, max_lag: int
 ) -> np.ndarray:
     """Cumulative reached counts, shape (cohort × group, lag); one ``bincount`` over all leads
-    (those that did not reach ``to_stage`` go to a spare bin, dropped)."""
-    reached = (cell < n_cells) & (end != NO_PERIOD)
-    lag = np.clip(end - start, 0, max_lag)  # a lag under 0 is within tolerance
-    spare = n_cells * (max_lag + 1)
-    flat = np.bincount(np.where(reached, cell * (max_lag + 1) + lag, spare), minlength=spare + 1)
-    return np.cumsum(flat[:-1].reshape(n_cells, max_lag + 1), axis=1).astype(float)
+    (those that did not enter or never reached ``to_stage`` land in cell 0, dropped)."""
+    lag = end - start  # garbage where a code is missing: those leads are in cell 0
+    np.clip(lag, 0, max_lag, out=lag)  # a lag under 0 is within tolerance
+    flat = cell * (end != NO_PERIOD)
+    flat *= max_lag + 1
+    flat += lag
+    counts = np.bincount(flat, minlength=(n_cells + 1) * (max_lag + 1))
+    return np.cumsum(counts[max_lag + 1 :].reshape(n_cells, max_lag + 1), axis=1).astype(float)
 
 
 def _as_of(frame: pd.DataFrame, funnel: Funnel, as_of) -> np.datetime64:
