@@ -79,7 +79,7 @@ def _packed(strings: pa.Array) -> np.ndarray | None:
     if not pa.types.is_large_string(strings.type) or len(strings) == 0:
         return None
     _, offsets_buffer, data_buffer = strings.buffers()
-    if data_buffer is None or data_buffer.size == 0:
+    if data_buffer is None or data_buffer.size < 8:
         return None
     offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[
         strings.offset : strings.offset + len(strings) + 1
@@ -88,17 +88,28 @@ def _packed(strings: pa.Array) -> np.ndarray | None:
     valid = _validity(strings)
     if lengths.max() > 8 or (valid & (lengths == 0)).any():
         return None
-    # the 8 bytes from each id's start, read as one little-endian word (an unaligned view with
-    # a stride of one byte; 8 zero bytes appended so the last id's read stays inside)
-    data = np.concatenate([np.frombuffer(data_buffer, dtype=np.uint8), np.zeros(8, np.uint8)])
+    data = np.frombuffer(data_buffer, dtype=np.uint8)
+    if not _clean_bytes(data, offsets, valid):
+        return None
+    # the 8 bytes from each id's start, read as one little-endian word through an unaligned
+    # view with a stride of one byte; the last few ids, too near the end, one by one
     words_at = np.ndarray((data.size - 7,), dtype="<u8", buffer=data, strides=(1,))
-    words = words_at[np.minimum(offsets[:-1], data.size - 8)] & _KEEP_BYTES[lengths * valid]
-    if not ((data - np.uint8(33)) > 94).any():
-        return words  # no byte is whitespace, a control character or non-ASCII
+    near_end = int(np.searchsorted(offsets[:-1], data.size - 8, side="right"))
+    words = np.empty(len(strings), dtype=np.uint64)
+    words[:near_end] = words_at[offsets[:near_end]]
+    for row in range(near_end, len(strings)):
+        text = data[offsets[row] : offsets[row + 1]].tobytes()
+        words[row] = int.from_bytes(text, "little")
+    np.bitwise_and(words, _KEEP_BYTES[lengths], out=words)  # drop the next ids' bytes
+    return words
+
+
+def _clean_bytes(data: np.ndarray, offsets: np.ndarray, valid: np.ndarray) -> bool:
+    """No id starts or ends with whitespace, and every byte is ASCII."""
+    if data.min() > 32 and data.max() < 128:
+        return True  # no whitespace, control or non-ASCII byte anywhere
+    if data.max() >= 128:
+        return False
     first_byte = data[np.minimum(offsets[:-1], data.size - 1)]
     last_byte = data[np.maximum(offsets[1:] - 1, 0)]
-    if (valid & (_WHITESPACE[first_byte] | _WHITESPACE[last_byte])).any():
-        return None
-    if (words & np.uint64(0x8080808080808080)).any():
-        return None  # not ASCII
-    return words
+    return not (valid & (_WHITESPACE[first_byte] | _WHITESPACE[last_byte])).any()

@@ -14,7 +14,7 @@ len(rejected) == rows read``, always.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,11 +119,14 @@ def load_leads(
     cmap = resolve_mapping(mapping, header)
     funnel = funnel or cmap.funnel or DEFAULT_FUNNEL
     sources = _locate(raw, cmap, funnel)
-    columns = _parse(raw.frame, sources, cmap, funnel, dayfirst=dayfirst, tz=tz)
-    reasons = _reasons(columns, funnel, as_of_ts, tolerance_ns, len(raw.frame))
-    keep = reasons.ok
-    frame, skipped, warnings = _accepted(raw.frame, sources, cmap, funnel, columns, keep)
-    rejected = _rejected(raw, reasons, keep)
+    # Arrow and numpy release the GIL: independent columns and steps run side by side
+    with ThreadPoolExecutor(max_workers=_workers(len(raw.frame))) as pool:
+        columns = _parse(raw.frame, sources, cmap, funnel, pool, dayfirst=dayfirst, tz=tz)
+        reasons = _reasons(columns, funnel, as_of_ts, tolerance_ns, len(raw.frame), pool)
+        keep = reasons.ok
+        rejected_job = pool.submit(_rejected, raw, reasons, keep)
+        frame, skipped, warnings = _accepted(raw.frame, sources, cmap, funnel, columns, keep, pool)
+        rejected = rejected_job.result()
     if len(frame) + len(rejected) != raw.rows_read:  # pragma: no cover - invariant
         raise AssertionError("rows lost during import")
     if raw.rows_read == 0:
@@ -219,6 +222,7 @@ def _parse(
     sources: dict[str, str],
     cmap: ColumnMapping,
     funnel: Funnel,
+    pool: ThreadPoolExecutor,
     *,
     dayfirst: bool,
     tz: str,
@@ -226,25 +230,23 @@ def _parse(
     n = len(frame)
     date_names = ["created_at", *funnel.columns, "first_touch_at", "lost_at"]
     present = [name for name in date_names if name in sources]
-    # Arrow and numpy release the GIL: ids, dates, labels and numbers run side by side
-    with ThreadPoolExecutor(max_workers=_workers(n)) as pool:
-        ids_job = pool.submit(check_ids, frame[sources["lead_id"]])
-        jobs = {
-            name: pool.submit(parse_datetimes, frame[sources[name]], dayfirst=dayfirst, tz=tz)
-            for name in present
-        }
-        label_jobs = {
-            name: pool.submit(cols.encode_labels, frame, sources.get(name), count=name == "segment")
-            for name in ("segment", "owner")
-        }
-        number_jobs = {
-            name: pool.submit(cols.parse_numbers, frame, sources.get(name))
-            for name in ("score", "amount")
-        }
-        parsed = {name: job.result() for name, job in jobs.items()}
-        ids = ids_job.result()
-        labels = {name: job.result() for name, job in label_jobs.items()}
-        numbers = {name: job.result() for name, job in number_jobs.items()}
+    ids_job = pool.submit(check_ids, frame[sources["lead_id"]])
+    jobs = {
+        name: pool.submit(parse_datetimes, frame[sources[name]], dayfirst=dayfirst, tz=tz)
+        for name in present
+    }
+    label_jobs = {
+        name: pool.submit(cols.encode_labels, frame, sources.get(name), count=name == "segment")
+        for name in ("segment", "owner")
+    }
+    number_jobs = {
+        name: pool.submit(cols.parse_numbers, frame, sources.get(name))
+        for name in ("score", "amount")
+    }
+    parsed = {name: job.result() for name, job in jobs.items()}
+    ids = ids_job.result()
+    labels = {name: job.result() for name, job in label_jobs.items()}
+    numbers = {name: job.result() for name, job in number_jobs.items()}
     dates: dict[str, np.ndarray] = {}
     unparseable: dict[str, np.ndarray] = {}
     for name in date_names:
@@ -296,13 +298,19 @@ def _apply_status_dates(
 
 
 def _reasons(
-    columns: _Columns, funnel: Funnel, as_of: pd.Timestamp, tolerance_ns: int, n: int
+    columns: _Columns,
+    funnel: Funnel,
+    as_of: pd.Timestamp,
+    tolerance_ns: int,
+    n: int,
+    pool: ThreadPoolExecutor,
 ) -> rules.Reasons:
+    stage_dates = {c: columns.dates[c] for c in funnel.columns}
+    order = pool.submit(rules.order_reasons, stage_dates, funnel.columns, tolerance_ns)
     unknown = columns.unknown_status
     unknown_status = rules.mask_reason(
         np.zeros(n, bool) if unknown is None else unknown, "unknown status"
     )
-    stage_dates = {c: columns.dates[c] for c in funnel.columns}
     latest = rules.latest_times(columns.dates, n)
     any_date = latest != np.iinfo(np.int64).min  # NaT is the smallest int64
     no_date = ~any_date if columns.status is None else ~any_date & pd.isna(columns.status)
@@ -313,7 +321,7 @@ def _reasons(
             rules.mask_reason(columns.ids.duplicate, "duplicate lead_id"),
             rules.first_column_reason(columns.unparseable, "unparseable date in {col}", n),
             unknown_status,
-            rules.order_reasons(stage_dates, funnel.columns, tolerance_ns),
+            order.result(),
             rules.future_reasons(columns.dates, as_of_ns, latest=latest),
             rules.mask_reason(no_date, "no date"),
         ],
@@ -328,42 +336,31 @@ def _accepted(
     funnel: Funnel,
     columns: _Columns,
     keep: np.ndarray,
+    pool: ThreadPoolExecutor,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Canonical frame of the accepted rows, their skip flags, and warnings."""
     index = raw.index[keep].rename("row")
-    kept = pa.array(keep)
-    with ThreadPoolExecutor(max_workers=_workers(len(keep))) as pool:
-        # Arrow filters release the GIL: the text columns are built beside the numpy work
-        text = {
-            "lead_id": pool.submit(lambda: cols.str_column(columns.ids.ids.filter(kept))),
-            "segment": pool.submit(cols.group_labels, columns.labels["segment"], keep),
-            "owner": pool.submit(cols.group_labels, columns.labels["owner"], keep),
-        }
-        for name, source in cmap.extra.items():
-            column = find_column(list(raw.columns), source)
-            if column is not None:
-                strings = arrow_strings(raw[column])
-                text[name] = pool.submit(lambda s=strings: cols.str_column(s.filter(kept)))
-        stage_values = [columns.dates[c][keep] for c in funnel.columns]
-        backfill = funnel.skip_policy == "backfill"
-        skipped, stage_values = skip_kernel(stage_values, backfill=backfill)
-        warnings: list[str] = []
-        earliest = stage_values[0] if backfill else cols.earliest(stage_values)
-        created = cols.created_at(columns.dates["created_at"][keep], earliest, warnings)
-        data: dict[str, object] = {
-            "lead_id": text["lead_id"].result(),
-            "created_at": created,
-            "segment": text["segment"].result(),
-            "owner": text["owner"].result(),
-            **dict(zip(funnel.columns, stage_values, strict=True)),
-            "first_touch_at": columns.dates["first_touch_at"][keep],
-        }
-        for name in ("score", "amount"):
-            data[name] = cols.numbers(columns.numbers[name], keep, name, warnings)
-        if columns.status is not None:
-            data["status"] = pd.array(columns.status[keep], dtype="str")
-            data["lost_at"] = columns.dates["lost_at"][keep]
-        data.update({name: job.result() for name, job in text.items() if name not in data})
+    text = _text_columns(raw, cmap, columns, keep, pool)
+    stage_values = [columns.dates[c][keep] for c in funnel.columns]
+    backfill = funnel.skip_policy == "backfill"
+    skipped, stage_values = skip_kernel(stage_values, backfill=backfill)
+    warnings: list[str] = []
+    earliest = stage_values[0] if backfill else cols.earliest(stage_values)
+    created = cols.created_at(columns.dates["created_at"][keep], earliest, warnings)
+    data: dict[str, object] = {
+        "lead_id": text["lead_id"].result(),
+        "created_at": created,
+        "segment": text["segment"].result(),
+        "owner": text["owner"].result(),
+        **dict(zip(funnel.columns, stage_values, strict=True)),
+        "first_touch_at": columns.dates["first_touch_at"][keep],
+    }
+    for name in ("score", "amount"):
+        data[name] = cols.numbers(columns.numbers[name], keep, name, warnings)
+    if columns.status is not None:
+        data["status"] = pd.array(columns.status[keep], dtype="str")
+        data["lost_at"] = columns.dates["lost_at"][keep]
+    data.update({name: job.result() for name, job in text.items() if name not in data})
     # every column is a fresh array: no copy, and no consolidation into 2-D blocks
     frame = pd.DataFrame(data, index=index, copy=False)
     skipped_frame = pd.DataFrame(
@@ -378,6 +375,29 @@ def _accepted(
     return frame, skipped_frame, warnings
 
 
+def _text_columns(
+    raw: pd.DataFrame,
+    cmap: ColumnMapping,
+    columns: _Columns,
+    keep: np.ndarray,
+    pool: ThreadPoolExecutor,
+) -> dict[str, Future]:
+    """Jobs building the text columns of the kept rows (Arrow filters release the GIL, so they
+    run beside the numpy work on the date columns)."""
+    kept = pa.array(keep)
+    text = {
+        "lead_id": pool.submit(lambda: cols.str_column(columns.ids.ids.filter(kept))),
+        "segment": pool.submit(cols.group_labels, columns.labels["segment"], keep),
+        "owner": pool.submit(cols.group_labels, columns.labels["owner"], keep),
+    }
+    for name, source in cmap.extra.items():
+        column = find_column(list(raw.columns), source)
+        if column is not None:
+            strings = arrow_strings(raw[column])
+            text[name] = pool.submit(lambda s=strings: cols.str_column(s.filter(kept)))
+    return text
+
+
 def _small_segments(counts: pd.Series, minimum: int = 30) -> list[str]:
     small = counts[counts < minimum].sort_values(ascending=False, kind="stable")
     return [f"segment {s!r} has only {n} lead(s)" for s, n in small.items() if len(counts) > 1]
@@ -386,12 +406,8 @@ def _small_segments(counts: pd.Series, minimum: int = 30) -> list[str]:
 def _rejected(raw: RawTable, reasons: rules.Reasons, keep: np.ndarray) -> pd.DataFrame:
     """``row``, ``reason`` and the original text of every rejected row, in source order."""
     positions = np.flatnonzero(~keep)
-    originals = _take(raw.frame, positions)
-    columns = [c if c not in ("row", "reason") else f"source_{c}" for c in raw.frame.columns]
-    body = pd.DataFrame(
-        {c: _text(originals[o]) for c, o in zip(columns, raw.frame.columns, strict=True)},
-        index=pd.RangeIndex(len(positions)),
-    )
+    body = raw.originals(positions)
+    body.columns = [c if c not in ("row", "reason") else f"source_{c}" for c in body.columns]
     body.insert(0, "reason", pd.array(reasons.text(positions), dtype="str"))
     body.insert(0, "row", np.asarray(raw.frame.index[positions], dtype="int64"))
     if not len(raw.bad_rows):
@@ -405,37 +421,3 @@ def _rejected(raw: RawTable, reasons: rules.Reasons, keep: np.ndarray) -> pd.Dat
     )
     body = pd.concat([body, bad], ignore_index=True)
     return body.sort_values("row", kind="stable").reset_index(drop=True)
-
-
-def _take(frame: pd.DataFrame, positions: np.ndarray) -> dict[str, pd.Series]:
-    """Columns of ``frame`` at ``positions`` (sorted). Arrow-backed frames (CSV reads) are taken
-    one record batch at a time: Arrow's take on a chunked string column first concatenates all
-    of it, which costs more than the few rows taken."""
-    arrays = [frame[c].array for c in frame.columns]
-    if not all(hasattr(a, "__arrow_array__") for a in arrays):
-        return {c: frame[c].iloc[positions] for c in frame.columns}
-    names = [str(i) for i in range(len(arrays))]
-    table = pa.table(dict(zip(names, (a.__arrow_array__() for a in arrays), strict=True)))
-    batches = table.to_batches()  # common chunk boundaries, no copy
-    starts = np.cumsum([0] + [b.num_rows for b in batches])
-    bounds = np.searchsorted(positions, starts)
-    parts = [
-        batch.take(pa.array(positions[bounds[k] : bounds[k + 1]] - starts[k]))
-        for k, batch in enumerate(batches)
-        if bounds[k + 1] > bounds[k]
-    ]
-    taken = pa.Table.from_batches(parts, schema=table.schema)
-    return {
-        c: pd.Series(pd.array(taken.column(name), dtype=frame[c].dtype))
-        for c, name in zip(frame.columns, names, strict=True)
-    }
-
-
-def _text(values: pd.Series) -> pd.api.extensions.ExtensionArray:
-    if isinstance(values.dtype, pd.ArrowDtype) and pd.api.types.is_datetime64_any_dtype(
-        values.dtype
-    ):
-        values = pd.Series(values.array.__arrow_array__().to_pandas())  # numpy datetimes
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return pd.array(values.astype("str").where(values.notna(), None).to_numpy(), dtype="str")
-    return pd.array(values.to_numpy(), dtype="str")

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -56,6 +57,15 @@ class RawTable:
     def rows_read(self) -> int:
         """Data rows in the source (good and bad)."""
         return len(self.frame) + len(self.bad_rows)
+
+    def originals(self, positions: np.ndarray) -> pd.DataFrame:
+        """The rows at ``positions`` (sorted positions in ``frame``) as text, one column per
+        source column: the original values for the rejected-rows report."""
+        taken = _take(self.frame, positions)
+        return pd.DataFrame(
+            {column: _text(values) for column, values in taken.items()},
+            index=pd.RangeIndex(len(positions)),
+        )
 
 
 def read_source(
@@ -288,3 +298,37 @@ def _careful_csv(
     )
     bad_rows = pd.DataFrame(bad, columns=["row", "fields", "raw"]).astype({"row": "int64"})
     return frame, bad_rows
+
+
+def _take(frame: pd.DataFrame, positions: np.ndarray) -> dict[str, pd.Series]:
+    """Columns of ``frame`` at ``positions`` (sorted). Arrow-backed frames (CSV reads) are taken
+    one record batch at a time: Arrow's take on a chunked string column first concatenates all
+    of it, which costs more than the few rows taken."""
+    arrays = [frame[c].array for c in frame.columns]
+    if not all(hasattr(a, "__arrow_array__") for a in arrays):
+        return {c: frame[c].iloc[positions] for c in frame.columns}
+    names = [str(i) for i in range(len(arrays))]
+    table = pa.table(dict(zip(names, (a.__arrow_array__() for a in arrays), strict=True)))
+    batches = table.to_batches()  # common chunk boundaries, no copy
+    starts = np.cumsum([0] + [b.num_rows for b in batches])
+    bounds = np.searchsorted(positions, starts)
+    parts = [
+        batch.take(pa.array(positions[bounds[k] : bounds[k + 1]] - starts[k]))
+        for k, batch in enumerate(batches)
+        if bounds[k + 1] > bounds[k]
+    ]
+    taken = pa.Table.from_batches(parts, schema=table.schema)
+    return {
+        c: pd.Series(pd.array(taken.column(name), dtype=frame[c].dtype))
+        for c, name in zip(frame.columns, names, strict=True)
+    }
+
+
+def _text(values: pd.Series) -> pd.api.extensions.ExtensionArray:
+    if isinstance(values.dtype, pd.ArrowDtype) and pd.api.types.is_datetime64_any_dtype(
+        values.dtype
+    ):
+        values = pd.Series(values.array.__arrow_array__().to_pandas())  # numpy datetimes
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return pd.array(values.astype("str").where(values.notna(), None).to_numpy(), dtype="str")
+    return pd.array(values.to_numpy(), dtype="str")
