@@ -9,6 +9,7 @@ them up; ``--segment`` restricts the data to one segment.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 __all__ = ["register", "run"]
@@ -77,7 +78,13 @@ def run(args: argparse.Namespace) -> int:
     if args.by_segment:
         return _run_segments(table, stage, args)
     history = monthly_stage_counts(table, stage)
-    forecast = forecast_volume(history, args.horizon, method=args.method, seed=args.seed)
+    forecast = forecast_volume(
+        history,
+        args.horizon,
+        method=args.method,
+        seed=args.seed,
+        show_progress=sys.stderr.isatty(),  # a bar for a person at a terminal, none in logs
+    )
     print(
         f"{stage} per month from {path}: {len(history)} complete months "
         f"{history.index[0]}..{history.index[-1]}"

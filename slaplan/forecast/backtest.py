@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from slaplan._progress import progress
 from slaplan.forecast.methods import METHODS, MethodFitError, fit_method, seasonal_period
 
 __all__ = [
@@ -212,6 +213,7 @@ def run_backtest(
     levels: Sequence[float],
     n_paths: int,
     rng: np.random.Generator,
+    show_progress: bool = False,
 ) -> Backtest:
     """Backtest trusted inputs (see :func:`backtest_forecasts` for the validated door).
 
@@ -220,7 +222,8 @@ def run_backtest(
     """
     rows: list[pd.DataFrame] = []
     failures: list[str] = []
-    for origin in rolling_origins(counts.size, horizon, n_origins):
+    origins = rolling_origins(counts.size, horizon, n_origins)
+    for origin in progress(origins, desc="backtest origins", enabled=show_progress):
         train = counts[:origin]
         steps = min(horizon, counts.size - origin)
         actual = counts[origin : origin + steps].astype(float)
@@ -255,6 +258,7 @@ def backtest_forecasts(
     seed=None,
     start=None,
     fill_missing: bool = False,
+    show_progress: bool = False,
 ) -> Backtest:
     """Rolling-origin backtest of forecasting methods on a monthly count series.
 
@@ -274,6 +278,8 @@ def backtest_forecasts(
         Simulated count paths per forecast.
     seed : None, int or numpy.random.Generator
         Randomness of the simulated paths.
+    show_progress : bool
+        Show a ``tqdm.auto`` bar over the forecast origins (off by default).
 
     Returns
     -------
@@ -303,4 +309,5 @@ def backtest_forecasts(
         levels=levels_clean,
         n_paths=int(n_paths),
         rng=rng,
+        show_progress=bool(show_progress),
     )

@@ -170,6 +170,7 @@ def forecast_volume(
     n_paths: int = 2000,
     start=None,
     fill_missing: bool = False,
+    show_progress: bool = False,
 ) -> VolumeForecast:
     """Forecast monthly counts with intervals from simulated count paths.
 
@@ -198,6 +199,8 @@ def forecast_volume(
         First month when ``series`` is an array.
     fill_missing : bool
         Count missing months as 0 instead of raising.
+    show_progress : bool
+        Show a ``tqdm.auto`` bar over the backtest origins (off by default).
 
     Returns
     -------
@@ -233,6 +236,7 @@ def forecast_volume(
         levels=levels,
         n_paths=n_paths // 2,
         rng=rng,
+        show_progress=bool(show_progress),
     )
     ranking = backtest.ranking if method == "auto" else [method]
     ranking = list(dict.fromkeys([*ranking, *candidates]))

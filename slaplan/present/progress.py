@@ -10,41 +10,14 @@ traceback; any other exception is a bug and is raised after the widget says so.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any
 
-from tqdm.auto import tqdm
-
+from slaplan._progress import progress
 from slaplan.errors import SlaplanError
 
 __all__ = ["busy", "progress"]
-
-T = TypeVar("T")
-
-
-def progress(
-    iterable: Iterable[T],
-    *,
-    desc: str,
-    total: int | None = None,
-    enabled: bool = True,
-) -> Iterator[T]:
-    """Iterate over ``iterable`` with a ``tqdm.auto`` progress bar labelled ``desc``.
-
-    The bar disappears when the loop ends (``leave=False``) and is skipped entirely when
-    ``enabled`` is false (library callers pass their ``progress=`` argument through).
-
-    Examples
-    --------
-    >>> [step for step in progress(range(3), desc="backtest", enabled=False)]
-    [0, 1, 2]
-    """
-    if not enabled:
-        yield from iterable
-        return
-    with tqdm(iterable, desc=desc, total=total, leave=False, dynamic_ncols=True) as bar:
-        yield from bar
 
 
 @contextmanager
