@@ -87,7 +87,7 @@ class Reasons:
 
 def mask_reason(mask: np.ndarray, reason: str) -> Reasons:
     """``reason`` where ``mask`` is set."""
-    return Reasons(codes=mask.astype(np.int32), labels=(reason,))
+    return Reasons(codes=np.asarray(mask, dtype=bool).view(np.uint8), labels=(reason,))
 
 
 def first_column_reason(masks: Mapping[str, np.ndarray], template: str, n: int) -> Reasons:
@@ -172,5 +172,5 @@ def assign_reasons(rules: Sequence[Reasons], n: int) -> Reasons:
         labels += rule.labels
     for rule, offset in zip(reversed(rules), reversed(offsets), strict=True):
         hit = np.flatnonzero(rule.codes)
-        codes[hit] = rule.codes[hit] + offset
+        codes[hit] = rule.codes[hit].astype(np.int32) + offset
     return Reasons(codes=codes, labels=tuple(labels))
