@@ -14,6 +14,7 @@ len(rejected) == rows read``, always.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,19 @@ class _Columns:
     unknown_status: np.ndarray | None
     labels: dict[str, cols.Labels | None]
     numbers: dict[str, cols.Numbers]
+    checks: _DateChecks
+
+
+@dataclass(frozen=True, kw_only=True)
+class _DateChecks:
+    """What follows from the dates alone, for every source row: the stage-order and future
+    rules, the rows with no date at all, and the skip policy's flags and stage times."""
+
+    order: rules.Reasons
+    future: rules.Reasons
+    undated: np.ndarray
+    skipped: list[np.ndarray]
+    stages: list[np.ndarray]
 
 
 def load_leads(
@@ -121,8 +135,17 @@ def load_leads(
     sources = _locate(raw, cmap, funnel)
     # Arrow and numpy release the GIL: independent columns and steps run side by side
     with ThreadPoolExecutor(max_workers=_workers(len(raw.frame))) as pool:
-        columns = _parse(raw.frame, sources, cmap, funnel, pool, dayfirst=dayfirst, tz=tz)
-        reasons = _reasons(columns, funnel, as_of_ts, tolerance_ns, len(raw.frame), pool)
+        columns = _parse(
+            raw.frame,
+            sources,
+            cmap,
+            funnel,
+            pool,
+            dayfirst=dayfirst,
+            tz=tz,
+            checks=lambda dates: _date_checks(dates, funnel, as_of_ts, tolerance_ns),
+        )
+        reasons = _reasons(columns, len(raw.frame))
         keep = reasons.ok
         rejected_job = pool.submit(_rejected, raw, reasons, keep)
         frame, skipped, warnings = _accepted(raw.frame, sources, cmap, funnel, columns, keep, pool)
@@ -226,7 +249,10 @@ def _parse(
     *,
     dayfirst: bool,
     tz: str,
+    checks: Callable[[dict[str, np.ndarray]], _DateChecks],
 ) -> _Columns:
+    """Parse every canonical column in ``pool``; once the dates are in, ``checks`` runs on them
+    in this thread while the pool finishes ids, labels and numbers."""
     n = len(frame)
     date_names = ["created_at", *funnel.columns, "first_touch_at", "lost_at"]
     present = [name for name in date_names if name in sources]
@@ -244,9 +270,6 @@ def _parse(
         for name in ("score", "amount")
     }
     parsed = {name: job.result() for name, job in jobs.items()}
-    ids = ids_job.result()
-    labels = {name: job.result() for name, job in label_jobs.items()}
-    numbers = {name: job.result() for name, job in number_jobs.items()}
     dates: dict[str, np.ndarray] = {}
     unparseable: dict[str, np.ndarray] = {}
     for name in date_names:
@@ -261,14 +284,16 @@ def _parse(
             parsed = parse_datetimes(frame[sources["status_date_column"]], dayfirst=dayfirst, tz=tz)
             unparseable["status_date"] = parsed.failed
             _apply_status_dates(dates, status, parsed.values, funnel)
+    date_checks = checks(dates)
     return _Columns(
-        ids=ids,
+        ids=ids_job.result(),
         dates=dates,
         unparseable=unparseable,
         status=status,
         unknown_status=unknown,
-        labels=labels,
-        numbers=numbers,
+        labels={name: job.result() for name, job in label_jobs.items()},
+        numbers={name: job.result() for name, job in number_jobs.items()},
+        checks=date_checks,
     )
 
 
@@ -297,32 +322,39 @@ def _apply_status_dates(
         dates[column] = np.where(rows, status_dates, dates[column])
 
 
-def _reasons(
-    columns: _Columns,
-    funnel: Funnel,
-    as_of: pd.Timestamp,
-    tolerance_ns: int,
-    n: int,
-    pool: ThreadPoolExecutor,
-) -> rules.Reasons:
-    stage_dates = {c: columns.dates[c] for c in funnel.columns}
-    order = pool.submit(rules.order_reasons, stage_dates, funnel.columns, tolerance_ns)
+def _date_checks(
+    dates: dict[str, np.ndarray], funnel: Funnel, as_of: pd.Timestamp, tolerance_ns: int
+) -> _DateChecks:
+    stage_dates = {c: dates[c] for c in funnel.columns}
+    as_of_ns = np.datetime64(as_of.to_datetime64(), "ns")
+    skipped, stages = skip_kernel(
+        list(stage_dates.values()), backfill=funnel.skip_policy == "backfill"
+    )
+    return _DateChecks(
+        order=rules.order_reasons(stage_dates, funnel.columns, tolerance_ns),
+        future=rules.future_reasons(dates, as_of_ns),
+        undated=rules.undated_rows(dates, len(stage_dates[funnel.columns[0]])),
+        skipped=skipped,
+        stages=stages,
+    )
+
+
+def _reasons(columns: _Columns, n: int) -> rules.Reasons:
     unknown = columns.unknown_status
     unknown_status = rules.mask_reason(
         np.zeros(n, bool) if unknown is None else unknown, "unknown status"
     )
-    latest = rules.latest_times(columns.dates, n)
-    any_date = latest != np.iinfo(np.int64).min  # NaT is the smallest int64
-    no_date = ~any_date if columns.status is None else ~any_date & pd.isna(columns.status)
-    as_of_ns = np.datetime64(as_of.to_datetime64(), "ns")
+    no_date = columns.checks.undated
+    if columns.status is not None:
+        no_date = no_date & pd.isna(columns.status)
     return rules.assign_reasons(
         [
             rules.mask_reason(columns.ids.empty, "empty lead_id"),
             rules.mask_reason(columns.ids.duplicate, "duplicate lead_id"),
             rules.first_column_reason(columns.unparseable, "unparseable date in {col}", n),
             unknown_status,
-            order.result(),
-            rules.future_reasons(columns.dates, as_of_ns, latest=latest),
+            columns.checks.order,
+            columns.checks.future,
             rules.mask_reason(no_date, "no date"),
         ],
         n,
@@ -339,12 +371,14 @@ def _accepted(
     pool: ThreadPoolExecutor,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Canonical frame of the accepted rows, their skip flags, and warnings."""
-    index = raw.index[keep].rename("row")
+    positions = np.flatnonzero(keep)
+    plain = isinstance(raw.index, pd.RangeIndex) and raw.index.start == 0 and raw.index.step == 1
+    index = pd.Index(positions if plain else raw.index.to_numpy()[positions], name="row")
     text = _text_columns(raw, cmap, columns, keep, pool)
-    stage_values = [columns.dates[c][keep] for c in funnel.columns]
-    backfill = funnel.skip_policy == "backfill"
-    skipped, stage_values = skip_kernel(stage_values, backfill=backfill)
+    stage_values = [values[keep] for values in columns.checks.stages]
+    skipped = [flags[keep] for flags in columns.checks.skipped]
     warnings: list[str] = []
+    backfill = funnel.skip_policy == "backfill"
     earliest = stage_values[0] if backfill else cols.earliest(stage_values)
     created = cols.created_at(columns.dates["created_at"][keep], earliest, warnings)
     data: dict[str, object] = {

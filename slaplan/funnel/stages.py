@@ -161,7 +161,7 @@ def skip_kernel(
     any_later = np.zeros(len(ints[0]), dtype=bool)
     for j in range(n_stages - 2, -1, -1):
         any_later |= reached[j + 1]
-        skipped[j] = any_later & ~reached[j]
+        skipped[j] = np.greater(any_later, reached[j])  # later stage reached, this one not
         rows = np.flatnonzero(skipped[j]) if backfill else ()
         if len(rows):
             # the next stage each skipping lead reached (stages after j were filled already)

@@ -37,8 +37,8 @@ __all__ = [
     "assign_reasons",
     "duplicate_mask",
     "future_reasons",
-    "latest_times",
     "order_reasons",
+    "undated_rows",
 ]
 
 REASON_ORDER: tuple[str, ...] = (
@@ -134,31 +134,29 @@ def order_reasons(
     return Reasons(codes=codes, labels=labels)
 
 
-def latest_times(date_values: Mapping[str, np.ndarray], n: int) -> np.ndarray:
-    """Row-wise latest of the ``datetime64[ns]`` columns, as int64 (NaT, the smallest int64,
-    where a row has no date)."""
-    latest = np.full(n, np.iinfo(np.int64).min)
-    for values in date_values.values():
-        np.maximum(latest, values.view("int64"), out=latest)
-    return latest
+def undated_rows(date_values: Mapping[str, np.ndarray], n: int) -> np.ndarray:
+    """Rows with no date in any of the ``datetime64[ns]`` columns."""
+    nat = np.iinfo(np.int64).min  # NaT, the smallest int64
+    columns = [values.view("int64") for values in date_values.values()]
+    if any(values.min(initial=np.iinfo(np.int64).max) != nat for values in columns[:1]):
+        return np.zeros(n, dtype=bool)  # the first column dates every row (the usual case)
+    undated = np.ones(n, dtype=bool)
+    for values in columns:
+        undated &= values == nat
+    return undated
 
 
-def future_reasons(
-    date_values: Mapping[str, np.ndarray], as_of: np.datetime64, *, latest: np.ndarray | None = None
-) -> Reasons:
-    """``"future date in <col>"`` for the first column after ``as_of``, per row.
-
-    ``latest`` (from :func:`latest_times`) narrows the search to the rows with a future date.
-    """
+def future_reasons(date_values: Mapping[str, np.ndarray], as_of: np.datetime64) -> Reasons:
+    """``"future date in <col>"`` for the first column after ``as_of``, per row."""
     n = len(next(iter(date_values.values()))) if date_values else 0
     limit = np.int64(np.datetime64(as_of, "ns").astype("int64"))
-    if latest is None:
-        latest = latest_times(date_values, n)
-    rows = np.flatnonzero(latest > limit)  # NaT is never after as_of
     codes = np.zeros(n, dtype=np.int32)
     columns = list(date_values)
     for k in range(len(columns), 0, -1):
-        codes[rows[date_values[columns[k - 1]].view("int64")[rows] > limit]] = k
+        values = date_values[columns[k - 1]].view("int64")
+        # one reduction per column; rows are looked for only where a date is after as_of
+        if values.max(initial=np.iinfo(np.int64).min) > limit:  # NaT is never after as_of
+            codes[np.flatnonzero(values > limit)] = k
     return Reasons(codes=codes, labels=tuple(f"future date in {c}" for c in columns))
 
 
