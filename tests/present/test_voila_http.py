@@ -7,6 +7,7 @@ code cells stripped. These tests fetch the page like a browser's first request w
 from __future__ import annotations
 
 import html
+import time
 import urllib.request
 from pathlib import Path
 
@@ -16,12 +17,22 @@ import pytest
 from slaplan.present.voila import LocalServer, start_voila
 
 
-def _fetch(url: str) -> str:
-    """GET a Voilà page; return its HTML with entities decoded (outputs are escaped text)."""
+def _fetch(url: str, *, deadline_s: float = 180.0) -> str:
+    """GET a Voilà page; return its HTML with entities decoded (outputs are escaped text).
+
+    Voilà streams the page while the kernel runs, so the socket timeout alone (per read) could
+    wait forever on a stuck kernel; the whole download gets ``deadline_s``.
+    """
+    started = time.monotonic()
+    chunks = []
     with urllib.request.urlopen(url, timeout=90) as response:
         assert response.status == 200
         assert response.headers.get_content_type() == "text/html"
-        return html.unescape(response.read().decode("utf-8"))
+        while chunk := response.read(65536):
+            chunks.append(chunk)
+            if time.monotonic() - started > deadline_s:
+                pytest.fail(f"Voilà page {url} still streaming after {deadline_s:.0f} s")
+    return html.unescape(b"".join(chunks).decode("utf-8"))
 
 
 def _code_lines(notebook: Path) -> list[str]:
@@ -48,10 +59,16 @@ def test_planner_page_renders_widgets_without_code(
     _assert_dashboard(_fetch(planner_server.url), planner_notebook)
 
 
-def test_capacity_page_renders_widgets_without_code(project_root: Path) -> None:
+def test_capacity_page_renders_widgets_without_code_preset_by_the_url(project_root: Path) -> None:
     notebook = project_root / "notebooks" / "03_capacity_and_response.ipynb"
     with start_voila(notebook) as server:
-        _assert_dashboard(_fetch(server.url), notebook)
+        page = _fetch(server.url + "?reps_on_shift=3&window_business_hours=2&shrinkage=0.2")
+    _assert_dashboard(page, notebook)
+    # the parameters cell's defaults are 2 reps, 1 h, 15%: the URL's values reached the notebook
+    assert (
+        "assumptions: 3 reps on shift, window 2 business h, 20 min per first touch, "
+        "shrinkage 20%" in page
+    )
 
 
 def test_url_query_reaches_the_notebook_parameters(tmp_path: Path) -> None:
