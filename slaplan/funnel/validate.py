@@ -41,6 +41,8 @@ __all__ = [
     "undated_rows",
 ]
 
+_NAT = np.iinfo(np.int64).min  # numpy's NaT as int64
+
 REASON_ORDER: tuple[str, ...] = (
     "wrong number of fields",
     "empty lead_id",
@@ -117,20 +119,23 @@ def order_reasons(
     codes = np.zeros(n, dtype=np.int32)
     if m < 2:
         return Reasons(codes=codes, labels=labels)
-    nat = np.iinfo(np.int64).min  # NaT
     stages = [stage_values[c].view("int64") for c in stage_columns]
     latest = stages[0].copy()
+    floor, shifted, before = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, bool)
     for j in range(1, m):
-        # later stages are reached by few leads: work on the rows that reached stage j only
-        rows = np.flatnonzero(stages[j] != nat)
-        current, before = stages[j][rows], latest[rows]
-        bad = rows[(before != nat) & (current < before - tolerance_ns)]
+        # branch-free passes over int64 (NaT is the smallest int64): ``floor`` is the latest
+        # earlier time less the tolerance less 1, the smallest int64 where none; ``current - 1``
+        # wraps NaT round to the largest int64, so a missing stage is never before the floor
+        np.maximum(latest, _NAT + tolerance_ns + 1, out=floor)
+        floor -= tolerance_ns + 1
+        np.subtract(stages[j], 1, out=shifted)
+        bad = np.flatnonzero(np.less(shifted, floor, out=before))
         bad = bad[codes[bad] == 0]
         if len(bad):
             # the earlier stage holding the latest time (the first of equals, as it came first)
             earlier = np.stack([stages[i][bad] for i in range(j)]).argmax(axis=0)
             codes[bad] = j * m + earlier + 1
-        latest[rows] = np.maximum(before, current)
+        np.maximum(latest, stages[j], out=latest)
     return Reasons(codes=codes, labels=labels)
 
 
