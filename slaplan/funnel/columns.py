@@ -24,6 +24,7 @@ __all__ = [
     "earliest",
     "encode_labels",
     "group_labels",
+    "kept_label_counts",
     "numbers",
     "parse_numbers",
     "str_column",
@@ -72,22 +73,10 @@ class Labels:
     clean: pa.Array | None = None
     labels: pa.Array | None = None
     indices: np.ndarray | None = None
-    counts: pd.Series | None = None
-
-    def kept_counts(self, keep: np.ndarray) -> pd.Series:
-        """Kept rows per label (``counts`` of every row, less the few rejected ones)."""
-        dropped = np.flatnonzero(~keep)
-        if self.clean is not None:
-            less = _value_counts(self.clean.take(pa.array(dropped)))
-        else:
-            less = _label_counts(self.labels, self.indices[dropped])
-        counts = self.counts - less.reindex(self.counts.index, fill_value=0)
-        return counts[counts > 0]  # in order of first appearance, as value_counts breaks ties
 
 
-def encode_labels(raw: pd.DataFrame, column: str | None, *, count: bool = False) -> Labels | None:
-    """Clean a group column (``None`` when the source has no such column); with ``count``,
-    count the rows per label too.
+def encode_labels(raw: pd.DataFrame, column: str | None) -> Labels | None:
+    """Clean a group column (``None`` when the source has no such column).
 
     Labels have few distinct values, so when some need cleaning they are cleaned once per
     distinct value (dictionary encoding) rather than once per row.
@@ -98,13 +87,22 @@ def encode_labels(raw: pd.DataFrame, column: str | None, *, count: bool = False)
     if isinstance(strings, pa.ChunkedArray):
         strings = strings.combine_chunks()
     if _needs_no_cleaning(strings):
-        return Labels(clean=strings, counts=_value_counts(strings) if count else None)
+        return Labels(clean=strings)
     encoded = pc.dictionary_encode(strings)
     labels = pc.fill_null(to_string_array(encoded.dictionary), "all")
     labels = pa.concat_arrays([labels, pa.array(["all"], labels.type)])
     indices = pc.fill_null(encoded.indices, len(labels) - 1).to_numpy()
-    counts = _label_counts(labels, indices) if count else None
-    return Labels(labels=labels, indices=indices, counts=counts)
+    return Labels(labels=labels, indices=indices)
+
+
+def kept_label_counts(encoded: Labels | None, keep: np.ndarray) -> pd.Series:
+    """Kept rows per label, in order of first appearance (as ``value_counts`` breaks ties)."""
+    if encoded is None:
+        return pd.Series([int(np.count_nonzero(keep))], index=["all"], dtype="int64")
+    if encoded.clean is not None:
+        return _value_counts(encoded.clean.filter(pa.array(keep)))
+    counts = _label_counts(encoded.labels, encoded.indices[keep])
+    return counts[counts > 0]
 
 
 def _value_counts(strings: pa.Array) -> pd.Series:

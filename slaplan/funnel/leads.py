@@ -14,7 +14,6 @@ len(rejected) == rows read``, always.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ from slaplan._checks import check_positive
 from slaplan.errors import DataError
 from slaplan.funnel import columns as cols
 from slaplan.funnel import validate as rules
-from slaplan.funnel.dates import arrow_strings, parse_datetimes, to_string_array
+from slaplan.funnel.dates import ParsedDates, arrow_strings, parse_datetimes, to_string_array
 from slaplan.funnel.ids import IdChecks, check_ids
 from slaplan.funnel.presets import (
     LOST,
@@ -143,7 +142,8 @@ def load_leads(
             pool,
             dayfirst=dayfirst,
             tz=tz,
-            checks=lambda dates: _date_checks(dates, funnel, as_of_ts, tolerance_ns),
+            as_of=as_of_ts,
+            tolerance_ns=tolerance_ns,
         )
         reasons = _reasons(columns, len(raw.frame))
         keep = reasons.ok
@@ -249,11 +249,12 @@ def _parse(
     *,
     dayfirst: bool,
     tz: str,
-    checks: Callable[[dict[str, np.ndarray]], _DateChecks],
+    as_of: pd.Timestamp,
+    tolerance_ns: int,
 ) -> _Columns:
-    """Parse every canonical column in ``pool``; once the dates are in, ``checks`` runs on them
-    in this thread while the pool finishes ids, labels and numbers."""
-    n = len(frame)
+    """Parse every canonical column in ``pool``. Once the dates are in, the stage-order rule
+    goes to the pool ahead of labels and numbers, and this thread checks the rest of the date
+    rules meanwhile."""
     date_names = ["created_at", *funnel.columns, "first_touch_at", "lost_at"]
     present = [name for name in date_names if name in sources]
     ids_job = pool.submit(check_ids, frame[sources["lead_id"]])
@@ -261,30 +262,21 @@ def _parse(
         name: pool.submit(parse_datetimes, frame[sources[name]], dayfirst=dayfirst, tz=tz)
         for name in present
     }
+    parsed = {name: job.result() for name, job in jobs.items()}
+    dates, unparseable, status, unknown = _collect_dates(
+        frame, sources, cmap, funnel, parsed, dayfirst=dayfirst, tz=tz
+    )
+    stage_dates = {c: dates[c] for c in funnel.columns}
+    order_job = pool.submit(rules.order_reasons, stage_dates, funnel.columns, tolerance_ns)
     label_jobs = {
-        name: pool.submit(cols.encode_labels, frame, sources.get(name), count=name == "segment")
+        name: pool.submit(cols.encode_labels, frame, sources.get(name))
         for name in ("segment", "owner")
     }
     number_jobs = {
         name: pool.submit(cols.parse_numbers, frame, sources.get(name))
         for name in ("score", "amount")
     }
-    parsed = {name: job.result() for name, job in jobs.items()}
-    dates: dict[str, np.ndarray] = {}
-    unparseable: dict[str, np.ndarray] = {}
-    for name in date_names:
-        if name in parsed:
-            dates[name], unparseable[name] = parsed[name].values, parsed[name].failed
-        elif name != "lost_at" or cmap.has_status:
-            dates[name] = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-    status = unknown = None
-    if cmap.has_status:
-        status, unknown = _status(frame[sources["status_column"]], cmap)
-        if "status_date_column" in sources:
-            parsed = parse_datetimes(frame[sources["status_date_column"]], dayfirst=dayfirst, tz=tz)
-            unparseable["status_date"] = parsed.failed
-            _apply_status_dates(dates, status, parsed.values, funnel)
-    date_checks = checks(dates)
+    checks = _date_checks(dates, funnel, as_of, order_job)
     return _Columns(
         ids=ids_job.result(),
         dates=dates,
@@ -293,8 +285,38 @@ def _parse(
         unknown_status=unknown,
         labels={name: job.result() for name, job in label_jobs.items()},
         numbers={name: job.result() for name, job in number_jobs.items()},
-        checks=date_checks,
+        checks=checks,
     )
+
+
+def _collect_dates(
+    frame: pd.DataFrame,
+    sources: dict[str, str],
+    cmap: ColumnMapping,
+    funnel: Funnel,
+    parsed: dict[str, ParsedDates],
+    *,
+    dayfirst: bool,
+    tz: str,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray | None, np.ndarray | None]:
+    """Every canonical date column (``NaT`` when absent), the unparseable masks, and the mapped
+    status with its unknown values (status exports fill stage dates from the status date)."""
+    n = len(frame)
+    dates: dict[str, np.ndarray] = {}
+    unparseable: dict[str, np.ndarray] = {}
+    for name in ["created_at", *funnel.columns, "first_touch_at", "lost_at"]:
+        if name in parsed:
+            dates[name], unparseable[name] = parsed[name].values, parsed[name].failed
+        elif name != "lost_at" or cmap.has_status:
+            dates[name] = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    status = unknown = None
+    if cmap.has_status:
+        status, unknown = _status(frame[sources["status_column"]], cmap)
+        if "status_date_column" in sources:
+            values = parse_datetimes(frame[sources["status_date_column"]], dayfirst=dayfirst, tz=tz)
+            unparseable["status_date"] = values.failed
+            _apply_status_dates(dates, status, values.values, funnel)
+    return dates, unparseable, status, unknown
 
 
 def _workers(rows: int) -> int:
@@ -323,19 +345,17 @@ def _apply_status_dates(
 
 
 def _date_checks(
-    dates: dict[str, np.ndarray], funnel: Funnel, as_of: pd.Timestamp, tolerance_ns: int
+    dates: dict[str, np.ndarray], funnel: Funnel, as_of: pd.Timestamp, order: Future
 ) -> _DateChecks:
-    stage_dates = {c: dates[c] for c in funnel.columns}
-    as_of_ns = np.datetime64(as_of.to_datetime64(), "ns")
-    skipped, stages = skip_kernel(
-        list(stage_dates.values()), backfill=funnel.skip_policy == "backfill"
-    )
+    """The date rules and skips (``order``: the stage-order rule, being checked in the pool)."""
+    stage_dates = [dates[c] for c in funnel.columns]
+    skipped, stages = skip_kernel(stage_dates, backfill=funnel.skip_policy == "backfill")
     return _DateChecks(
-        order=rules.order_reasons(stage_dates, funnel.columns, tolerance_ns),
-        future=rules.future_reasons(dates, as_of_ns),
-        undated=rules.undated_rows(dates, len(stage_dates[funnel.columns[0]])),
+        future=rules.future_reasons(dates, np.datetime64(as_of.to_datetime64(), "ns")),
+        undated=rules.undated_rows(dates, len(stage_dates[0])),
         skipped=skipped,
         stages=stages,
+        order=order.result(),
     )
 
 
@@ -374,6 +394,7 @@ def _accepted(
     positions = np.flatnonzero(keep)
     plain = isinstance(raw.index, pd.RangeIndex) and raw.index.start == 0 and raw.index.step == 1
     index = pd.Index(positions if plain else raw.index.to_numpy()[positions], name="row")
+    segment_counts = pool.submit(cols.kept_label_counts, columns.labels["segment"], keep)
     text = _text_columns(raw, cmap, columns, keep, pool)
     stage_values = [values[keep] for values in columns.checks.stages]
     skipped = [flags[keep] for flags in columns.checks.skipped]
@@ -394,7 +415,10 @@ def _accepted(
     if columns.status is not None:
         data["status"] = pd.array(columns.status[keep], dtype="str")
         data["lost_at"] = columns.dates["lost_at"][keep]
-    data.update({name: job.result() for name, job in text.items() if name not in data})
+    extras = {
+        name: job for name, job in text.items() if name not in data and name != "segment counts"
+    }
+    data.update({name: job.result() for name, job in extras.items()})
     # every column is a fresh array: no copy, and no consolidation into 2-D blocks
     frame = pd.DataFrame(data, index=index, copy=False)
     skipped_frame = pd.DataFrame(
@@ -403,9 +427,7 @@ def _accepted(
     for stage, flags in zip(funnel.stages, skipped, strict=True):
         if count := int(np.count_nonzero(flags)):
             warnings.append(f"{count:,} lead(s) skipped stage {stage!r} ({funnel.skip_policy})")
-    segments = columns.labels["segment"]
-    counts = segments.kept_counts(keep) if segments else pd.Series({"all": len(index)})
-    warnings += _small_segments(counts)
+    warnings += _small_segments(segment_counts.result())
     return frame, skipped_frame, warnings
 
 
