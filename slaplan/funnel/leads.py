@@ -147,8 +147,9 @@ def load_leads(
         )
         reasons = _reasons(columns, len(raw.frame))
         keep = reasons.ok
-        rejected_job = pool.submit(_rejected, raw, reasons, keep)
-        frame, skipped, warnings = _accepted(raw.frame, sources, cmap, funnel, columns, keep, pool)
+        counts, text = _text_columns(raw.frame, cmap, columns, keep, pool)
+        rejected_job = pool.submit(_rejected, raw, reasons, keep)  # after: needed last
+        frame, skipped, warnings = _accepted(raw.frame, funnel, columns, keep, counts, text)
         rejected = rejected_job.result()
     if len(frame) + len(rejected) != raw.rows_read:  # pragma: no cover - invariant
         raise AssertionError("rows lost during import")
@@ -383,19 +384,17 @@ def _reasons(columns: _Columns, n: int) -> rules.Reasons:
 
 def _accepted(
     raw: pd.DataFrame,
-    sources: dict[str, str],
-    cmap: ColumnMapping,
     funnel: Funnel,
     columns: _Columns,
     keep: np.ndarray,
-    pool: ThreadPoolExecutor,
+    segment_counts: Future,
+    text: dict[str, Future],
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    """Canonical frame of the accepted rows, their skip flags, and warnings."""
+    """Canonical frame of the accepted rows, their skip flags, and warnings (the jobs counting
+    segments and building the text columns come from :func:`_text_columns`)."""
     positions = np.flatnonzero(keep)
     plain = isinstance(raw.index, pd.RangeIndex) and raw.index.start == 0 and raw.index.step == 1
     index = pd.Index(positions if plain else raw.index.to_numpy()[positions], name="row")
-    segment_counts = pool.submit(cols.kept_label_counts, columns.labels["segment"], keep)
-    text = _text_columns(raw, cmap, columns, keep, pool)
     stage_values = [values[keep] for values in columns.checks.stages]
     skipped = [flags[keep] for flags in columns.checks.skipped]
     warnings: list[str] = []
@@ -415,10 +414,7 @@ def _accepted(
     if columns.status is not None:
         data["status"] = pd.array(columns.status[keep], dtype="str")
         data["lost_at"] = columns.dates["lost_at"][keep]
-    extras = {
-        name: job for name, job in text.items() if name not in data and name != "segment counts"
-    }
-    data.update({name: job.result() for name, job in extras.items()})
+    data.update({name: job.result() for name, job in text.items() if name not in data})
     # every column is a fresh array: no copy, and no consolidation into 2-D blocks
     frame = pd.DataFrame(data, index=index, copy=False)
     skipped_frame = pd.DataFrame(
@@ -437,10 +433,11 @@ def _text_columns(
     columns: _Columns,
     keep: np.ndarray,
     pool: ThreadPoolExecutor,
-) -> dict[str, Future]:
-    """Jobs building the text columns of the kept rows (Arrow filters release the GIL, so they
-    run beside the numpy work on the date columns)."""
+) -> tuple[Future, dict[str, Future]]:
+    """Jobs counting the kept rows per segment and building the text columns (Arrow filters
+    release the GIL, so they run beside the numpy work on the date columns)."""
     kept = pa.array(keep)
+    counts = pool.submit(cols.kept_label_counts, columns.labels["segment"], keep)
     text = {
         "lead_id": pool.submit(lambda: cols.str_column(columns.ids.ids.filter(kept))),
         "segment": pool.submit(cols.group_labels, columns.labels["segment"], keep),
@@ -451,7 +448,7 @@ def _text_columns(
         if column is not None:
             strings = arrow_strings(raw[column])
             text[name] = pool.submit(lambda s=strings: cols.str_column(s.filter(kept)))
-    return text
+    return counts, text
 
 
 def _small_segments(counts: pd.Series, minimum: int = 30) -> list[str]:

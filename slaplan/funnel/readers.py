@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from slaplan.errors import DataError
@@ -328,7 +329,29 @@ def _text(values: pd.Series) -> pd.api.extensions.ExtensionArray:
     if isinstance(values.dtype, pd.ArrowDtype) and pd.api.types.is_datetime64_any_dtype(
         values.dtype
     ):
+        text = _arrow_dates_text(values.array.__arrow_array__())
+        if text is not None:
+            return text
         values = pd.Series(values.array.__arrow_array__().to_pandas())  # numpy datetimes
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return pd.array(values.astype("str").where(values.notna(), None).to_numpy(), dtype="str")
     return pd.array(values.to_numpy(), dtype="str")
+
+
+def _arrow_dates_text(values: pa.ChunkedArray) -> pd.api.extensions.ExtensionArray | None:
+    """Whole-second Arrow dates as pandas writes them (dates only when every value is at
+    midnight), formatted by Arrow; ``None`` for zoned or fractional values (pandas does those)."""
+    if pa.types.is_timestamp(values.type) and values.type.tz is None:
+        per_second = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}[values.type.unit]
+        ticks = pc.cast(values, pa.int64()).to_numpy(zero_copy_only=False)
+        ticks = ticks[~np.isnan(ticks)] if ticks.dtype.kind == "f" else ticks
+        if (ticks % per_second).any():
+            return None
+        midnight = not ((ticks // per_second) % 86_400).any()
+        seconds = pc.cast(values, pa.timestamp("s"))
+    elif pa.types.is_date32(values.type):
+        midnight, seconds = True, pc.cast(values, pa.timestamp("s"))
+    else:
+        return None
+    text = pc.strftime(seconds, format="%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M:%S")
+    return pd.array(text, dtype="str")

@@ -98,7 +98,8 @@ def first_column_reason(masks: Mapping[str, np.ndarray], template: str, n: int) 
     columns = list(masks)
     for k in range(len(columns), 0, -1):
         # rows break a rule rarely: set the few positions rather than scan with a mask
-        codes[np.flatnonzero(masks[columns[k - 1]])] = k
+        if masks[columns[k - 1]].any():
+            codes[np.flatnonzero(masks[columns[k - 1]])] = k
     return Reasons(codes=codes, labels=tuple(template.format(col=c) for c in columns))
 
 
@@ -174,6 +175,8 @@ def assign_reasons(rules: Sequence[Reasons], n: int) -> Reasons:
         offsets.append(len(labels))
         labels += rule.labels
     for rule, offset in zip(reversed(rules), reversed(offsets), strict=True):
+        if not rule.codes.any():  # most rules fire on no row: one cheap pass to know
+            continue
         hit = np.flatnonzero(rule.codes)
         codes[hit] = rule.codes[hit].astype(np.int32) + offset
     return Reasons(codes=codes, labels=tuple(labels))
