@@ -95,12 +95,15 @@ def encode_labels(raw: pd.DataFrame, column: str | None) -> Labels | None:
     return Labels(labels=labels, indices=indices)
 
 
-def kept_label_counts(encoded: Labels | None, keep: np.ndarray) -> pd.Series:
-    """Kept rows per label, in order of first appearance (as ``value_counts`` breaks ties)."""
+def kept_label_counts(
+    encoded: Labels | None, keep: np.ndarray, kept_labels: pd.api.extensions.ExtensionArray
+) -> pd.Series:
+    """Kept rows per label (``kept_labels``: from :func:`group_labels`), in order of first
+    appearance (as ``value_counts`` breaks ties)."""
     if encoded is None:
-        return pd.Series([int(np.count_nonzero(keep))], index=["all"], dtype="int64")
+        return pd.Series([len(kept_labels)], index=["all"], dtype="int64")
     if encoded.clean is not None:
-        return _value_counts(encoded.clean.filter(pa.array(keep)))
+        return _value_counts(kept_labels.__arrow_array__())
     counts = _label_counts(encoded.labels, encoded.indices[keep])
     return counts[counts > 0]
 

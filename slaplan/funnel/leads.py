@@ -437,10 +437,13 @@ def _text_columns(
     """Jobs counting the kept rows per segment and building the text columns (Arrow filters
     release the GIL, so they run beside the numpy work on the date columns)."""
     kept = pa.array(keep)
-    counts = pool.submit(cols.kept_label_counts, columns.labels["segment"], keep)
+    segments = columns.labels["segment"]
+    segment = pool.submit(cols.group_labels, segments, keep)
+    # counted on the kept labels (the job before it in the queue: waiting on it is safe)
+    counts = pool.submit(lambda: cols.kept_label_counts(segments, keep, segment.result()))
     text = {
+        "segment": segment,
         "lead_id": pool.submit(lambda: cols.str_column(columns.ids.ids.filter(kept))),
-        "segment": pool.submit(cols.group_labels, columns.labels["segment"], keep),
         "owner": pool.submit(cols.group_labels, columns.labels["owner"], keep),
     }
     for name, source in cmap.extra.items():
