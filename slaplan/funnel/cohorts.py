@@ -18,6 +18,7 @@ pass (integer period codes and ``numpy.bincount``), fast on millions of leads.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Literal
 
@@ -40,6 +41,7 @@ Freq = Literal["M", "Q", "W", "D"]
 FREQS: tuple[str, ...] = ("M", "Q", "W", "D")
 _NS_PER_DAY = 86_400 * 10**9
 NO_PERIOD = np.iinfo(np.int64).min  # period code of a missing timestamp
+_PARALLEL_ROWS = 200_000  # below this, threads cost more than they save
 
 
 def _frame_and_funnel(leads: LeadTable | pd.DataFrame, funnel: Funnel | None):
@@ -79,18 +81,6 @@ def _month_codes(ns: np.ndarray, missing: np.ndarray) -> np.ndarray:
     days = ns // _NS_PER_DAY - first  # hugely negative for NaT
     np.maximum(days, -1, out=days)  # index -1 picks the trailing NO_PERIOD
     return table[days]
-
-
-def _two_period_codes(
-    first: np.ndarray, second: np.ndarray, freq: str
-) -> tuple[np.ndarray, np.ndarray]:
-    """Period codes of two columns, side by side in two threads when they are long (numpy
-    releases the GIL)."""
-    if len(first) < 200_000 or (os.cpu_count() or 1) < 2:
-        return period_codes(first, freq), period_codes(second, freq)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        job = pool.submit(period_codes, second, freq)
-        return period_codes(first, freq), job.result()
 
 
 def _period_index(codes: np.ndarray, freq: str, name: str = "period") -> pd.PeriodIndex:
@@ -231,22 +221,37 @@ def cohort_table(
     check_option("freq", freq, FREQS)
     frame, funnel = _frame_and_funnel(leads, funnel)
     funnel.between(from_stage, to_stage)
-    start, end = _two_period_codes(
-        frame[funnel.column(from_stage)].to_numpy(), frame[funnel.column(to_stage)].to_numpy(), freq
+    start, end, latest = _side_by_side(
+        len(frame),
+        lambda: period_codes(frame[funnel.column(from_stage)].to_numpy(), freq),
+        lambda: period_codes(frame[funnel.column(to_stage)].to_numpy(), freq),
+        lambda: _as_of(frame, funnel, as_of),
     )
     groups, labels = _group_codes(frame, by)
     entered = start != NO_PERIOD
     if not entered.any():
         return pd.DataFrame(columns=["entered"], dtype="int64")
-    now = period_codes(np.array([_as_of(frame, funnel, as_of)]), freq)[0]
+    now = period_codes(np.array([latest]), freq)[0]
     first, last = int((start - 1).min()) + 1, int(start.max())  # NaT code wraps to the top
     longest = max(int(now) - first, 0)
     max_lag = longest if max_lag is None else check_count("max_lag", max_lag)
     n_groups = max(len(labels), 1)
     n_cells = (last - first + 1) * n_groups
-    cell = _cohort_cells(start, groups, first, n_groups, n_cells)
-    counts = _cohort_counts(cell, start, end, n_cells, max_lag)
-    entered_counts = np.bincount(cell, minlength=n_cells + 1)[1:]
+    # the rows in two halves, counted side by side (numpy releases the GIL), then added up
+    halves = np.array_split(np.arange(len(start)), 2) if len(start) >= _PARALLEL_ROWS else None
+    parts = _side_by_side(
+        len(start),
+        *(
+            (
+                lambda rows=rows: _cell_counts(
+                    start[rows], end[rows], groups[rows], first, n_groups, n_cells, max_lag
+                )
+            )
+            for rows in (halves or [slice(None)])
+        ),
+    )
+    counts = np.cumsum(sum(p[0] for p in parts), axis=1).astype(float)
+    entered_counts = sum(p[1] for p in parts)
     cohorts = np.repeat(np.arange(first, last + 1), n_groups)
     lags = np.arange(max_lag + 1)
     observable = cohorts[:, None] + lags[None, :] <= now
@@ -260,13 +265,21 @@ def cohort_table(
     return table
 
 
-def _cohort_cells(
-    start: np.ndarray, groups: np.ndarray, first: int, n_groups: int, n_cells: int
-) -> np.ndarray:
-    """Cell (cohort × group) of each lead, counted from 1; 0 for leads that never entered.
+def _cell_counts(
+    start: np.ndarray,
+    end: np.ndarray,
+    groups: np.ndarray,
+    first: int,
+    n_groups: int,
+    n_cells: int,
+    max_lag: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Leads reaching ``to_stage`` per cell (cohort × group) and lag, shape (cells, lags), and
+    leads entering per cell; one ``bincount`` each over all leads.
 
     Arithmetic only (no masked selection: missing values are scattered at random, which makes
-    masked passes several times slower): a missing code (the smallest int64) is clamped.
+    masked passes several times slower): a missing code (the smallest int64) is clamped, and
+    leads that did not enter or never reached ``to_stage`` land in a spare cell, dropped.
     """
     cell = np.maximum(start, first - 1)
     cell -= first
@@ -274,22 +287,24 @@ def _cohort_cells(
         cell *= n_groups
         cell += groups
         np.maximum(cell, -1, out=cell)
-    cell += 1
-    return cell
-
-
-def _cohort_counts(
-    cell: np.ndarray, start: np.ndarray, end: np.ndarray, n_cells: int, max_lag: int
-) -> np.ndarray:
-    """Cumulative reached counts, shape (cohort × group, lag); one ``bincount`` over all leads
-    (those that did not enter or never reached ``to_stage`` land in cell 0, dropped)."""
+    cell += 1  # cell 0: never entered
+    entered = np.bincount(cell, minlength=n_cells + 1)[1:]
     lag = end - start  # garbage where a code is missing: those leads are in cell 0
     np.clip(lag, 0, max_lag, out=lag)  # a lag under 0 is within tolerance
-    flat = cell * (end != NO_PERIOD)
-    flat *= max_lag + 1
-    flat += lag
-    counts = np.bincount(flat, minlength=(n_cells + 1) * (max_lag + 1))
-    return np.cumsum(counts[max_lag + 1 :].reshape(n_cells, max_lag + 1), axis=1).astype(float)
+    cell *= end != NO_PERIOD
+    cell *= max_lag + 1
+    cell += lag
+    reached = np.bincount(cell, minlength=(n_cells + 1) * (max_lag + 1))
+    return reached[max_lag + 1 :].reshape(n_cells, max_lag + 1), entered
+
+
+def _side_by_side(rows: int, *calls: Callable[[], object]) -> list:
+    """Results of ``calls``, run in two threads when the data are long (numpy and Arrow
+    release the GIL)."""
+    if rows < _PARALLEL_ROWS or (os.cpu_count() or 1) < 2 or len(calls) < 2:
+        return [call() for call in calls]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(lambda call: call(), calls))
 
 
 def _as_of(frame: pd.DataFrame, funnel: Funnel, as_of) -> np.datetime64:
