@@ -79,10 +79,39 @@ def _verdict_html(response: ResponseTimeResult, values: dict[str, Any]) -> str:
 class CapacityDashboard:
     """Capacity and response-time sliders bound to the model; ``widget`` is the box to display.
 
-    Parameters are those of :func:`capacity_widget`, plus ``draw_charts`` (tests switch it off).
     After every change ``capacity`` (:class:`~slaplan.capacity.team.TeamCapacity`) and
     ``response`` (:class:`~slaplan.capacity.response.ResponseTimeResult`) hold the new results,
     or None when the inputs admit no answer (the status line says why).
+
+    Parameters
+    ----------
+    roster : Roster, path or DataFrame
+        The team (:func:`slaplan.load_roster`).
+    months : sequence of month labels or PeriodIndex
+        The months of the capacity chart and of the hire-month choice.
+    arrivals_per_hour_of_week : array of 168 floats
+        Lead arrivals by hour of week (:func:`slaplan.arrivals_by_hour_of_week`).
+    handle_minutes : float
+        Rep minutes per first touch.
+    calendar : BusinessCalendar, optional
+        Business hours of the response clock.
+    demand : sequence of float, optional
+        Leads to work per month, drawn against the capacity.
+    reps_on_shift, window_business_hours, shrinkage, target_share
+        Starting values of the sliders (reps on the queue, the SLA window in business hours,
+        the share of paid time not spent on leads, the response target share).
+    draw_charts : bool, default True
+        Draw the two charts on each update (tests switch it off for speed).
+
+    Examples
+    --------
+    >>> import slaplan as sp
+    >>> board = CapacityDashboard(sp.load_roster(sp.samples_dir() / "team.csv"), ["2027-01"],
+    ...                           sp.arrival_profile(200, out_of_hours_share=0.25),
+    ...                           handle_minutes=10, draw_charts=False)
+    >>> board.controls["reps"].value = 3
+    >>> board.response.reps_on_shift, board.status.value
+    (3, '')
     """
 
     def __init__(
@@ -176,58 +205,21 @@ class CapacityDashboard:
 
 
 def capacity_widget(
-    roster: Any,
-    months: Any,
-    arrivals_per_hour_of_week: Any,
-    *,
-    handle_minutes: float,
-    calendar: Any = None,
-    demand: Any = None,
-    reps_on_shift: int = 2,
-    window_business_hours: float = 1.0,
-    shrinkage: float = 0.15,
-    target_share: float = 0.9,
+    roster: Any, months: Any, arrivals_per_hour_of_week: Any, **options: Any
 ) -> widgets.VBox:
     """Sliders for hires, hours, shrinkage, reps on shift, window and target; two live charts.
 
-    Parameters
-    ----------
-    roster : Roster, path or DataFrame
-        The team (:func:`slaplan.load_roster`).
-    months : sequence of month labels or PeriodIndex
-        The months of the capacity chart and of the hire-month choice.
-    arrivals_per_hour_of_week : array of 168 floats
-        Lead arrivals by hour of week (:func:`slaplan.arrivals_by_hour_of_week`).
-    handle_minutes : float
-        Rep minutes per first touch.
-    calendar : BusinessCalendar, optional
-        Business hours of the response clock.
-    demand : sequence of float, optional
-        Leads to work per month, drawn against the capacity.
-    reps_on_shift, window_business_hours, shrinkage, target_share
-        Starting values of the sliders (reps on the queue, the SLA window in business hours,
-        the share of paid time not spent on leads, the response target share).
+    The parameters are those of :class:`CapacityDashboard` (``handle_minutes`` is required).
 
     Returns
     -------
     ipywidgets.VBox
-        The dashboard (:class:`CapacityDashboard` ``.widget``).
+        The dashboard's ``widget``.
 
     Examples
     --------
     >>> import slaplan as sp  # doctest: +SKIP
     >>> box = capacity_widget(sp.load_roster("team.csv"), ["2026-12", "2027-01"],
-    ...                       arrivals, handle_minutes=6)  # doctest: +SKIP
+    ...                       arrivals, handle_minutes=6, reps_on_shift=3)  # doctest: +SKIP
     """
-    return CapacityDashboard(
-        roster,
-        months,
-        arrivals_per_hour_of_week,
-        handle_minutes=handle_minutes,
-        calendar=calendar,
-        demand=demand,
-        reps_on_shift=reps_on_shift,
-        window_business_hours=window_business_hours,
-        shrinkage=shrinkage,
-        target_share=target_share,
-    ).widget
+    return CapacityDashboard(roster, months, arrivals_per_hour_of_week, **options).widget

@@ -11,16 +11,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from slaplan.present._axes import axes_or_new
+
 __all__ = ["plot_calibration", "plot_plan_fan", "plot_probability_bar", "plot_tornado"]
 
 
-def _axes(ax: Any, figsize: tuple[float, float] = (7, 3.5)):
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt
-
-    _, ax = plt.subplots(figsize=figsize)
-    return ax
+_SIZE = (7, 3.5)
 
 
 def plot_plan_fan(
@@ -30,7 +26,7 @@ def plot_plan_fan(
 
     Draws the 10–90% band, the median and the mean; ``target`` adds a dashed line.
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax, _SIZE)
     months = fan["month"].to_numpy()
     ax.fill_between(
         months, fan["p10"], fan["p90"], color="tab:blue", alpha=0.25, linewidth=0, label="10–90%"
@@ -49,7 +45,7 @@ def plot_plan_fan(
 
 def plot_tornado(tornado: pd.DataFrame, *, probability: float | None = None, ax: Any = None):
     """Horizontal bars of P(hit) at each input's low and high value, largest swing on top."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax, _SIZE)
     frame = tornado.iloc[::-1].reset_index(drop=True)
     y = np.arange(len(frame))
     low = frame[["probability_low", "probability_high"]].min(axis=1)
@@ -74,7 +70,7 @@ def plot_probability_bar(probability: float, confidence: float, *, ax: Any = Non
     """One bar: P(hit) against the agreed confidence, coloured by verdict."""
     from slaplan.plan.attainability import verdict_for
 
-    ax = _axes(ax, figsize=(7, 0.9))
+    ax = axes_or_new(ax, (7, 0.9))
     colors = {"attainable": "tab:green", "stretch": "tab:orange", "out of reach": "tab:red"}
     verdict = verdict_for(probability, confidence)
     ax.barh([0], [probability], color=colors[verdict])
@@ -90,7 +86,7 @@ def plot_calibration(tables: dict[str, pd.DataFrame], *, min_worlds: int = 300, 
 
     ``tables`` maps a plan name to ``CalibrationStudy.table(plan)``; the grey band is ±3 points.
     """
-    ax = _axes(ax, figsize=(5, 5))
+    ax = axes_or_new(ax, (5, 5))
     grid = np.linspace(0, 1, 11)
     ax.fill_between(grid, grid - 0.03, grid + 0.03, color="grey", alpha=0.2, label="±3 points")
     ax.plot(grid, grid, color="black", linewidth=0.8)

@@ -56,66 +56,29 @@ class PlannerDashboard:
     def _build_controls(self, planner: Planner) -> None:
         mean = planner.volume.mean
         volume_step = max(1.0, round(mean / 100))
-        self.volume = _control(
-            widgets.FloatSlider,
-            mean,
-            f"{planner.stages[0]} / month",
-            min=0.0,
-            max=max(10.0, 3 * mean),
-            step=volume_step,
-            continuous_update=False,
-        )
+        limits = {"min": 0.0, "max": max(10.0, 3 * mean), "step": volume_step}
+        self.volume = _slider(mean, f"{planner.stages[0]} / month", **limits)
+        self.volume.add_class("slaplan-volume")  # the browser test finds it by this class
         self.rate_source = widgets.ToggleButtons(
             options=["from data", "typed"], value="from data", description="rates", style=_STYLE
         )
         self.typed_rates = [
-            _control(
-                widgets.BoundedFloatText,
-                round(100 * rate.mean, 2),
-                f"{a} → {b} (%)",
-                min=0.0,
-                max=100.0,
-                step=0.1,
-            )
+            _number(round(100 * rate.mean, 2), f"{a} → {b} (%)", min=0.0, max=100.0, step=0.1)
             for rate, a, b in zip(planner.rates, planner.stages, planner.stages[1:], strict=False)
         ]
         self.target = _control(
             widgets.IntText, planner.target, f"target {planner.stages[-1]} / month"
         )
-        self.confidence = _control(
-            widgets.FloatSlider,
-            planner.confidence,
-            "confidence",
-            min=0.5,
-            max=0.99,
-            step=0.01,
-            continuous_update=False,
+        self.target.add_class("slaplan-target")
+        self.confidence = _slider(planner.confidence, "confidence", min=0.5, max=0.99, step=0.01)
+        self.headcount = _number(
+            planner.headcount or 0.0, "headcount (0 = no cap)", min=0.0, max=1000.0, step=1.0
         )
-        self.headcount = _control(
-            widgets.BoundedFloatText,
-            planner.headcount or 0.0,
-            "headcount (0 = no cap)",
-            min=0.0,
-            max=1000.0,
-            step=1.0,
+        self.leads_per_rep = _number(
+            planner.leads_per_rep_month, "leads / rep / month", min=1.0, max=10_000.0, step=10.0
         )
-        self.leads_per_rep = _control(
-            widgets.BoundedFloatText,
-            planner.leads_per_rep_month,
-            "leads / rep / month",
-            min=1.0,
-            max=10_000.0,
-            step=10.0,
-        )
-        self.inputs = [
-            self.volume,
-            self.rate_source,
-            *self.typed_rates,
-            self.target,
-            self.confidence,
-            self.headcount,
-            self.leads_per_rep,
-        ]
+        self.inputs = [self.volume, self.rate_source, *self.typed_rates, self.target,
+                       self.confidence, self.headcount, self.leads_per_rep]  # fmt: skip
 
     def _build_outputs(self) -> None:
         self.summary = widgets.HTML()
@@ -124,19 +87,8 @@ class PlannerDashboard:
         self.table = widgets.HTML()
         self.save_button = widgets.Button(description="Save scenario", icon="plus")
         self.clear_button = widgets.Button(description="Clear scenarios")
-        controls = widgets.VBox(
-            [
-                self.volume,
-                self.rate_source,
-                *self.typed_rates,
-                self.target,
-                self.confidence,
-                self.headcount,
-                self.leads_per_rep,
-                widgets.HBox([self.save_button, self.clear_button]),
-                self.status,
-            ]
-        )
+        buttons = widgets.HBox([self.save_button, self.clear_button])
+        controls = widgets.VBox([*self.inputs, buttons, self.status])
         self.widget = widgets.VBox(
             [
                 widgets.HBox([controls, self.summary]),
@@ -221,6 +173,16 @@ class PlannerDashboard:
 def _control(kind, value: Any, description: str, **options: Any):
     """One labelled input widget in the dashboard's style."""
     return kind(value=value, description=description, style=_STYLE, layout=_LAYOUT, **options)
+
+
+def _slider(value: float, description: str, **options: Any) -> widgets.FloatSlider:
+    """A float slider that recomputes when released, not on every drag step."""
+    return _control(widgets.FloatSlider, value, description, continuous_update=False, **options)
+
+
+def _number(value: float, description: str, **options: Any) -> widgets.BoundedFloatText:
+    """A bounded number field."""
+    return _control(widgets.BoundedFloatText, value, description, **options)
 
 
 def _summary_html(result: PlannerResult) -> str:

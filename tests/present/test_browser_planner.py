@@ -56,11 +56,11 @@ def _set_volume(page: Page, volume_per_month: float) -> float:
 
 
 def _target_field(page: Page):
-    return page.locator(".widget-text", has_text="target sql").locator("input")
+    return page.locator(".slaplan-target input")  # the class the dashboard puts on the field
 
 
 def _volume_readout(page: Page):
-    return page.locator(".widget-slider", has_text="mql / month").locator(".widget-readout")
+    return page.locator(".slaplan-volume .widget-readout")
 
 
 def _set_target(page: Page, target: int) -> int:

@@ -7,7 +7,12 @@ import importlib
 
 import pytest
 
-MODULES = ["slaplan.present.voila", "slaplan.present.pdf", "slaplan.present.progress"]
+MODULES = [
+    "slaplan.present.voila",
+    "slaplan.present.pdf",
+    "slaplan.present.progress",
+    "slaplan.present.capacity_widget",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

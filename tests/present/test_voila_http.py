@@ -28,7 +28,7 @@ def _fetch(url: str, *, deadline_s: float = 180.0) -> str:
     with urllib.request.urlopen(url, timeout=90) as response:
         assert response.status == 200
         assert response.headers.get_content_type() == "text/html"
-        while chunk := response.read(65536):
+        while chunk := response.read1(65536):  # each chunk as it arrives
             chunks.append(chunk)
             if time.monotonic() - started > deadline_s:
                 pytest.fail(f"Voilà page {url} still streaming after {deadline_s:.0f} s")
