@@ -186,10 +186,13 @@ class CappedOutcome:
     def _survival_curve(self, volume_mean: float) -> tuple[int, np.ndarray] | None:
         """``(low, S)`` with ``S[t - low]`` = mean over draws of ``P(Binomial(w, p) >= t)``.
 
-        Targets ``low … high`` span the mean ± 8 standard deviations of the outcome; upward
-        from ``low`` the recurrence ``S(t + 1) = S(t) − pmf(t)``,
-        ``pmf(t + 1) = pmf(t) (w − t) / (t + 1) · p / (1 − p)`` only subtracts from a number
-        near 1 down to the levels searched (0.1–0.9), so its rounding error stays ~1e-15.
+        Targets ``low … high`` span the mean ± 8 standard deviations of the outcome. Each draw
+        joins the recurrence ``S(t + 1) = S(t) − pmf(t)``,
+        ``pmf(t + 1) = pmf(t) (w − t) / (t + 1) · p / (1 − p)`` only from its own start, 8 of its
+        own standard deviations below its mean (exact ``betainc`` and pmf there; 1 before, an
+        error below 1e-14): started further down, ``p**t (1 − p)**(w − t)`` underflows to 0 and
+        the recurrence would stall at ``S ≈ 1`` (a lead-heavy month with a rate near 1 did).
+        Only subtracting down to the levels searched (0.1–0.9) keeps rounding near 1e-15.
         """
         worked, p = self._worked(volume_mean).astype(float), self.rate_draws
         if (p <= 0).any() or (p >= 1).any():
@@ -200,26 +203,39 @@ class CappedOutcome:
         high = min(int(worked.max()), math.ceil(mean + spread))
         if high <= low:
             return None
-        ok = worked >= low
-        survival = np.zeros_like(p)
-        survival[ok] = special.betainc(low, worked[ok] - low + 1.0, p[ok])
-        log_pmf = np.full_like(p, -np.inf)
-        w = worked[ok]
-        log_pmf[ok] = (
-            special.gammaln(w + 1.0)
-            - special.gammaln(low + 1.0)
-            - special.gammaln(w - low + 1.0)
-            + low * np.log(p[ok])
-            + (w - low) * np.log1p(-p[ok])
-        )
-        pmf, odds = np.exp(log_pmf), p / (1.0 - p)
-        curve = np.empty(high - low + 1)
-        curve[0] = survival.mean()
-        for t in range(low, high):
+        own_start = np.floor(worked * p - 8.0 * np.sqrt(worked * p * (1.0 - p)))
+        order = np.argsort(np.maximum(own_start, low), kind="stable")
+        starts = np.maximum(own_start, low)[order]
+        survival, pmf, odds = np.zeros_like(p), np.zeros_like(p), p / (1.0 - p)
+        curve, joined = np.empty(high - low + 1), 0
+        for t in range(low, high + 1):
+            upto = int(np.searchsorted(starts, t, side="right"))
+            if upto > joined:
+                new = order[joined:upto]
+                survival[new], pmf[new] = _binomial_tail_and_pmf(t, worked[new], p[new])
+                joined = upto
+            curve[t - low] = (survival.sum() + (p.size - joined)) / p.size
             survival -= pmf
             pmf *= (worked - t) * odds / (t + 1.0)
-            curve[t + 1 - low] = survival.mean()
         return low, np.clip(curve, 0.0, 1.0)
+
+
+def _binomial_tail_and_pmf(
+    target: int, worked: np.ndarray, p: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``P(Binomial(w, p) >= target)`` and ``P(Binomial(w, p) = target)`` (0 where w < target)."""
+    tail, pmf = np.zeros_like(p), np.zeros_like(p)
+    ok = worked >= target
+    w = worked[ok]
+    tail[ok] = special.betainc(target, w - target + 1.0, p[ok])
+    pmf[ok] = np.exp(
+        special.gammaln(w + 1.0)
+        - special.gammaln(target + 1.0)
+        - special.gammaln(w - target + 1.0)
+        + target * np.log(p[ok])
+        + (w - target) * np.log1p(-p[ok])
+    )
+    return tail, pmf
 
 
 def _volume_counts(volume: VolumeModel, mean: float, uniforms: np.ndarray) -> np.ndarray:

@@ -33,6 +33,26 @@ def test_survival_curve_equals_one_betainc_per_target():
     np.testing.assert_allclose(from_curve, direct, atol=1e-12)
 
 
+@pytest.mark.parametrize("dispersion", [5.0, 20.0])
+def test_survival_curve_with_a_rate_near_one_and_wide_volume(dispersion):
+    # regression: a rate of 0.98 and a wide NB volume put the curve's start far below every
+    # draw's mode, where p**t (1 - p)**(w - t) underflows; the recurrence stalled at S = 0.97
+    # for every target (the check of the sample SLA reported a "largest safe target" of 437
+    # beside P(300) = 59%). Reference: one betainc per draw and target.
+    outcome = build_outcome(
+        VolumeModel.negative_binomial(321, dispersion),
+        [ConversionRate(4655, 4755)],
+        capacity=438,
+        n_draws=3000,
+        rng=np.random.default_rng(0),
+    )
+    targets = list(range(1, 438, 12))
+    direct = [outcome._values(t, 321.0).mean() for t in targets]
+    outcome.prob_at_least(300, 321.0)  # first query: direct; the second builds the curve
+    from_curve = [outcome.prob_at_least(t, 321.0) for t in targets]
+    np.testing.assert_allclose(from_curve, direct, atol=1e-12)
+
+
 def test_capped_probability_matches_a_binomial_of_min_volume_capacity():
     # independent simulation: K = Binomial(min(N, cap), p), N ~ NB(400, 40), p ~ Beta(1270, 8010)
     rng = np.random.default_rng(1)
@@ -81,3 +101,29 @@ def test_volume_search_with_tolerance_brackets_the_answer():
     found = smallest_volume(prob, 0.8, 100.0, relative_tolerance=0.005, growth=1.25)
     exact = plain_bisection(prob, 0.8, 100.0)
     assert exact <= found <= exact * 1.005 + 1
+
+
+@pytest.mark.parametrize(
+    ("volume", "rate", "capacity"),
+    [
+        (VolumeModel.negative_binomial(321, 20), ConversionRate(4655, 4755), 438),
+        (VolumeModel.negative_binomial(321, 5), ConversionRate(4655, 4755), 300),
+        (VolumeModel.poisson(400), ConversionRate(40, 300), 350),
+        (VolumeModel.poisson(400), ConversionRate(40, 300), None),
+    ],
+)
+def test_max_target_agrees_with_the_probability_of_meeting_it(volume, rate, capacity):
+    # the result must not contradict itself: T <= max_target exactly when P(T) >= confidence
+    from slaplan import attainability
+
+    found = attainability(
+        100, volume=volume, rates=[rate], capacity_per_month=capacity, confidence=0.8, seed=3
+    )
+    at_max = attainability(
+        found.max_target, volume=volume, rates=[rate], capacity_per_month=capacity, seed=3
+    )
+    above = attainability(
+        found.max_target + 1, volume=volume, rates=[rate], capacity_per_month=capacity, seed=3
+    )
+    assert at_max.probability >= 0.8 > above.probability
+    assert found.p10 <= found.p50 <= found.p90
