@@ -162,8 +162,8 @@ def skip_kernel(
     for j in range(n_stages - 2, -1, -1):
         any_later |= reached[j + 1]
         skipped[j] = np.greater(any_later, reached[j])  # later stage reached, this one not
-        rows = np.flatnonzero(skipped[j]) if backfill else ()
-        if len(rows):
+        if backfill and skipped[j].any():
+            rows = np.flatnonzero(skipped[j])
             # the next stage each skipping lead reached (stages after j were filled already)
             filled = ints[j].copy()
             filled[rows] = out[j + 1].view(np.int64)[rows]

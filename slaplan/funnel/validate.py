@@ -122,22 +122,37 @@ def order_reasons(
         return Reasons(codes=codes, labels=labels)
     stages = [stage_values[c].view("int64") for c in stage_columns]
     latest = stages[0].copy()
-    floor, shifted, before = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, bool)
     for j in range(1, m):
-        # branch-free passes over int64 (NaT is the smallest int64): ``floor`` is the latest
-        # earlier time less the tolerance less 1, the smallest int64 where none; ``current - 1``
-        # wraps NaT round to the largest int64, so a missing stage is never before the floor
-        np.maximum(latest, _NAT + tolerance_ns + 1, out=floor)
-        floor -= tolerance_ns + 1
-        np.subtract(stages[j], 1, out=shifted)
-        bad = np.flatnonzero(np.less(shifted, floor, out=before))
+        reached = stages[j] != _NAT
+        if np.count_nonzero(reached) < n // 4:  # a late stage, reached by few: those rows only
+            rows = np.flatnonzero(reached)
+            current, before = stages[j][rows], latest[rows]
+            bad = rows[(before != _NAT) & (current < before - tolerance_ns)]
+            latest[rows] = np.maximum(before, current)
+        else:
+            bad = _dense_order_violations(stages[j], latest, tolerance_ns)
+            np.maximum(latest, stages[j], out=latest)
         bad = bad[codes[bad] == 0]
         if len(bad):
             # the earlier stage holding the latest time (the first of equals, as it came first)
             earlier = np.stack([stages[i][bad] for i in range(j)]).argmax(axis=0)
             codes[bad] = j * m + earlier + 1
-        np.maximum(latest, stages[j], out=latest)
     return Reasons(codes=codes, labels=labels)
+
+
+def _dense_order_violations(
+    current: np.ndarray, latest: np.ndarray, tolerance_ns: int
+) -> np.ndarray:
+    """Rows whose ``current`` time is more than the tolerance before ``latest`` (int64 ns).
+
+    Branch-free passes (NaT is the smallest int64): ``floor`` is ``latest`` less the tolerance
+    less 1, the smallest int64 where ``latest`` is NaT; ``current - 1`` wraps NaT round to the
+    largest int64, so a missing stage is never before the floor.
+    """
+    floor = np.maximum(latest, _NAT + tolerance_ns + 1)
+    floor -= tolerance_ns + 1
+    before = np.less(current - 1, floor)
+    return np.flatnonzero(before) if before.any() else np.zeros(0, dtype=np.int64)
 
 
 def undated_rows(date_values: Mapping[str, np.ndarray], n: int) -> np.ndarray:
