@@ -14,10 +14,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from slaplan.present.voila import LocalServer, start_voila
+from slaplan.present.voila import start_voila
 
 
-def _fetch(url: str, *, deadline_s: float = 180.0) -> str:
+class _Stalled(Exception):
+    """The page stopped streaming before the notebook finished rendering."""
+
+
+def _fetch(url: str, *, deadline_s: float = 90.0) -> str:
     """GET a Voilà page; return its HTML with entities decoded (outputs are escaped text).
 
     Voilà streams the page while the kernel runs, so the socket timeout alone (per read) could
@@ -25,14 +29,33 @@ def _fetch(url: str, *, deadline_s: float = 180.0) -> str:
     """
     started = time.monotonic()
     chunks = []
-    with urllib.request.urlopen(url, timeout=90) as response:
+    with urllib.request.urlopen(url, timeout=deadline_s) as response:
         assert response.status == 200
         assert response.headers.get_content_type() == "text/html"
         while chunk := response.read1(65536):  # each chunk as it arrives
             chunks.append(chunk)
             if time.monotonic() - started > deadline_s:
-                pytest.fail(f"Voilà page {url} still streaming after {deadline_s:.0f} s")
+                raise _Stalled(f"Voilà page {url} still streaming after {deadline_s:.0f} s")
     return html.unescape(b"".join(chunks).decode("utf-8"))
+
+
+def _render(notebook: Path, query: str = "", *, attempts: int = 2) -> str:
+    """The page of ``notebook`` from a fresh Voilà server, retried once after a stall.
+
+    Voilà 0.5 has a known, intermittent stall where the kernel finishes a cell but the rest of
+    the page is never streamed (voila-dashboards/voila#1428, open upstream; seen here about once
+    in ten runs on a loaded machine). One retry on a new server separates that from a page that
+    really hangs, which still fails the test.
+    """
+    for attempt in range(1, attempts + 1):
+        with start_voila(notebook) as server:
+            try:
+                return _fetch(server.url + query)
+            except _Stalled as stall:
+                if attempt == attempts:
+                    pytest.fail(f"{stall} ({attempts} attempts)")
+                print(f"retrying on a new Voilà server: {stall}")
+    raise AssertionError("unreachable")
 
 
 def _code_lines(notebook: Path) -> list[str]:
@@ -53,16 +76,13 @@ def _assert_dashboard(page: str, notebook: Path) -> None:
     assert shown_code == [], "Voilà page shows notebook source"
 
 
-def test_planner_page_renders_widgets_without_code(
-    planner_server: LocalServer, planner_notebook: Path
-) -> None:
-    _assert_dashboard(_fetch(planner_server.url), planner_notebook)
+def test_planner_page_renders_widgets_without_code(planner_notebook: Path) -> None:
+    _assert_dashboard(_render(planner_notebook), planner_notebook)
 
 
 def test_capacity_page_renders_widgets_without_code_preset_by_the_url(project_root: Path) -> None:
     notebook = project_root / "notebooks" / "03_capacity_and_response.ipynb"
-    with start_voila(notebook) as server:
-        page = _fetch(server.url + "?reps_on_shift=3&window_business_hours=2&shrinkage=0.2")
+    page = _render(notebook, "?reps_on_shift=3&window_business_hours=2&shrinkage=0.2")
     _assert_dashboard(page, notebook)
     # the parameters cell's defaults are 2 reps, 1 h, 15%: the URL's values reached the notebook
     assert (
@@ -78,8 +98,7 @@ def test_url_query_reaches_the_notebook_parameters(tmp_path: Path) -> None:
         "print('parameters:', query_parameters(target=12, volume_per_month=300.0))"
     )
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)]), notebook)
-    with start_voila(notebook) as server:
-        page = _fetch(server.url + "?target=15&volume_per_month=320.5")
+    page = _render(notebook, "?target=15&volume_per_month=320.5")
     assert "parameters: {'target': 15, 'volume_per_month': 320.5}" in page
 
 
