@@ -17,6 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import slaplan as sp
 from slaplan.plan.planner import Planner
@@ -24,7 +25,7 @@ from slaplan.present.voila import LocalServer
 
 pytestmark = pytest.mark.browser
 
-RENDER_TIMEOUT_MS = 120_000  # first render: kernel start, data load, first computation
+RENDER_TIMEOUT_MS = 90_000  # first render: kernel start, data load, first computation
 UPDATE_TIMEOUT_MS = 30_000
 SHOWN_PRECISION = 0.0005 + 1e-9  # the page shows P(target met) as a percentage with 1 decimal
 
@@ -96,6 +97,22 @@ def _notebook_parameters(notebook: Path) -> dict[str, object]:
     }
 
 
+def _open(page: Page, url: str) -> None:
+    """Load the dashboard; one reload (a new kernel) after the known Voilà render stall.
+
+    Voilà 0.5 intermittently stops streaming a page after a cell finished
+    (voila-dashboards/voila#1428, open upstream); a page that stalls twice fails the test.
+    """
+    for attempt in (1, 2):
+        try:
+            page.goto(url, timeout=RENDER_TIMEOUT_MS)
+            _probability_cell(page).wait_for(timeout=RENDER_TIMEOUT_MS)
+            return
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+
+
 @pytest.fixture(scope="module")
 def sample_planner(planner_notebook: Path) -> Planner:
     """The planner the notebook builds with its default parameters (fitted on the samples)."""
@@ -116,8 +133,7 @@ def test_planner_follows_the_model_in_chromium(
     start_target = _model(sample_planner, volume_per_month=fitted_volume, target=1).max_target + 2
     page = browser_context.new_page()
     try:
-        page.goto(f"{planner_server.url}?target={start_target}", timeout=RENDER_TIMEOUT_MS)
-        _probability_cell(page).wait_for(timeout=RENDER_TIMEOUT_MS)
+        _open(page, f"{planner_server.url}?target={start_target}")
         expect(page.locator(".slaplan-busy")).to_have_count(0, timeout=UPDATE_TIMEOUT_MS)
         shown_target = int(_target_field(page).input_value())
         opened = _shown_probability(page)
