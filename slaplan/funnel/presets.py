@@ -50,12 +50,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
+from slaplan.funnel.dates import to_string_array
 from slaplan.funnel.stages import DEFAULT_FUNNEL, Funnel
 
 __all__ = [
     "BASE_COLUMNS",
     "PRESETS",
     "ColumnMapping",
+    "apply_status_dates",
+    "date_sources",
+    "header_hints",
+    "map_status",
     "resolve_mapping",
 ]
 
@@ -257,3 +265,48 @@ def find_column(header: list[str], wanted: Source) -> str | None:
         if _norm(option) in normalised:
             return normalised[_norm(option)]
     return None
+
+
+def date_sources(mapping: object, funnel: Funnel | None, header: list[str]) -> set[str]:
+    """Source columns holding only dates (a reader may type them as timestamps)."""
+    cmap = resolve_mapping(mapping, header)
+    funnel = funnel or cmap.funnel or DEFAULT_FUNNEL
+    dates = ("created_at", *funnel.columns, "first_touch_at", "lost_at")
+    found = {find_column(header, cmap.columns.get(name, name)) for name in dates}
+    if cmap.status_date_column:
+        found.add(find_column(header, cmap.status_date_column))
+    others = {find_column(header, src) for name, src in cmap.columns.items() if name not in dates}
+    others |= {find_column(header, src) for src in cmap.extra.values()}
+    return found - others - {None}
+
+
+def header_hints(mapping: object) -> list[str]:
+    """Header names that identify the header row under junk lines (the id columns)."""
+    hints = ["lead_id"]
+    for preset in PRESETS.values():
+        wanted = preset.columns.get("lead_id")
+        hints += [wanted] if isinstance(wanted, str) else list(wanted or ())
+    if isinstance(mapping, dict) and isinstance(mapping.get("lead_id"), str):
+        hints.append(mapping["lead_id"])
+    return hints
+
+
+def map_status(values: pd.Series, cmap: ColumnMapping) -> tuple[np.ndarray, np.ndarray]:
+    """Mapped status per row (stage name, ``"lost"`` or ``None``) and a mask of unknown values."""
+    table = {str(k).strip().casefold(): v for k, v in cmap.status_values.items()}
+    codes, uniques = pd.factorize(pd.Series(to_string_array(values), dtype="str"))
+    mapped_uniques = np.array(
+        [table.get(str(u).casefold(), table.get("*")) for u in uniques] + [None], dtype=object
+    )
+    mapped = mapped_uniques[codes]  # code -1 (missing status) picks the trailing None
+    unknown = (codes >= 0) & pd.isna(mapped)
+    return mapped, unknown
+
+
+def apply_status_dates(
+    dates: dict[str, np.ndarray], status: np.ndarray, status_dates: np.ndarray, funnel: Funnel
+) -> None:
+    """Fill ``<stage>_at`` (or ``lost_at``) from the status date where the row has none."""
+    for stage, column in [*zip(funnel.stages, funnel.columns, strict=True), (LOST, "lost_at")]:
+        rows = (status == stage) & np.isnat(dates[column])
+        dates[column] = np.where(rows, status_dates, dates[column])

@@ -59,6 +59,26 @@ class RawTable:
         """Data rows in the source (good and bad)."""
         return len(self.frame) + len(self.bad_rows)
 
+    def rejected_rows(self, positions: np.ndarray, reasons: np.ndarray) -> pd.DataFrame:
+        """The rejected-rows report: ``row``, ``reason`` and the original text of the rows at
+        ``positions`` (sorted positions in ``frame``), with the wrong-width rows (their line in
+        ``raw_line``), in source order."""
+        body = self.originals(positions)
+        body.columns = [c if c not in ("row", "reason") else f"source_{c}" for c in body.columns]
+        body.insert(0, "reason", pd.array(reasons, dtype="str"))
+        body.insert(0, "row", np.asarray(self.frame.index[positions], dtype="int64"))
+        if not len(self.bad_rows):
+            return body
+        bad = pd.DataFrame(
+            {
+                "row": self.bad_rows["row"].to_numpy(dtype="int64"),
+                "reason": pd.array(["wrong number of fields"] * len(self.bad_rows), dtype="str"),
+                "raw_line": pd.array(self.bad_rows["raw"].to_numpy(), dtype="str"),
+            }
+        )
+        body = pd.concat([body, bad], ignore_index=True)
+        return body.sort_values("row", kind="stable").reset_index(drop=True)
+
     def originals(self, positions: np.ndarray) -> pd.DataFrame:
         """The rows at ``positions`` (sorted positions in ``frame``) as text, one column per
         source column: the original values for the rejected-rows report."""
