@@ -123,21 +123,71 @@ def parse_datetimes(
         return _from_datetime_series(values, tz=tz)
     raw = arrow_strings(values)
     chunks = raw.chunks if isinstance(raw, pa.ChunkedArray) else [raw]
-    out = np.empty(len(raw), dtype=np.int64)
+    shapes = [_iso_shaped(chunk) for chunk in chunks]
+    try:  # the usual case: one cast of every ISO-shaped value (the others masked as null)
+        masked = [_only(chunk, iso) for chunk, (_, iso) in zip(chunks, shapes, strict=True)]
+        parsed = pc.cast(pa.chunked_array(masked, type=raw.type), pa.timestamp("ns"))
+        out = np.array(parsed.to_numpy(), dtype="datetime64[ns]", copy=None)
+        if not out.flags.writeable:  # a zero-copy view of Arrow's buffer
+            out = out.copy()
+        present = np.concatenate([np.zeros(0, bool), *(valid for valid, _ in shapes)])
+        left = np.flatnonzero(present & np.isnat(out))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        out, left = _parse_chunks(chunks, len(raw))  # a value such as 2024-02-30 among them
+    failed = np.zeros(len(raw), dtype=bool)
+    if len(left):
+        # what is left is usually a handful of values: trim and inspect only those
+        out[left], failed[left] = _parse_leftovers(_take_sorted(raw, left), dayfirst, tz)
+    return ParsedDates(values=out, failed=failed)
+
+
+def _take_sorted(strings: pa.Array | pa.ChunkedArray, positions: np.ndarray) -> pa.Array:
+    """The values at sorted ``positions``, chunk by chunk (Arrow's take on a chunked string
+    column first concatenates all of it)."""
+    if not isinstance(strings, pa.ChunkedArray):
+        return strings.take(pa.array(positions))
+    starts = np.cumsum([0] + [len(chunk) for chunk in strings.chunks])
+    bounds = np.searchsorted(positions, starts)
+    parts = [
+        chunk.take(pa.array(positions[bounds[k] : bounds[k + 1]] - starts[k]))
+        for k, chunk in enumerate(strings.chunks)
+        if bounds[k + 1] > bounds[k]
+    ]
+    return pa.concat_arrays(parts) if parts else pa.array([], strings.type)
+
+
+def _parse_chunks(chunks: list[pa.Array], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Clean ISO values chunk by chunk, a spoiling value costing only its chunk a closer look
+    (Arrow's cast releases the GIL: two threads share the chunks); values and the positions
+    left unparsed."""
+    out = np.empty(n, dtype=np.int64)
     starts = np.cumsum([0] + [len(chunk) for chunk in chunks])
-    # clean ISO values, chunk by chunk (Arrow's cast releases the GIL: two threads share them)
-    with ThreadPoolExecutor(max_workers=_workers(len(raw))) as pool:
+    with ThreadPoolExecutor(max_workers=_workers(n)) as pool:
         lefts = pool.map(
             lambda k: starts[k] + _parse_iso_chunk(chunks[k], out[starts[k] : starts[k + 1]]),
             range(len(chunks)),
         )
         left = np.concatenate([np.zeros(0, np.int64), *lefts])
-    out = out.view("datetime64[ns]")
-    failed = np.zeros(len(raw), dtype=bool)
-    if len(left):
-        # what is left is usually a handful of values: trim and inspect only those
-        out[left], failed[left] = _parse_leftovers(raw.take(pa.array(left)), dayfirst, tz)
-    return ParsedDates(values=out, failed=failed)
+    return out.view("datetime64[ns]"), left
+
+
+def _iso_shaped(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Present values, and those shaped like ISO dates: 10 to 29 characters (``2024-03-05`` up
+    to ns fractions) with dashes at the 5th and 8th; padded or odd values are left for the
+    closer look."""
+    valid = _validity(strings)
+    data = strings.buffers()[2]
+    if data is None or data.size == 0:
+        return valid, np.zeros(len(strings), dtype=bool)
+    offsets_type = np.int64 if pa.types.is_large_string(strings.type) else np.int32
+    offsets = np.frombuffer(strings.buffers()[1], dtype=offsets_type)
+    offsets = offsets[strings.offset : strings.offset + len(strings) + 1]
+    lengths = np.diff(offsets) * valid
+    shaped = (lengths >= 10) & (lengths <= 29)
+    text = np.frombuffer(data, dtype=np.uint8)
+    for at in (4, 7):
+        shaped &= text[np.minimum(offsets[:-1] + at, text.size - 1)] == ord("-")
+    return valid, shaped
 
 
 def _workers(rows: int) -> int:
@@ -147,17 +197,26 @@ def _workers(rows: int) -> int:
 def _parse_leftovers(
     strings: pa.Array | pa.ChunkedArray, dayfirst: bool, tz: str
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Values the ISO cast left (odd formats, offsets, junk): parsed values and failure mask."""
-    subset = to_string_array(strings)
-    present = np.asarray(subset.is_valid(), dtype=bool)
-    sub_out = np.full(len(subset), np.datetime64("NaT"), dtype="datetime64[ns]")
-    iso = np.asarray(pc.fill_null(pc.match_substring_regex(subset, _ISO_NAIVE), False), bool)
+    """Values the ISO cast left (odd formats, offsets, junk): parsed values and failure mask.
+
+    Each distinct value is read once (junk such as ``#VALUE!`` repeats), and a value with no
+    digit is a failure without trying the formats.
+    """
+    encoded = pc.dictionary_encode(to_string_array(strings))
+    distinct = encoded.dictionary
+    present = np.asarray(pc.is_valid(encoded.indices), dtype=bool)
+    indices = pc.fill_null(encoded.indices, 0).to_numpy()
+    values = np.full(len(distinct), np.datetime64("NaT"), dtype="datetime64[ns]")
+    iso = np.asarray(pc.fill_null(pc.match_substring_regex(distinct, _ISO_NAIVE), False), bool)
     if iso.any():
-        sub_out[iso] = _parse_iso_naive(subset.filter(pa.array(iso)))
-    rest = present & ~iso
+        values[iso] = _parse_iso_naive(distinct.filter(pa.array(iso)))
+    rest = ~iso & np.asarray(pc.match_substring_regex(distinct, r"\d"), dtype=bool)
     if rest.any():
-        _parse_other(subset, rest, sub_out, dayfirst=dayfirst, tz=tz)
-    return sub_out, present & np.isnat(sub_out)
+        _parse_other(distinct, rest, values, dayfirst=dayfirst, tz=tz)
+    if not len(distinct):
+        return np.full(len(indices), np.datetime64("NaT"), dtype="datetime64[ns]"), present
+    out = np.where(present, values[indices], np.datetime64("NaT"))
+    return out, present & np.isnat(out)
 
 
 def _validity(array: pa.Array) -> np.ndarray:
