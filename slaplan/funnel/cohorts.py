@@ -58,20 +58,21 @@ def period_codes(values: np.ndarray, freq: str) -> np.ndarray:
     Monthly codes come straight from numpy (``datetime64[M]``), other frequencies from pandas.
     """
     values = np.asarray(values, dtype="datetime64[ns]")
-    missing = np.isnat(values)
     if freq == "M":
-        return _month_codes(values.view("int64"), missing)
+        return _month_codes(values.view("int64"))
+    missing = np.isnat(values)
     codes = pd.PeriodIndex(values, freq=freq).asi8.copy()
     codes[missing] = NO_PERIOD
     return codes
 
 
-def _month_codes(ns: np.ndarray, missing: np.ndarray) -> np.ndarray:
-    """Month ordinals of int64 nanosecond times: days by integer division, then a lookup table
-    of the month of each day in the data's range (numpy's own ``datetime64[M]`` conversion does
-    the calendar arithmetic per value, several times slower). Branch-free passes only: missing
-    values are scattered at random, which makes masked selections slow."""
-    if missing.all():
+def _month_codes(ns: np.ndarray) -> np.ndarray:
+    """Month ordinals of int64 nanosecond times (NaT → ``NO_PERIOD``): days by integer
+    division, then a lookup table of the month of each day in the data's range (numpy's own
+    ``datetime64[M]`` conversion does the calendar arithmetic per value, several times slower).
+    Branch-free passes only: missing values are scattered at random, which makes masked
+    selections slow."""
+    if not len(ns) or ns.max() == NO_PERIOD:  # NaT is the smallest int64: all missing
         return np.full(len(ns), NO_PERIOD, dtype=np.int64)
     # NaT is the smallest int64: ns - 1 wraps it round to the largest, out of the minimum's way
     first = (int((ns - 1).min()) + 1) // _NS_PER_DAY
@@ -88,8 +89,8 @@ def _period_index(codes: np.ndarray, freq: str, name: str = "period") -> pd.Peri
 
 
 def _group_codes(frame: pd.DataFrame, by: str | None) -> tuple[np.ndarray, list[str]]:
-    if by is None:
-        return np.zeros(len(frame), dtype=np.int64), []
+    if by is None:  # one group: a zero-stride view, no memory
+        return np.broadcast_to(np.int64(0), (len(frame),)), []
     if by not in frame.columns:
         raise ValueError(
             f"by must be a column of the lead table, got {by!r}; columns: {list(frame.columns)}"
@@ -237,8 +238,8 @@ def cohort_table(
     max_lag = longest if max_lag is None else check_count("max_lag", max_lag)
     n_groups = max(len(labels), 1)
     n_cells = (last - first + 1) * n_groups
-    # the rows in two halves, counted side by side (numpy releases the GIL), then added up
-    halves = np.array_split(np.arange(len(start)), 2) if len(start) >= _PARALLEL_ROWS else None
+    # the rows in two halves (views), counted side by side (numpy releases the GIL), then added
+    half = len(start) // 2 if len(start) >= _PARALLEL_ROWS else len(start)
     parts = _side_by_side(
         len(start),
         *(
@@ -247,7 +248,9 @@ def cohort_table(
                     start[rows], end[rows], groups[rows], first, n_groups, n_cells, max_lag
                 )
             )
-            for rows in (halves or [slice(None)])
+            for rows in (
+                [slice(0, half), slice(half, None)] if half < len(start) else [slice(None)]
+            )
         ),
     )
     counts = np.cumsum(sum(p[0] for p in parts), axis=1).astype(float)
