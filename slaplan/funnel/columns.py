@@ -34,9 +34,7 @@ _NUMBER_JUNK = r"[\s$€£,%]"
 
 
 def str_column(array: pa.Array | pa.ChunkedArray) -> pd.Series:
-    """An Arrow string array as a pandas ``str`` column, no copy."""
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
+    """An Arrow string array (chunked or not) as a pandas ``str`` column, no copy of the text."""
     if pa.types.is_string(array.type):
         array = pc.cast(array, pa.large_string())
     return pd.array(array, dtype="str")
@@ -70,7 +68,7 @@ class Labels:
     ``labels[indices[i]]``, the last label being ``"all"`` (missing or blank).
     """
 
-    clean: pa.Array | None = None
+    clean: pa.Array | pa.ChunkedArray | None = None
     labels: pa.Array | None = None
     indices: np.ndarray | None = None
 
@@ -84,10 +82,11 @@ def encode_labels(raw: pd.DataFrame, column: str | None) -> Labels | None:
     if column is None:
         return None
     strings = arrow_strings(raw[column])
+    pieces = strings.chunks if isinstance(strings, pa.ChunkedArray) else [strings]
+    if all(_needs_no_cleaning(piece) for piece in pieces):
+        return Labels(clean=strings)  # chunked as read: nothing to copy
     if isinstance(strings, pa.ChunkedArray):
         strings = strings.combine_chunks()
-    if _needs_no_cleaning(strings):
-        return Labels(clean=strings)
     encoded = pc.dictionary_encode(strings)
     labels = pc.fill_null(to_string_array(encoded.dictionary), "all")
     labels = pa.concat_arrays([labels, pa.array(["all"], labels.type)])
@@ -127,8 +126,8 @@ def _needs_no_cleaning(strings: pa.Array) -> bool:
     ends = np.frombuffer(offsets, dtype=np.int64)[
         strings.offset : strings.offset + len(strings) + 1
     ]
-    if data is None or (np.diff(ends) == 0).any():
-        return False
+    if data is None or len(ends) < 2 or (np.diff(ends) == 0).any():
+        return len(strings) == 0
     return not (np.frombuffer(data, dtype=np.uint8) <= 32).any()
 
 
