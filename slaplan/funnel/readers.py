@@ -20,7 +20,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from slaplan.errors import DataError
@@ -360,18 +359,22 @@ def _text(values: pd.Series) -> pd.api.extensions.ExtensionArray:
 
 def _arrow_dates_text(values: pa.ChunkedArray) -> pd.api.extensions.ExtensionArray | None:
     """Whole-second Arrow dates as pandas writes them (dates only when every value is at
-    midnight), formatted by Arrow; ``None`` for zoned or fractional values (pandas does those)."""
-    if pa.types.is_timestamp(values.type) and values.type.tz is None:
-        per_second = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}[values.type.unit]
-        ticks = pc.cast(values, pa.int64()).to_numpy(zero_copy_only=False)
-        ticks = ticks[~np.isnan(ticks)] if ticks.dtype.kind == "f" else ticks
-        if (ticks % per_second).any():
-            return None
-        midnight = not ((ticks // per_second) % 86_400).any()
-        seconds = pc.cast(values, pa.timestamp("s"))
-    elif pa.types.is_date32(values.type):
-        midnight, seconds = True, pc.cast(values, pa.timestamp("s"))
-    else:
+    midnight), formatted by numpy; ``None`` for zoned or fractional values (pandas does those)."""
+    if not (pa.types.is_timestamp(values.type) and values.type.tz is None) and not (
+        pa.types.is_date32(values.type)
+    ):
         return None
-    text = pc.strftime(seconds, format="%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M:%S")
+    stamps = values.to_numpy()  # datetime64 in the column's own unit (no overflow)
+    if np.datetime_data(stamps.dtype)[0] not in ("s", "ms", "us", "ns"):
+        stamps = stamps.astype("datetime64[s]")  # days: whole seconds
+    per_second = int(np.timedelta64(1, "s") / np.timedelta64(1, np.datetime_data(stamps.dtype)[0]))
+    present = ~np.isnat(stamps)
+    ticks = stamps[present].view(np.int64)
+    if (ticks % per_second).any():
+        return None
+    midnight = not (ticks % (86_400 * per_second)).any()
+    text = np.datetime_as_string(stamps, unit="D" if midnight else "s").astype(object)
+    if not midnight:
+        text = np.array([t.replace("T", " ") for t in text], dtype=object)
+    text[~present] = None
     return pd.array(text, dtype="str")
