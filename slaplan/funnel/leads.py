@@ -40,7 +40,7 @@ from slaplan.funnel.presets import (
     resolve_mapping,
 )
 from slaplan.funnel.readers import RawTable, read_source
-from slaplan.funnel.stages import DEFAULT_FUNNEL, Funnel, skip_kernel
+from slaplan.funnel.stages import DEFAULT_FUNNEL, Funnel
 from slaplan.funnel.table import LeadTable, LoadReport
 
 __all__ = ["LeadTable", "LoadReport", "load_leads"]
@@ -57,19 +57,8 @@ class _Columns:
     unknown_status: np.ndarray | None
     labels: dict[str, cols.Labels | None]
     numbers: dict[str, cols.Numbers]
-    checks: _DateChecks
-
-
-@dataclass(frozen=True, kw_only=True)
-class _DateChecks:
-    """What follows from the dates alone, for every source row: the stage-order and future
-    rules, the rows with no date at all, and the skip policy's flags and stage times."""
-
     order: rules.Reasons
-    future: rules.Reasons
-    undated: np.ndarray
-    skipped: list[np.ndarray]
-    stages: list[np.ndarray]
+    checks: rules.DateChecks
 
 
 def load_leads(
@@ -136,27 +125,16 @@ def load_leads(
     cmap = resolve_mapping(mapping, header)
     funnel = funnel or cmap.funnel or DEFAULT_FUNNEL
     sources = _locate(raw, cmap, funnel)
-    # Arrow and numpy release the GIL: independent columns and steps run side by side
-    with ThreadPoolExecutor(max_workers=_workers(len(raw.frame))) as pool:
-        columns = _parse(
-            raw.frame,
-            sources,
-            cmap,
-            funnel,
-            pool,
-            dayfirst=dayfirst,
-            tz=tz,
-            as_of=as_of_ts,
-            tolerance_ns=tolerance_ns,
-        )
-        reasons = _reasons(columns, len(raw.frame))
-        keep = reasons.ok
-        counts, text = _text_columns(raw.frame, cmap, columns, keep, pool)
-        dropped = np.flatnonzero(~keep)
-        # queued after the text columns: needed last
-        rejected_job = pool.submit(raw.rejected_rows, dropped, reasons.text(dropped))
-        frame, skipped, warnings = _accepted(raw.frame, funnel, columns, keep, counts, text)
-        rejected = rejected_job.result()
+    frame, skipped, warnings, rejected = _validate(
+        raw,
+        sources,
+        cmap,
+        funnel,
+        dayfirst=dayfirst,
+        tz=tz,
+        as_of=as_of_ts,
+        tolerance_ns=tolerance_ns,
+    )
     if len(frame) + len(rejected) != raw.rows_read:  # pragma: no cover - invariant
         raise AssertionError("rows lost during import")
     if raw.rows_read == 0:
@@ -172,6 +150,35 @@ def load_leads(
         warnings=tuple(warnings),
         notes=raw.notes,
     )
+
+
+def _validate(
+    raw: RawTable,
+    sources: dict[str, str],
+    cmap: ColumnMapping,
+    funnel: Funnel,
+    *,
+    dayfirst: bool,
+    tz: str,
+    as_of: pd.Timestamp,
+    tolerance_ns: int,
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str], pd.DataFrame]:
+    """Accepted frame, skip flags, warnings and rejected rows of ``raw``.
+
+    Arrow and numpy release the GIL, so independent columns and steps run side by side in one
+    thread pool.
+    """
+    with ThreadPoolExecutor(max_workers=_workers(len(raw.frame))) as pool:
+        options = {"dayfirst": dayfirst, "tz": tz, "as_of": as_of, "tolerance_ns": tolerance_ns}
+        columns = _parse(raw.frame, sources, cmap, funnel, pool, **options)
+        reasons = _reasons(columns, len(raw.frame))
+        keep = reasons.ok
+        counts, text = _text_columns(raw.frame, cmap, columns, keep, pool)
+        dropped = np.flatnonzero(~keep)
+        # queued after the text columns: needed last
+        rejected_job = pool.submit(raw.rejected_rows, dropped, reasons.text(dropped))
+        frame, skipped, warnings = _accepted(raw.frame, funnel, columns, keep, counts, text)
+        return frame, skipped, warnings, rejected_job.result()
 
 
 def _as_of(as_of: object, tz: str) -> pd.Timestamp:
@@ -260,7 +267,12 @@ def _parse(
         name: pool.submit(cols.parse_numbers, frame, sources.get(name))
         for name in ("score", "amount")
     }
-    checks = _date_checks(dates, funnel, as_of, order_job)
+    checks = rules.date_checks(
+        dates,
+        funnel.columns,
+        np.datetime64(as_of.to_datetime64(), "ns"),
+        backfill=funnel.skip_policy == "backfill",
+    )
     return _Columns(
         ids=ids_job.result(),
         dates=dates,
@@ -269,6 +281,7 @@ def _parse(
         unknown_status=unknown,
         labels={name: job.result() for name, job in label_jobs.items()},
         numbers={name: job.result() for name, job in number_jobs.items()},
+        order=order_job.result(),
         checks=checks,
     )
 
@@ -307,21 +320,6 @@ def _workers(rows: int) -> int:
     return 1 if rows < 100_000 else min(4, os.cpu_count() or 1)
 
 
-def _date_checks(
-    dates: dict[str, np.ndarray], funnel: Funnel, as_of: pd.Timestamp, order: Future
-) -> _DateChecks:
-    """The date rules and skips (``order``: the stage-order rule, being checked in the pool)."""
-    stage_dates = [dates[c] for c in funnel.columns]
-    skipped, stages = skip_kernel(stage_dates, backfill=funnel.skip_policy == "backfill")
-    return _DateChecks(
-        future=rules.future_reasons(dates, np.datetime64(as_of.to_datetime64(), "ns")),
-        undated=rules.undated_rows(dates, len(stage_dates[0])),
-        skipped=skipped,
-        stages=stages,
-        order=order.result(),
-    )
-
-
 def _reasons(columns: _Columns, n: int) -> rules.Reasons:
     unknown = columns.unknown_status
     unknown_status = rules.mask_reason(
@@ -336,7 +334,7 @@ def _reasons(columns: _Columns, n: int) -> rules.Reasons:
             rules.mask_reason(columns.ids.duplicate, "duplicate lead_id"),
             rules.first_column_reason(columns.unparseable, "unparseable date in {col}", n),
             unknown_status,
-            columns.checks.order,
+            columns.order,
             columns.checks.future,
             rules.mask_reason(no_date, "no date"),
         ],

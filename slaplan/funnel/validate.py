@@ -31,10 +31,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from slaplan.funnel.stages import skip_kernel
+
 __all__ = [
     "REASON_ORDER",
+    "DateChecks",
     "Reasons",
     "assign_reasons",
+    "date_checks",
     "duplicate_mask",
     "future_reasons",
     "order_reasons",
@@ -195,3 +199,33 @@ def assign_reasons(rules: Sequence[Reasons], n: int) -> Reasons:
         hit = np.flatnonzero(rule.codes)
         codes[hit] = rule.codes[hit].astype(np.int32) + offset
     return Reasons(codes=codes, labels=tuple(labels))
+
+
+@dataclass(frozen=True, kw_only=True)
+class DateChecks:
+    """What follows from the dates alone, for every row (besides the stage order, see
+    :func:`order_reasons`): the future rule, the rows with no date at all, and the skip
+    policy's flags and stage times."""
+
+    future: Reasons
+    undated: np.ndarray
+    skipped: list[np.ndarray]
+    stages: list[np.ndarray]
+
+
+def date_checks(
+    date_values: Mapping[str, np.ndarray],
+    stage_columns: Sequence[str],
+    as_of: np.datetime64,
+    *,
+    backfill: bool,
+) -> DateChecks:
+    """The future and undated rules and the skips of every row."""
+    stage_values = [date_values[c] for c in stage_columns]
+    skipped, stages = skip_kernel(stage_values, backfill=backfill)
+    return DateChecks(
+        future=future_reasons(date_values, as_of),
+        undated=undated_rows(date_values, len(stage_values[0])),
+        skipped=skipped,
+        stages=stages,
+    )
