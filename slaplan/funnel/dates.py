@@ -11,9 +11,11 @@ This module owns the date rules of the lead table:
   (``Z``, ``+02:00``) is converted to the time zone ``tz`` (default UTC) and the zone dropped;
   a naive value is taken to be in ``tz`` already. So a column mixing both is consistent, and a
   whole file of naive local times (the usual CRM export) is left exactly as written.
-* **Speed.** Naive ISO values go through Arrow's C++ cast (about 40 ns a value); the remaining
-  values are tried format by format with ``pandas.to_datetime(format=...)``, each format applied
-  only to what earlier formats left over.
+* **Speed.** Columns the CSV reader typed as timestamps are rescaled from the Arrow buffers (a
+  year outside the ``datetime64[ns]`` range is unparseable, not wrapped). In a text column,
+  every ISO-shaped value goes through one Arrow C++ cast (about 20 ns a value), the others
+  masked as null; what is left is read once per distinct value, format by format with
+  ``pandas.to_datetime(format=...)``, each format applied only to what earlier ones left over.
 
 The kernel is :func:`parse_datetimes`; it returns the parsed values and a mask of the values that
 were present but could not be parsed, so the caller decides what a failure means.
