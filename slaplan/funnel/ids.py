@@ -39,10 +39,7 @@ class IdChecks:
 
 def check_ids(values: pd.Series) -> IdChecks:
     """Empty and duplicate ids; when a sort shows every packed id distinct, nothing is hashed."""
-    raw = arrow_strings(values)
-    if isinstance(raw, pa.ChunkedArray):
-        raw = raw.combine_chunks()
-    packed = _packed(raw)
+    raw, packed = _strings_and_packed(values)
     if packed is not None:
         valid = _validity(raw)
         ordered = np.sort(packed[valid] if raw.null_count else packed)
@@ -55,10 +52,7 @@ def check_ids(values: pd.Series) -> IdChecks:
 
 def id_codes(values: pd.Series | pa.Array) -> tuple[pa.Array, np.ndarray]:
     """Clean ids (Arrow, empty → null) and their first-appearance codes (``-1`` = empty)."""
-    raw = arrow_strings(values)
-    if isinstance(raw, pa.ChunkedArray):
-        raw = raw.combine_chunks()
-    packed = _packed(raw)
+    raw, packed = _strings_and_packed(values)
     if packed is not None:
         valid = _validity(raw)
         ordered = np.sort(packed[valid])
@@ -71,6 +65,14 @@ def id_codes(values: pd.Series | pa.Array) -> tuple[pa.Array, np.ndarray]:
     ids = to_string_array(raw)
     encoded = pc.dictionary_encode(ids).indices
     return ids, pc.fill_null(encoded, -1).to_numpy().astype(np.int64, copy=False)
+
+
+def _strings_and_packed(values: pd.Series | pa.Array) -> tuple[pa.Array, np.ndarray | None]:
+    """The ids as one Arrow string array, and their packed ``uint64`` form where ids allow it."""
+    raw = arrow_strings(values)
+    if isinstance(raw, pa.ChunkedArray):
+        raw = raw.combine_chunks()
+    return raw, _packed(raw)
 
 
 def _packed(strings: pa.Array) -> np.ndarray | None:
