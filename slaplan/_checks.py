@@ -103,12 +103,34 @@ def check_option(name: str, value: Any, allowed: Collection[str]) -> str:
     return value
 
 
+def spawn_streams(seed: Any, n: int) -> list[np.random.Generator]:
+    """``n`` independent child Generators of ``seed`` (None, a non-negative int, a SeedSequence or
+    a Generator, whose ``spawn`` is used: the Generator's own stream is left untouched).
+
+    The same int seed always gives the same streams; so does a fresh Generator made from it.
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed.spawn(n)
+    root = (
+        seed
+        if isinstance(seed, np.random.SeedSequence)
+        else np.random.SeedSequence(_int_seed(seed, "a numpy SeedSequence, "))
+    )
+    return [np.random.default_rng(child) for child in root.spawn(n)]
+
+
+def _int_seed(seed: Any, also: str = "") -> int | None:
+    if seed is None:
+        return None
+    if _is_bool(seed) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise TypeError(
+            f"seed must be None, a non-negative int, {also}or a numpy Generator, got {seed!r}"
+        )
+    return int(seed)
+
+
 def check_rng(seed: Any) -> np.random.Generator:
     """Return a numpy Generator from ``None``, an int seed or a Generator (never the global RNG)."""
     if isinstance(seed, np.random.Generator):
         return seed
-    if seed is None:
-        return np.random.default_rng()
-    if _is_bool(seed) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise TypeError(f"seed must be None, a non-negative int or a numpy Generator, got {seed!r}")
-    return np.random.default_rng(int(seed))
+    return np.random.default_rng(_int_seed(seed))

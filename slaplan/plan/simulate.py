@@ -53,7 +53,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from slaplan._checks import check_count, check_probability
+from slaplan._checks import check_count, check_probability, spawn_streams
 from slaplan.plan.montecarlo import (
     capacity_by_month,
     class_probabilities,
@@ -345,8 +345,10 @@ def simulate_funnel(
     n_paths : int, default 10,000
         With ``plan.arrival_paths``: equal to its number of rows to use each row once, otherwise
         rows are resampled with replacement (whole rows, so a path keeps its months together).
-    seed : int, numpy SeedSequence or None
-        Root of the per-component random streams (common random numbers across scenarios).
+    seed : int, numpy SeedSequence, numpy Generator or None
+        Root of the per-component random streams (common random numbers across scenarios): the
+        streams are spawned from it (``Generator.spawn`` for a Generator), so two scenarios run
+        with the same int seed, or with fresh Generators made from it, share their draws.
 
     Examples
     --------
@@ -358,12 +360,8 @@ def simulate_funnel(
     if not isinstance(plan, FunnelPlan):
         raise TypeError(f"plan must be a FunnelPlan, got {type(plan).__name__}")
     n_paths = check_count("n_paths", n_paths, minimum=1)
-    if isinstance(seed, np.random.Generator):
-        raise TypeError("seed must be an int or SeedSequence (child streams are spawned from it)")
     n_rates, warmup = len(plan.rates), plan.warmup
-    streams = [
-        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3 + 2 * n_rates)
-    ]
+    streams = spawn_streams(seed, 3 + 2 * n_rates)
     rate_draws = [rate.sample(n_paths, streams[3 + i]) for i, rate in enumerate(plan.rates)]
     classes = _arrival_classes(plan, n_paths, class_probabilities(rate_draws), streams[0])
     events = np.empty((n_rates + 1, *classes.shape[1:]), dtype=np.int64)  # [stage, month, path]

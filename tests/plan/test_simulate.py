@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -138,3 +140,19 @@ def test_arrival_paths_are_resampled_as_whole_rows():
 def test_arrival_paths_validation(paths, error):
     with pytest.raises(error, match="arrival_paths"):
         FunnelPlan.from_paths(stages=("a", "b"), arrival_paths=paths, rates=[ConversionRate(1, 2)])
+
+
+def test_a_passed_in_generator_seeds_the_streams_and_is_left_as_it_was():
+    # PRODUCT.md §4: the engine takes a Generator; fresh Generators of one seed give one result
+    first_rng, second_rng = np.random.default_rng(7), np.random.default_rng(7)
+    first = simulate_funnel(two_stage_plan(), n_paths=500, seed=first_rng)
+    second = simulate_funnel(two_stage_plan(), n_paths=500, seed=second_rng)
+    np.testing.assert_array_equal(first.events, second.events)
+    # the children are spawned, the parent's own stream is not drawn from
+    assert first_rng.random() == np.random.default_rng(7).random()
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, True, "7"])
+def test_a_bad_seed_is_refused_with_its_value(seed):
+    with pytest.raises(TypeError, match=re.escape(repr(seed))):
+        simulate_funnel(two_stage_plan(), n_paths=10, seed=seed)
