@@ -136,6 +136,15 @@ def spread_ratio(mean, dispersion, alpha, beta):
         return mean * rate_sd / np.sqrt(noise_var)
 
 
+def _spread_ratio_scalar(mean: float, dispersion: float, alpha: float, beta: float) -> float:
+    """:func:`spread_ratio` for scalars (in numpy it took a third of a kernel call)."""
+    rate_mean = alpha / (alpha + beta)
+    rate_sd = math.sqrt(rate_mean * (1 - rate_mean) / (alpha + beta + 1.0))
+    thinned = mean * rate_mean
+    noise_var = thinned + (0.0 if math.isinf(dispersion) else thinned**2 / dispersion)
+    return mean * rate_sd / math.sqrt(noise_var) if noise_var > 0 else math.inf
+
+
 def rate_nodes_for(ratio: float) -> int:
     """Gauss–Hermite nodes over the rate for a spread ratio (errors measured < 1e-6 up to 1.4)."""
     return 32 if ratio <= 0.7 else (48 if ratio <= 1.1 else 64)
@@ -166,7 +175,7 @@ def prob_at_least(
         return 0.0
     if math.isinf(alpha):
         return float(_given_rate(target, mean, dispersion, beta))
-    ratio = float(spread_ratio(mean, dispersion, alpha, beta))
+    ratio = _spread_ratio_scalar(mean, dispersion, alpha, beta)
     if ratio <= SWITCH_RATIO:
         n_nodes = rate_nodes_for(ratio)
         rates = _cached_beta_quantiles(alpha, beta, n_nodes)
