@@ -4,6 +4,7 @@
     .venv/bin/python bench/attainability.py --exact    # exact kernel vs scipy.stats loops
     .venv/bin/python bench/attainability.py --mc       # Monte Carlo path-months per second
     .venv/bin/python bench/attainability.py --planner  # planner full recompute
+    .venv/bin/python bench/attainability.py --floor    # least the exact model costs in numpy
 
 1. Exact one-stage P(outcome >= T) (``slaplan.plan.exact.prob_at_least``, a sweep over targets
    with one rate) against the *same* integral evaluated with ``scipy.stats`` per-call loops
@@ -35,6 +36,7 @@ from scipy import stats
 
 from slaplan import ConversionRate, VolumeModel
 from slaplan.plan.exact import RATE_NODES, beta_quantiles, normal_nodes, prob_at_least
+from slaplan.plan.montecarlo import class_probabilities, hypergeometric_split
 from slaplan.plan.planner import Planner
 from slaplan.plan.simulate import FunnelPlan, simulate_funnel
 
@@ -106,8 +108,9 @@ def bench_exact() -> None:
     )
 
 
-def bench_monte_carlo(n_paths: int = 100_000, repeats: int = 3) -> None:
-    plan = FunnelPlan.constant(
+def _benchmark_plan() -> FunnelPlan:
+    """PRODUCT.md §7's case: 3 stages, 12 months, lags, a capacity cap (with carry-over)."""
+    return FunnelPlan.constant(
         stages=("mql", "sql", "opportunity"),
         volume=VolumeModel.negative_binomial(300, 30),
         rates=[ConversionRate(40, 300), ConversionRate(30, 100)],
@@ -116,6 +119,10 @@ def bench_monte_carlo(n_paths: int = 100_000, repeats: int = 3) -> None:
         capacity_per_month=320,
         carryover_fraction=0.5,
     )
+
+
+def bench_monte_carlo(n_paths: int = 100_000, repeats: int = 3) -> None:
+    plan = _benchmark_plan()
     simulate_funnel(plan, n_paths=1000, seed=0)
     for label, case in (
         ("3 stages, 12 months, lags, capacity", plan),
@@ -142,6 +149,51 @@ def bench_monte_carlo(n_paths: int = 100_000, repeats: int = 3) -> None:
     _python_loop(plan, loop_paths, np.random.default_rng(0))
     loop_rate = loop_paths * plan.n_months / (time.process_time() - start)
     print(f"per-path Python loop of the capped plan: {loop_rate / 1e3:.1f} k path-months/s")
+
+
+def _best_time(function, repeats: int = 3) -> float:
+    best = math.inf
+    for _ in range(repeats):
+        start = time.process_time()
+        function()
+        best = min(best, time.process_time() - start)
+    return best
+
+
+def bench_floor(n_paths: int = 100_000) -> None:
+    """The least the exact model can cost with numpy's samplers: a bound, measured, not assumed.
+
+    Per simulated path-month the model needs at least a Gamma level, one Poisson count per class
+    (each path has its own rates, so each element has its own mean) and, where the cap binds,
+    the classes of the leads left waiting (two hypergeometric draws). Each is timed here on
+    the benchmark plan's own parameters; lags, carry-over and bookkeeping are left out.
+    """
+    plan = _benchmark_plan()
+    rng = np.random.default_rng(0)
+    months = plan.warmup + plan.n_months
+    volume, cap = plan.volume[0], int(plan.capacity_per_month[0])
+    shape = (months, n_paths)
+    levels = rng.standard_gamma(volume.dispersion, shape) * (volume.mean / volume.dispersion)
+    probabilities = class_probabilities([rate.sample(n_paths, rng) for rate in plan.rates])
+    means = probabilities[:, None, :] * levels[None]
+    gamma = _best_time(lambda: rng.standard_gamma(volume.dispersion, shape))
+    poisson = [_best_time(lambda m=m: rng.poisson(m)) for m in means]
+    classes = rng.poisson(means).reshape(len(means), -1)
+    over = classes.sum(axis=0) - cap
+    queue = classes[:, over > 0]
+    split = _best_time(lambda: hypergeometric_split(queue, over[over > 0], rng)) / queue.shape[1]
+    binding = float((simulate_funnel(plan, n_paths=n_paths, seed=0).worked == cap).mean())
+    cells = months * n_paths
+    per_month = (gamma + sum(poisson)) / cells + binding * split
+    bound = plan.n_months / (months * per_month)
+    print(
+        f"floor of the exact model with numpy's samplers (per simulated path-month): gamma "
+        f"{gamma / cells * 1e9:.0f} ns + Poisson classes "
+        f"{' + '.join(f'{t / cells * 1e9:.0f}' for t in poisson)} ns (means "
+        f"{', '.join(f'{m.mean():.0f}' for m in means)}) + {binding:.0%} binding months x "
+        f"{split * 1e9:.0f} ns for who waits = {per_month * 1e9:.0f} ns; so at most "
+        f"{bound / 1e6:.2f} M plan path-months/s before any lag draw (target 3 M)"
+    )
 
 
 def _binomial_chain(plan: FunnelPlan, n_paths: int, rng: np.random.Generator) -> np.ndarray:
@@ -221,12 +273,15 @@ def main() -> None:
     parser.add_argument("--exact", action="store_true")
     parser.add_argument("--mc", action="store_true")
     parser.add_argument("--planner", action="store_true")
+    parser.add_argument("--floor", action="store_true")
     args = parser.parse_args()
-    run_all = not (args.exact or args.mc or args.planner)
+    run_all = not (args.exact or args.mc or args.planner or args.floor)
     if args.exact or run_all:
         bench_exact()
     if args.mc or run_all:
         bench_monte_carlo()
+    if args.floor or run_all:
+        bench_floor()
     if args.planner or run_all:
         bench_planner()
 
