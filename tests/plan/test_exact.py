@@ -145,7 +145,7 @@ def _sweep_cases():
         rate_mean = alpha / (alpha + beta)
         rate_var = rate_mean * (1 - rate_mean) / (alpha + beta + 1)
         for dispersion in (INF, 20.0):
-            for ratio in (0.5, 1.0, 1.4, 1.5, 3.0, 20.0):
+            for ratio in (0.5, 0.6, 0.8, 0.95, 1.0, 1.1, 1.4, 1.5, 3.0, 20.0):
                 denominator = rate_var - ratio**2 * rate_mean**2 / dispersion
                 if denominator <= 0:
                     continue
