@@ -18,6 +18,7 @@ import ipywidgets as widgets
 
 from slaplan.capacity.response import ResponseTimeResult, response_time_share
 from slaplan.capacity.team import TeamAssumptions, TeamCapacity, team_capacity
+from slaplan.present.chart_pane import ChartPane
 from slaplan.present.progress import busy
 
 __all__ = ["CapacityDashboard", "capacity_widget"]
@@ -142,11 +143,11 @@ class CapacityDashboard:
             window_business_hours=window_business_hours,
             target_share=target_share,
         )
-        self.verdict, self.status, self.charts = widgets.HTML(), widgets.HTML(), widgets.Output()
+        self.verdict, self.status, self.charts = widgets.HTML(), widgets.HTML(), ChartPane()
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self.widget = widgets.VBox(
-            [*self.controls.values(), self.status, self.verdict, self.charts]
+            [*self.controls.values(), self.status, self.verdict, self.charts.widget]
         )
         self.update()
 
@@ -185,23 +186,19 @@ class CapacityDashboard:
 
     def _draw(self) -> None:
         import matplotlib.pyplot as plt
-        from IPython.display import display
 
         from slaplan.present.capacity_charts import plot_response_by_hour, plot_team_capacity
 
-        with self.charts:
-            self.charts.clear_output(wait=True)
-            figure, axes = plt.subplots(2, 1, figsize=(9, 7))
-            if self.capacity is not None:
-                plot_team_capacity(self.capacity, demand=self.demand, ax=axes[0])
-            if self.response is not None:
-                plot_response_by_hour(self.response, ax=axes[1])
-            else:
-                axes[1].set_axis_off()
-                axes[1].set_title("no response share for these inputs (see the status line)")
-            figure.tight_layout()
-            display(figure)
-            plt.close(figure)
+        figure, axes = plt.subplots(2, 1, figsize=(9, 7))
+        if self.capacity is not None:
+            plot_team_capacity(self.capacity, demand=self.demand, ax=axes[0])
+        if self.response is not None:
+            plot_response_by_hour(self.response, ax=axes[1])
+        else:
+            axes[1].set_axis_off()
+            axes[1].set_title("no response share for these inputs (see the status line)")
+        figure.tight_layout()
+        self.charts.show(figure)
 
 
 def capacity_widget(

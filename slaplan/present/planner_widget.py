@@ -19,6 +19,7 @@ import ipywidgets as widgets
 
 from slaplan.plan.planner import Planner, PlannerResult
 from slaplan.plan.rates import ConversionRate
+from slaplan.present.chart_pane import ChartPane
 from slaplan.present.progress import busy
 
 __all__ = ["PlannerDashboard", "planner_dashboard"]
@@ -83,7 +84,7 @@ class PlannerDashboard:
     def _build_outputs(self) -> None:
         self.summary = widgets.HTML()
         self.status = widgets.HTML()
-        self.charts = widgets.Output()
+        self.charts = ChartPane()
         self.table = widgets.HTML()
         self.save_button = widgets.Button(description="Save scenario", icon="plus")
         self.clear_button = widgets.Button(description="Clear scenarios")
@@ -92,7 +93,7 @@ class PlannerDashboard:
         self.widget = widgets.VBox(
             [
                 widgets.HBox([controls, self.summary]),
-                self.charts,
+                self.charts.widget,
                 self.table,
             ]
         )
@@ -155,19 +156,15 @@ class PlannerDashboard:
 
     def _draw(self, result: PlannerResult) -> None:
         import matplotlib.pyplot as plt
-        from IPython.display import display
 
         from slaplan.present.plan_charts import plot_plan_fan, plot_tornado
 
         planner = result.planner
-        with self.charts:
-            self.charts.clear_output(wait=True)
-            figure, (left, right) = plt.subplots(1, 2, figsize=(12, 3.6))
-            plot_plan_fan(result.fan, target=planner.target, stage=planner.stages[-1], ax=left)
-            plot_tornado(result.tornado, probability=result.attainability.probability, ax=right)
-            figure.tight_layout()
-            display(figure)
-            plt.close(figure)
+        figure, (left, right) = plt.subplots(1, 2, figsize=(12, 3.6))
+        plot_plan_fan(result.fan, target=planner.target, stage=planner.stages[-1], ax=left)
+        plot_tornado(result.tornado, probability=result.attainability.probability, ax=right)
+        figure.tight_layout()
+        self.charts.show(figure)
 
 
 def _control(kind, value: Any, description: str, **options: Any):

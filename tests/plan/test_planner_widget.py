@@ -79,3 +79,7 @@ def test_charts_draw_without_error():
     planner = Planner(volume=VolumeModel.poisson(100), rates=(0.2,), target=20, n_paths=200)
     board = planner_dashboard(planner, draw_charts=True)
     assert board.status.value == ""
+    first = bytes(board.charts.widget.value)
+    assert first.startswith(b"\x89PNG\r\n\x1a\n")  # the fan chart and the tornado, as a PNG
+    board.target.value = 30
+    assert bytes(board.charts.widget.value) != first  # redrawn for the new target

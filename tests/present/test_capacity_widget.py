@@ -74,5 +74,7 @@ def test_capacity_widget_starts_at_the_given_values_and_draws(samples_dir):
     values = {c.description: c.value for c in box.children if hasattr(c, "description")}
     assert values["reps on shift"] == 20 and values["window (business h)"] == 0.5
     assert values["shrinkage"] == 0.2
-    # the charts were drawn without error (outside a kernel an Output widget captures nothing)
-    assert sum(isinstance(c, widgets.Output) for c in box.children) == 1
+    # the two charts were drawn: one PNG picture in the box
+    (picture,) = [c for c in box.children if isinstance(c, widgets.Image)]
+    png = bytes(picture.value)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000

@@ -43,9 +43,10 @@ def _render(notebook: Path, query: str = "", *, attempts: int = 2) -> str:
     """The page of ``notebook`` from a fresh Voilà server, retried once after a stall.
 
     Voilà 0.5 has a known, intermittent stall where the kernel finishes a cell but the rest of
-    the page is never streamed (voila-dashboards/voila#1428, open upstream; seen here about once
-    in ten runs on a loaded machine). One retry on a new server separates that from a page that
-    really hangs, which still fails the test.
+    the page is never streamed (voila-dashboards/voila#1428, open upstream). Here it struck 3 of
+    36 renders of notebook 03 while the dashboards drew into ``Output`` widgets and none of 60
+    since they show PNG ``Image`` widgets (:mod:`slaplan.present.chart_pane`). One retry on a new
+    server still separates a stall from a page that really hangs, which fails the test.
     """
     for attempt in range(1, attempts + 1):
         with start_voila(notebook) as server:
