@@ -155,15 +155,6 @@ def bench_monte_carlo(n_paths: int = 100_000, repeats: int = 3) -> None:
     print(f"per-path Python loop of the capped plan: {loop_rate / 1e3:.1f} k path-months/s")
 
 
-def _best_time(function, repeats: int = 3) -> float:
-    best = math.inf
-    for _ in range(repeats):
-        start = time.process_time()
-        function()
-        best = min(best, time.process_time() - start)
-    return best
-
-
 def bench_floor(n_paths: int = 100_000) -> None:
     """The least the exact model can cost with numpy's samplers: a bound, measured, not assumed.
 
@@ -183,16 +174,17 @@ def bench_floor(n_paths: int = 100_000) -> None:
     levels = rng.standard_gamma(volume.dispersion, shape) * (volume.mean / volume.dispersion)
     probabilities = class_probabilities([rate.sample(n_paths, rng) for rate in plan.rates])
     means = probabilities[:, None, :] * levels[None]
-    gamma = _best_time(lambda: rng.standard_gamma(volume.dispersion, shape))
-    poisson = [_best_time(lambda m=m: rng.poisson(m)) for m in means]
+    gamma = _per_eval(lambda: rng.standard_gamma(volume.dispersion, shape), calls=1)
+    poisson = [_per_eval(lambda m=m: rng.poisson(m), calls=1) for m in means]
     classes = rng.poisson(means).reshape(len(means), -1)
     over = classes.sum(axis=0) - cap
     queue = classes[:, over > 0]
-    split = _best_time(lambda: hypergeometric_split(queue, over[over > 0], rng)) / queue.shape[1]
+    split = _per_eval(lambda: hypergeometric_split(queue, over[over > 0], rng), calls=1)
+    split /= queue.shape[1]
     binding = float((simulate_funnel(plan, n_paths=n_paths, seed=0).worked == cap).mean())
     converting = [classes[1:].ravel(), classes[2]]  # who converts at transitions 1 and 2
     lags = sum(
-        _best_time(lambda c=c, pmf=pmf: binomial_constant(c, pmf[0], rng))
+        _per_eval(lambda c=c, pmf=pmf: binomial_constant(c, pmf[0], rng), calls=1)
         for c, pmf in zip(converting, plan.lags, strict=True)
     )
     cells = months * n_paths
