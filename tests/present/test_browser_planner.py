@@ -5,8 +5,9 @@ query, types a new monthly MQL volume into the slider's readout and a new SQL ta
 that the P(target met) shown on the page moves the way the model says: at every step it is the
 library's own ``attainability`` for the inputs now on the page (volume model and rate fitted on
 the samples as the notebook does, same seed), to the 0.1% the page displays, and it rises with
-volume and falls with the target. Saves ``test-artifacts/planner.png``; then types a negative
-target and finds the error in the dashboard's status line, not a traceback.
+volume and falls with the target; the chart picture loads and is redrawn. Saves
+``test-artifacts/planner.png``; then types a negative target and finds the error in the
+dashboard's status line, not a traceback.
 """
 
 from __future__ import annotations
@@ -137,10 +138,15 @@ def test_planner_follows_the_model_in_chromium(
         expect(page.locator(".slaplan-busy")).to_have_count(0, timeout=UPDATE_TIMEOUT_MS)
         shown_target = int(_target_field(page).input_value())
         opened = _shown_probability(page)
+        chart = page.locator(".widget-image")  # the dashboard's fan chart and tornado
+        expect(chart).to_have_count(1)
+        chart_width = chart.evaluate("picture => picture.naturalWidth")
+        chart_source = chart.get_attribute("src")
         volume = _set_volume(page, round(fitted_volume * 1.1))
         after_volume = _shown_probability(page)
         higher_target = _set_target(page, start_target + 5)
         after_target = _shown_probability(page)
+        expect(chart).not_to_have_attribute("src", chart_source, timeout=UPDATE_TIMEOUT_MS)
         page.screenshot(path=str(artifacts_dir / "planner.png"), full_page=True)
         # a bad input is answered in the dashboard's status line, not by a traceback
         _target_field(page).fill("-3")
@@ -156,6 +162,7 @@ def test_planner_follows_the_model_in_chromium(
         page.close()
 
     assert "-3" in error_text and "Traceback" not in page_text
+    assert chart_width > 500, "the chart picture did not load"
 
     assert shown_target == start_target, "the URL query did not preselect the target"
     assert after_volume > opened, "more volume must raise P(target met)"
