@@ -66,11 +66,27 @@ class SlaConsistency:
 
     def __str__(self) -> str:
         state = "consistent" if self.consistent else "INCONSISTENT"
+        shown = _percent_beside(self.probability, self.confidence)
         return (
             f"{state}: P(>= {self.target} | exactly {self.delivered} delivered) = "
-            f"{self.probability:.1%}; consistent target {self.consistent_target}, "
+            f"{shown}; consistent target {self.consistent_target}, "
             f"{self.target} needs {self.required_delivered:g} delivered"
         )
+
+
+def _percent_beside(probability: float, threshold: float) -> str:
+    """``probability`` as a percentage with 1 decimal, more if fewer would round it onto or over
+    ``threshold`` (0.79996 beside 80% prints as 79.996%, not as a contradicting 80.0%).
+
+    >>> _percent_beside(0.79996, 0.8), _percent_beside(0.8, 0.8), _percent_beside(0.42, 0.8)
+    ('79.996%', '80.0%', '42.0%')
+    """
+    below = probability < threshold
+    for decimals in range(1, 7):
+        shown = f"{probability:.{decimals}%}"
+        if (float(shown[:-1]) / 100 < threshold) == below:
+            return shown
+    return shown
 
 
 def sla_consistency(

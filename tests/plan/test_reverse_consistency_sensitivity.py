@@ -85,3 +85,10 @@ def test_tornado_volume_bar_matches_attainability():
         attainability(40, volume=330.0, rates=rate).probability, abs=1e-12
     )
     assert not math.isnan(s.probability)
+
+
+def test_a_probability_just_below_the_confidence_never_prints_as_reaching_it():
+    # README's `slaplan plan --target 40 --volume 350 --rate 40/300`: P = 0.7998 beside 80%
+    check = sla_consistency(350, 40, rates=ConversionRate(40, 300), confidence=0.8)
+    assert not check.consistent and 0.799 < check.probability < 0.8
+    assert "INCONSISTENT" in str(check) and "= 79.98%;" in str(check)
