@@ -1,4 +1,4 @@
-"""Shared fixtures: where the project, its samples and the shared real export live."""
+"""Shared fixtures: where the project, its samples, the real Maven export and references live."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ from hypothesis import HealthCheck, settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLES_DIR = PROJECT_ROOT / "data" / "samples"
-SHARED_DIR = PROJECT_ROOT.parent / "shared"
-MAVEN_DIR = SHARED_DIR / "data" / "maven_crm"
-REFERENCE_DIR = SHARED_DIR / "reference"
+MAVEN_DIR = PROJECT_ROOT / "data" / "examples" / "maven_crm"
+REFERENCE_DIR = Path(__file__).resolve().parent / "data" / "reference"
 
 # CI: more examples, no deadline (2 shared cores make timings noisy); dev: quick.
 settings.register_profile(
@@ -34,14 +33,11 @@ def samples_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def maven_dir() -> Path:
-    """The real Maven CRM export beside the project (``../shared``); skip only if it is absent."""
-    if not (MAVEN_DIR / "sales_pipeline.csv").exists():
-        pytest.skip(f"real export not found at {MAVEN_DIR} (needs ../shared beside the project)")
+    """The real Maven CRM export, kept in the repository (``data/examples/maven_crm``)."""
     return MAVEN_DIR
 
 
 @pytest.fixture(scope="session")
 def reference_dir() -> Path:
-    if not REFERENCE_DIR.exists():
-        pytest.skip(f"reference values not found at {REFERENCE_DIR}")
+    """Published and closed-form reference values (``tests/data/reference``, sources in README)."""
     return REFERENCE_DIR

@@ -93,3 +93,28 @@ def test_cli_bad_argument_is_a_message_not_a_traceback(capsys: pytest.CaptureFix
     err = capsys.readouterr().err
     assert code == 2
     assert "confidence" in err and "Traceback" not in err
+
+
+def test_no_tracked_file_reads_outside_the_repository() -> None:
+    """A user's clone has nothing beside it: no tracked file may point at the folder beside it."""
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+    ).stdout.split(b"\0")
+    pattern = re.compile(rb"\.\./(?:\.\./)*shared\b")
+    offenders = []
+    for name in filter(None, tracked):
+        path = ROOT / name.decode()
+        if path.is_file() and path.stat().st_size < 5_000_000:
+            offenders += [
+                f"{name.decode()}:{n}"
+                for n, line in enumerate(path.read_bytes().splitlines(), 1)
+                if pattern.search(line)
+            ]
+    assert not offenders, f"tracked files refer to a folder beside the project: {offenders}"
+
+
+def test_the_real_export_is_in_the_repository_with_its_source() -> None:
+    maven = ROOT / "data" / "examples" / "maven_crm"
+    assert (maven / "sales_pipeline.csv").stat().st_size > 500_000
+    readme = (maven / "README.md").read_text(encoding="utf-8")
+    assert "mavenanalytics.io" in readme and "public domain" in readme.lower()

@@ -40,7 +40,7 @@ def _erlang_b_recursion(load: float, agents: int) -> float:
 
 
 def test_golden_erlang_c_reference_csv_pyworkforce_callcentertools_closed_form(reference_dir):
-    """Every row of ../shared/reference/erlang_c.csv (pyworkforce README / R ErlangC vignette,
+    """Every row of tests/data/reference/erlang_c.csv (pyworkforce README / R ErlangC vignette,
     call-center-tools README, closed-form Erlang B recursion rows) to 1e-9."""
     rows = _golden_rows(reference_dir)
     assert len(rows) >= 6

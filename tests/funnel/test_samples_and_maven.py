@@ -1,7 +1,7 @@
 """The bundled samples and the real Maven export load with zero unexplained rejections.
 
 Samples: the expected rejections are the dirty rows the generator listed in truth.yaml.
-Maven: counts from ../shared/data/maven_crm/README.md (Won 4,238, Lost 2,473, Engaging 1,589,
+Maven: counts from data/examples/maven_crm/README.md (Won 4,238, Lost 2,473, Engaging 1,589,
 Prospecting 500).
 """
 
