@@ -4,34 +4,44 @@
 overridden (papermill), then exports the executed notebook with nbconvert's ``HTMLExporter``:
 code cells and prompts hidden, widget outputs and widget state removed, images embedded as data
 URIs and every script removed (the template's load MathJax and mermaid from a CDN), so the file
-opens in any browser offline, without a kernel. :func:`summary_html`, :func:`header_html` and
-:func:`context_html` build the report's HTML pieces from the review tables; every string that
-comes from the data (segment names, owners, ids) is escaped.
+opens in any browser offline, without a kernel. The page's pieces (the brief, the tables, the
+footer) are built by :mod:`slaplan.present.review_html`.
+
+The kernel talks to papermill over IPC (Unix sockets in the Jupyter runtime folder) rather than
+TCP on loopback: ipykernel warns on every run that unencrypted TCP can be read by anyone on the
+machine, and IPC has nothing to read (:class:`IPCKernelManager`).
 """
 
 from __future__ import annotations
 
-import html
+import os
 import re
 import tempfile
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import default
 
-__all__ = [
-    "context_html",
-    "header_html",
-    "notebook_path",
-    "render_review",
-    "strip_interactive",
-    "summary_html",
-]
+__all__ = ["IPCKernelManager", "notebook_path", "render_review", "strip_interactive"]
 
 REVIEW_NOTEBOOK = "05_sla_review.ipynb"
 _WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-_LIGHTS = {"attainable": "#c8e6c9", "stretch": "#fff59d", "out of reach": "#ffcdd2"}
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.I | re.S)
+
+
+class IPCKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernels listen on IPC sockets (Unix), not TCP on loopback.
+
+    Examples
+    --------
+    >>> IPCKernelManager().transport == ("ipc" if os.name == "posix" else "tcp")
+    True
+    """
+
+    @default("transport")
+    def _default_transport(self) -> str:
+        return "ipc" if os.name == "posix" else "tcp"  # Windows has no IPC transport
 
 
 def notebook_path() -> Path:
@@ -43,127 +53,6 @@ def notebook_path() -> Path:
         if (candidate / REVIEW_NOTEBOOK).exists():
             return candidate / REVIEW_NOTEBOOK
     raise FileNotFoundError(package.parent / "notebooks" / REVIEW_NOTEBOOK)
-
-
-def _light(probability: float, confidence: float) -> str:
-    if np.isnan(probability):
-        return ""
-    if probability >= confidence:
-        return _LIGHTS["attainable"]
-    return _LIGHTS["stretch"] if probability >= 0.2 else _LIGHTS["out of reach"]
-
-
-def _number(value: Any, *, share: bool = False) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "–"
-    if share:
-        return f"{value:.0%}"
-    return f"{value:,.3g}" if isinstance(value, float) and value < 1 else f"{value:,.0f}"
-
-
-def summary_html(review: Any) -> str:
-    """The one-page traffic-light table of commitments (escaped HTML)."""
-    table = review.summary()
-    confidence = review.sla.confidence
-    head = ("commitment", "owner", "what", "segment", "target", "periods met", "last closed",
-            f"pacing {review.open_period or ''}", "P(met) next period", "verdict")  # fmt: skip
-    rows = []
-    for commitment_id, row in table.iterrows():
-        share = row["target"] <= 1
-        rows.append([
-            (commitment_id, ""), (row["owner"], ""), (row["what"], ""), (row["segment"], ""),
-            (_number(row["target"], share=share), ""), (row["periods_met"], ""),
-            (_number(row["last_closed"], share=share), ""),
-            (_number(row["pacing"], share=True), _light(row["pacing"], confidence)),
-            (_number(row["next_period"], share=True), _light(row["next_period"], confidence)),
-            (row["verdict"], _LIGHTS.get(row["verdict"], "")),
-        ])  # fmt: skip
-    return "\n".join(_table(head, rows, "sla-summary"))
-
-
-def _table(head: tuple[str, ...], rows: list[list[Any]], css_class: str) -> list[str]:
-    """An HTML table with every cell escaped; ``rows`` hold (text, background) pairs."""
-    cell_style = "padding:4px 8px;border-top:1px solid #ddd"
-    lines = [f'<table class="{css_class}" style="border-collapse:collapse">', "<thead><tr>"]
-    lines += [
-        f'<th style="padding:4px 8px;text-align:left">{html.escape(str(h))}</th>' for h in head
-    ]
-    lines.append("</tr></thead><tbody>")
-    for cells in rows:
-        lines.append("<tr>")
-        for text, colour in cells:
-            style = f"{cell_style};background:{colour or 'none'}"
-            lines.append(f'<td style="{style}">{html.escape(str(text))}</td>')
-        lines.append("</tr>")
-    lines.append("</tbody></table>")
-    return lines
-
-
-def header_html(review: Any) -> str:
-    """Title block: SLA name and version, data source, as-of date, segment (escaped HTML)."""
-    sla = review.sla
-    segment = review.segment if review.segment is not None else "all segments"
-    parts = [
-        f"<h2>{html.escape(sla.name)} — review as of {review.as_of:%Y-%m-%d}</h2>",
-        "<p>",
-        f"SLA version {sla.version}, per {html.escape(sla.period)}, confidence "
-        f"{sla.confidence:.0%}. Segment: <b>{html.escape(str(segment))}</b>. ",
-        f"Data: {html.escape(Path(review.leads_source).name)} ({review.rows_accepted:,} leads "
-        f"used, {review.rows_rejected:,} rows rejected on load).",
-        "</p>",
-    ]
-    if review.segment is not None:
-        parts.append(f"<p>{html.escape(_scope_sentence(review))}</p>")
-    return "".join(parts)
-
-
-def _scope_sentence(review: Any) -> str:
-    judged = ", ".join(c.id for c in review.sla.commitments)
-    sentence = (
-        f"This review judges only the commitments written for {review.segment} ({judged}). "
-        "A commitment for all segments is a promise about the total, so it gets no verdict "
-        "here: the segment's contribution to it is shown as context."
-    )
-    if review.left_out:
-        sentence += f" Commitments of other segments are left out ({', '.join(review.left_out)})."
-    return sentence
-
-
-def context_html(review: Any) -> str:
-    """A segment review's contribution to the all-segment commitments ("" for all segments).
-
-    One row per all-segment commitment and period (the last closed one and the open one so
-    far): the segment's value, the value over all segments and, for counts, the segment's
-    share. No target and no traffic light: the target belongs to the total.
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace
-    >>> context_html(SimpleNamespace(context=None))
-    ''
-    """
-    table = review.context
-    if table is None:
-        return ""
-    intro = (
-        f"<h3>Contribution of {html.escape(str(review.segment))} to the commitments for all "
-        "segments</h3><p>Context, not a verdict: each commitment's target is for all segments "
-        "together.</p>"
-    )
-    if table.empty:
-        return intro + "<p>The SLA has no commitment for all segments.</p>"
-    head = ("commitment", "what", "period", "this segment", "all segments", "share of all")
-    rows = []
-    for row in table.itertuples(index=False):
-        share = bool(np.isnan(row.share_of_all))  # no share of a total: a rate or response share
-        period = f"{row.period} ({'so far' if row.status == 'open' else row.status})"
-        rows.append([
-            (row.commitment, ""), (row.what, ""), (period, ""),
-            (_number(row.segment_actual, share=share), ""),
-            (_number(row.all_segments_actual, share=share), ""),
-            (_number(row.share_of_all, share=True), ""),
-        ])  # fmt: skip
-    return intro + "\n".join(_table(head, rows, "sla-context"))
 
 
 def strip_interactive(notebook: Any) -> Any:
@@ -262,6 +151,7 @@ def render_review(
             cwd=str(template.parent),
             progress_bar={"desc": "review", "leave": False} if progress else False,
             kernel_name="python3",
+            kernel_manager_class=IPCKernelManager,
             execution_timeout=timeout_seconds,
         )
         notebook = nbformat.read(executed, as_version=4)

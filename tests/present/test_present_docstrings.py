@@ -12,6 +12,7 @@ MODULES = [
     "slaplan.present.pdf",
     "slaplan.present.progress",
     "slaplan.present.capacity_widget",
+    "slaplan.present.report",
 ]
 
 

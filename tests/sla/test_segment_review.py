@@ -12,7 +12,7 @@ import pytest
 import slaplan as sp
 from slaplan.cli import main
 from slaplan.errors import SpecError
-from slaplan.present.report import context_html, header_html, summary_html
+from slaplan.present.review_html import context_html, header_html, summary_html
 from slaplan.sla.review import build_review
 from slaplan.sla.segment import scope_sla, segment_context
 
