@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+PRESENT_PORT ?= 8866
 
 .PHONY: setup demo test lint notebooks unit lab present clean
 
@@ -40,8 +41,13 @@ notebooks: setup
 lab: setup
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ROOT)
 
+## present: both dashboards (planner, capacity) from one Voilà server on 127.0.0.1:$(PRESENT_PORT),
+## with the project's settings in etc/voila.py (dashboard cells only, kernels end with their page)
 present: setup
-	$(BIN)/voila notebooks/02_target_planner.ipynb --no-browser --Voila.ip=127.0.0.1
+	@echo "planner:  http://127.0.0.1:$(PRESENT_PORT)/voila/render/02_target_planner.ipynb"
+	@echo "capacity: http://127.0.0.1:$(PRESENT_PORT)/voila/render/03_capacity_and_response.ipynb"
+	$(BIN)/voila notebooks --no-browser --Voila.ip=127.0.0.1 --port=$(PRESENT_PORT) \
+		--Voila.config_file_paths=etc
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache .ruff_cache .hypothesis

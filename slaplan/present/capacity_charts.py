@@ -1,7 +1,8 @@
 """Charts of the capacity domain: team capacity by month, response time, compliance, workload.
 
 Each function takes results from :mod:`slaplan.capacity` (and an optional matplotlib ``ax``),
-draws, and returns the Axes. No ``plt.show``; safe under the Agg backend.
+draws, and returns the Axes. No ``plt.show``; safe under the Agg backend. Shares are on percent
+axes; legends sit outside the data (to the right or below the axes).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from slaplan.present._axes import axes_or_new
+from slaplan.present._axes import axes_or_new, percent_axis
+from slaplan.present.formatting import format_percent
 
 __all__ = [
     "plot_compliance",
@@ -24,6 +26,7 @@ __all__ = [
 
 _SIZE = (9, 3.5)  # inches, the default figure of one chart
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_OUTSIDE = {"loc": "upper left", "bbox_to_anchor": (1.08, 1.0), "fontsize": 8, "frameon": False}
 
 
 def plot_team_capacity(capacity: Any, *, demand: Any = None, ax: Any = None) -> Any:
@@ -50,7 +53,7 @@ def plot_team_capacity(capacity: Any, *, demand: Any = None, ax: Any = None) -> 
     fte_ax.set_ylabel("effective FTE")
     fte_ax.set_ylim(0, max(1.0, float(np.max(capacity.effective_fte)) * 1.3))
     handles = ax.get_legend_handles_labels()[0] + fte_ax.get_legend_handles_labels()[0]
-    ax.legend(handles=handles, loc="upper left", fontsize=8)
+    ax.legend(handles=handles, **_OUTSIDE)
     role = capacity.role or "all roles"
     ax.set_title(f"Team capacity by month ({role}, ramp included)")
     return ax
@@ -61,19 +64,23 @@ def plot_response_by_hour(result: Any, *, ax: Any = None) -> Any:
     ax = axes_or_new(ax, _SIZE)
     frame = result.to_frame()
     hours = np.arange(len(frame))
-    ax.bar(hours, frame["arrivals"], width=1.0, color="#d5dbe3", label="arrivals per hour")
+    # one filled step artist, not 168 bars: the dashboard redraws this on every change
+    edges = np.arange(len(frame) + 1) - 0.5
+    ax.stairs(frame["arrivals"], edges, fill=True, color="#d5dbe3", label="arrivals per hour")
     ax.set_ylabel("arrivals per hour")
     share_ax = ax.twinx()
     share_ax.plot(hours, frame["share_within"], color="#1f77b4", label="share within window")
     share_ax.axhline(result.erlang_c_share, color="#c0392b", ls=":", label="plain Erlang C")
     share_ax.set_ylim(0, 1.02)
+    percent_axis(share_ax.yaxis)
     share_ax.set_ylabel("share touched within window")
     ax.set_xticks(np.arange(0, 168, 24) + 12, _WEEKDAYS)
     handles = ax.get_legend_handles_labels()[0] + share_ax.get_legend_handles_labels()[0]
-    ax.legend(handles=handles, loc="lower left", fontsize=8)
+    ax.legend(handles=handles, **_OUTSIDE)
     ax.set_title(
-        f"{result.reps_on_shift} reps: {result.share_within:.1%} within "
-        f"{result.within_business_hours:g} business h (Erlang C says {result.erlang_c_share:.1%})"
+        f"{result.reps_on_shift} reps: {format_percent(result.share_within, decimals=1)} within "
+        f"{result.within_business_hours:g} business h "
+        f"(Erlang C says {format_percent(result.erlang_c_share, decimals=1)})"
     )
     return ax
 
@@ -90,13 +97,14 @@ def plot_response_scenarios(
     ax.bar(x - 0.2, model, width=0.4, color="#1f77b4", label="business-hours model")
     ax.bar(x + 0.2, erlang, width=0.4, color="#e0b4b4", label="plain Erlang C")
     for xi, value in zip(x, model, strict=True):
-        ax.text(xi - 0.2, value + 0.01, f"{value:.1%}", ha="center", fontsize=8)
+        ax.text(xi - 0.2, value + 0.01, format_percent(value, decimals=1), ha="center", fontsize=8)
     if target is not None:
-        ax.axhline(target, color="#2c3e50", ls="--", label=f"target {target:.0%}")
+        ax.axhline(target, color="#2c3e50", ls="--", label=f"target {format_percent(target)}")
     ax.set_xticks(x, names)
     ax.set_ylim(0, 1.1)
+    percent_axis(ax.yaxis)
     ax.set_ylabel("share touched in time")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(**{**_OUTSIDE, "bbox_to_anchor": (1.01, 1.0)})
     return ax
 
 
@@ -118,15 +126,16 @@ def plot_compliance(compliance: Any, *, target: float | None = None, ax: Any = N
         color="#1f77b4",
         capsize=2,
         ms=3,
-        label=f"measured ({compliance.level:.0%} interval)",
+        label=f"measured ({format_percent(compliance.level)} interval)",
     )
     if target is not None:
-        ax.axhline(target, color="#c0392b", ls="--", label=f"target {target:.0%}")
+        ax.axhline(target, color="#c0392b", ls="--", label=f"target {format_percent(target)}")
     step = max(1, len(labels) // 12)
     ax.set_xticks(x[::step], labels[::step], rotation=45, ha="right")
     ax.set_ylim(0, 1.02)
+    percent_axis(ax.yaxis)
     ax.set_ylabel(f"share within {compliance.within_business_hours:g} business h")
-    ax.legend(fontsize=8, loc="lower left")
+    ax.legend(**{**_OUTSIDE, "bbox_to_anchor": (1.01, 1.0)})
     ax.set_title("Measured response-time compliance (open clocks counted)")
     return ax
 

@@ -95,17 +95,30 @@ def format_percent(value: Any, *, decimals: int = 0, missing: str = MISSING) -> 
     return f"{shown:.{decimals}f}%"
 
 
-def format_number(value: Any, *, decimals: int = 1, missing: str = MISSING) -> str:
-    """A measurement with at most ``decimals`` decimals and thousands separators.
+def format_number(value: Any, *, decimals: int | None = 1, missing: str = MISSING) -> str:
+    """A measurement with thousands separators and ``decimals`` decimals.
+
+    With ``decimals=None`` the precision follows the size, never more than 3 decimals and
+    without trailing zeros: 0 decimals from 100, 1 from 10, 2 from 1, else 3.
 
     Examples
     --------
     >>> format_number(88.39999999999999), format_number(4727.2554, decimals=0)
     ('88.4', '4,727')
+    >>> [format_number(x, decimals=None) for x in (0.85, 1 / 3, 53.94, 365.35, 2.5)]
+    ['0.85', '0.333', '53.9', '365', '2.5']
     """
     if is_missing(value):
         return missing
-    return f"{float(value):,.{decimals}f}"
+    number = float(value)
+    if math.isinf(number):
+        return "unbounded"
+    if decimals is not None:
+        return f"{number:,.{decimals}f}"
+    size = abs(number)
+    places = 0 if size >= 100 else 1 if size >= 10 else 2 if size >= 1 else 3
+    text = f"{number:,.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def format_signed(value: Any, *, missing: str = MISSING) -> str:

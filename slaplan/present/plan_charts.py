@@ -1,7 +1,8 @@
 """Charts of the planning domain: the fan of a plan, the sensitivity tornado, calibration.
 
 Each function takes a result or its table (and an optional matplotlib ``Axes``) and returns the
-Axes it drew on; nothing is shown or saved here.
+Axes it drew on; nothing is shown or saved here. Probabilities are on percent axes; legends sit
+outside the data.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from slaplan.present._axes import axes_or_new
+from slaplan.present._axes import axes_or_new, percent_axis
+from slaplan.present.formatting import format_count, format_percent
 
 __all__ = ["plot_calibration", "plot_plan_fan", "plot_probability_bar", "plot_tornado"]
 
@@ -34,12 +36,14 @@ def plot_plan_fan(
     ax.plot(months, fan["p50"], color="tab:blue", marker="o", markersize=3, label="median")
     ax.plot(months, fan["mean"], color="tab:blue", linestyle=":", linewidth=1, label="mean")
     if target is not None:
-        ax.axhline(target, color="tab:red", linestyle="--", linewidth=1, label=f"target {target:g}")
+        label = f"target {format_count(target)}"
+        ax.axhline(target, color="tab:red", linestyle="--", linewidth=1, label=label)
     ax.set_xticks(months)
     ax.set_xlabel("month of the plan")
     ax.set_ylabel(f"{stage} per month")
     ax.set_ylim(bottom=0)
-    ax.legend(loc="lower left", fontsize="small", ncols=4)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize="small", ncols=4,
+              frameon=False)  # fmt: skip
     return ax
 
 
@@ -58,12 +62,13 @@ def plot_tornado(tornado: pd.DataFrame, *, probability: float | None = None, ax:
         ax.axvline(probability, color="black", linewidth=1)
     ax.set_yticks(y, frame["input"])
     ax.set_xlim(0, 1)
+    percent_axis(ax.xaxis)
     ax.set_xlabel("P(target met) with the input at its low / high value")
     return ax
 
 
 def _short(value: float) -> str:
-    return f"{value:.1%}" if 0 <= value <= 1 else f"{value:,.0f}"
+    return format_percent(value, decimals=1) if 0 <= value <= 1 else format_count(value)
 
 
 def plot_probability_bar(probability: float, confidence: float, *, ax: Any = None):
@@ -75,8 +80,10 @@ def plot_probability_bar(probability: float, confidence: float, *, ax: Any = Non
     verdict = verdict_for(probability, confidence)
     ax.barh([0], [probability], color=colors[verdict])
     ax.axvline(confidence, color="black", linestyle="--", linewidth=1)
-    ax.text(min(probability + 0.01, 0.85), 0, f"{probability:.0%} — {verdict}", va="center")
+    ax.text(min(probability + 0.01, 0.85), 0, f"{format_percent(probability)} — {verdict}",
+            va="center")  # fmt: skip
     ax.set_xlim(0, 1)
+    percent_axis(ax.xaxis)
     ax.set_yticks([])
     return ax
 
@@ -97,5 +104,7 @@ def plot_calibration(tables: dict[str, pd.DataFrame], *, min_worlds: int = 300, 
     ax.set_ylabel("share of worlds that met it")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    ax.legend(fontsize="small")
+    percent_axis(ax.xaxis)
+    percent_axis(ax.yaxis)
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
     return ax

@@ -3,8 +3,13 @@
 Sliders and fields for volume, rates (from data or typed), target, confidence and headcount; live
 P(hit), largest safe target and volume needed; a 12-month fan chart and the sensitivity tornado;
 scenarios saved side by side. Every number comes from ``Planner.compute``; this module only reads
-widgets, calls it and draws. Buttons are disabled while computing and errors show in the
-dashboard's status line, not as tracebacks (:func:`slaplan.present.progress.busy`).
+widgets, calls it, writes the numbers for people (:mod:`slaplan.present.formatting`) and draws.
+Buttons are disabled while computing and errors show in the dashboard's status line, not as
+tracebacks (:func:`slaplan.present.progress.busy`). The numbers are written before the charts
+are drawn, so a slider's answer shows without waiting for the picture.
+
+A page's URL parameters (:func:`slaplan.present.voila_page.url_parameters`) that cannot be used
+are listed above the controls, and the dashboard opens with the notebook's values instead.
 
 Tests drive it headless: set a control's ``value`` and read :attr:`PlannerDashboard.result`.
 """
@@ -17,15 +22,33 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from slaplan.errors import SlaplanError
 from slaplan.plan.planner import Planner, PlannerResult
 from slaplan.plan.rates import ConversionRate
+from slaplan.present.brief import stage_name
 from slaplan.present.chart_pane import ChartPane
-from slaplan.present.progress import busy
+from slaplan.present.formatting import format_count, format_percent
+from slaplan.present.progress import busy, notice_html
+from slaplan.present.tables import frame_table
+from slaplan.present.voila_page import UrlParameters
 
-__all__ = ["PlannerDashboard", "planner_dashboard"]
+__all__ = ["PlannerDashboard", "planner_dashboard", "planner_inputs"]
 
-_STYLE = {"description_width": "150px"}
-_LAYOUT = widgets.Layout(width="420px")
+_STYLE = {"description_width": "200px"}
+_WIDTH = "580px"
+_COLOURS = {"attainable": "#1a7f37", "stretch": "#b35900", "out of reach": "#c62828"}
+_SCENARIO_FORMATS = {
+    "volume_per_month": format_count,
+    "rates": str,
+    "target": format_count,
+    "confidence": format_percent,
+    "capacity_per_month": format_count,
+    "probability": lambda p: format_percent(p, decimals=1),
+    "verdict": str,
+    "max_target": format_count,
+    "required_volume": format_count,
+    "expected": format_count,
+}
 
 
 class PlannerDashboard:
@@ -35,17 +58,22 @@ class PlannerDashboard:
     ----------
     planner : Planner
         Starting inputs (e.g. ``Planner.from_leads(...)``); its rates are the "from data" rates.
+        The volume starts at its mean rounded to a whole number of leads.
     draw_charts : bool, default True
         Draw the fan chart and tornado on each update (tests switch it off for speed).
+    notices : sequence of str
+        Messages shown above the controls (e.g. URL parameters that could not be used).
     """
 
-    def __init__(self, planner: Planner, *, draw_charts: bool = True) -> None:
-        self.base = planner
+    def __init__(
+        self, planner: Planner, *, draw_charts: bool = True, notices: tuple[str, ...] = ()
+    ) -> None:
+        self.base = planner.with_(volume_per_month=float(round(planner.volume.mean)))
         self.draw_charts = draw_charts
         self.result: PlannerResult | None = None
         self.scenarios: list[Any] = []
-        self._build_controls(planner)
-        self._build_outputs()
+        self._build_controls(self.base)
+        self._build_outputs(notices)
         for control in self.inputs:
             control.observe(self._on_change, names="value")
         self.save_button.on_click(lambda _button: self.save_scenario())
@@ -55,33 +83,46 @@ class PlannerDashboard:
     # --- layout -------------------------------------------------------------------------------
 
     def _build_controls(self, planner: Planner) -> None:
-        mean = planner.volume.mean
-        volume_step = max(1.0, round(mean / 100))
-        limits = {"min": 0.0, "max": max(10.0, 3 * mean), "step": volume_step}
-        self.volume = _slider(mean, f"{planner.stages[0]} / month", **limits)
+        first, last = planner.stages[0], planner.stages[-1]
+        mean = round(planner.volume.mean)
+        self.volume = _control(
+            widgets.IntSlider, mean, f"{stage_name(first, plural=True)} a month",
+            min=0, max=max(10, 3 * mean), step=1, readout_format=",d", continuous_update=False,
+        )  # fmt: skip
         self.volume.add_class("slaplan-volume")  # the browser test finds it by this class
         self.rate_source = widgets.ToggleButtons(
             options=["from data", "typed"], value="from data", description="rates", style=_STYLE
         )
+        pairs = zip(planner.rates, planner.stages, planner.stages[1:], strict=False)
         self.typed_rates = [
-            _number(round(100 * rate.mean, 2), f"{a} → {b} (%)", min=0.0, max=100.0, step=0.1)
-            for rate, a, b in zip(planner.rates, planner.stages, planner.stages[1:], strict=False)
+            _number(
+                round(100 * rate.mean, 1),
+                f"{stage_name(a)} → {stage_name(b)} rate (%)",
+                min=0.0,
+                max=100.0,
+                step=0.1,
+            )
+            for rate, a, b in pairs
         ]
-        self.target = _control(
-            widgets.IntText, planner.target, f"target {planner.stages[-1]} / month"
-        )
+        target_label = f"{stage_name(last)} target a month"
+        self.target = _control(widgets.IntText, planner.target, target_label)
         self.target.add_class("slaplan-target")
-        self.confidence = _slider(planner.confidence, "confidence", min=0.5, max=0.99, step=0.01)
+        self.confidence = _control(
+            widgets.FloatSlider, planner.confidence, "confidence", min=0.5, max=0.99, step=0.01,
+            readout_format=".0%", continuous_update=False,
+        )  # fmt: skip
         self.headcount = _number(
-            planner.headcount or 0.0, "headcount (0 = no cap)", min=0.0, max=1000.0, step=1.0
+            planner.headcount or 0.0, "sales reps (0: no cap)", min=0.0, max=1000.0, step=1.0
         )
         self.leads_per_rep = _number(
-            planner.leads_per_rep_month, "leads / rep / month", min=1.0, max=10_000.0, step=10.0
-        )
+            planner.leads_per_rep_month, f"{stage_name(first, plural=True)} per rep a month",
+            min=1.0, max=10_000.0, step=10.0,
+        )  # fmt: skip
         self.inputs = [self.volume, self.rate_source, *self.typed_rates, self.target,
                        self.confidence, self.headcount, self.leads_per_rep]  # fmt: skip
 
-    def _build_outputs(self) -> None:
+    def _build_outputs(self, notices: tuple[str, ...]) -> None:
+        self.notice = widgets.HTML(notice_html(notices))
         self.summary = widgets.HTML()
         self.status = widgets.HTML()
         self.charts = ChartPane()
@@ -91,11 +132,7 @@ class PlannerDashboard:
         buttons = widgets.HBox([self.save_button, self.clear_button])
         controls = widgets.VBox([*self.inputs, buttons, self.status])
         self.widget = widgets.VBox(
-            [
-                widgets.HBox([controls, self.summary]),
-                self.charts.widget,
-                self.table,
-            ]
+            [self.notice, widgets.HBox([controls, self.summary]), self.charts.widget, self.table]
         )
 
     # --- behaviour ----------------------------------------------------------------------------
@@ -125,7 +162,7 @@ class PlannerDashboard:
         with busy(self.save_button, self.clear_button, message=self.status):
             result = self.current_planner().compute()
             self.result = result
-            self.summary.value = _summary_html(result)
+            self.summary.value = summary_html(result)
             if self.draw_charts:
                 self._draw(result)
 
@@ -135,9 +172,9 @@ class PlannerDashboard:
             return
         with busy(self.save_button, self.clear_button, message=self.status):
             self.scenarios.append(self.result.to_frame())
-            self.table.value = self.scenario_frame().to_html(
-                index=True, float_format="{:.3g}".format
-            )
+            table = frame_table(self.scenario_frame(), _SCENARIO_FORMATS, index="scenario",
+                                css_class="slaplan-scenarios")  # fmt: skip
+            self.table.value = table.to_html()
 
     def clear_scenarios(self) -> None:
         """Empty the scenario table."""
@@ -168,13 +205,9 @@ class PlannerDashboard:
 
 
 def _control(kind, value: Any, description: str, **options: Any):
-    """One labelled input widget in the dashboard's style."""
-    return kind(value=value, description=description, style=_STYLE, layout=_LAYOUT, **options)
-
-
-def _slider(value: float, description: str, **options: Any) -> widgets.FloatSlider:
-    """A float slider that recomputes when released, not on every drag step."""
-    return _control(widgets.FloatSlider, value, description, continuous_update=False, **options)
+    """One labelled input widget in the dashboard's style (labels wide enough to read whole)."""
+    layout = widgets.Layout(width=_WIDTH)
+    return kind(value=value, description=description, style=_STYLE, layout=layout, **options)
 
 
 def _number(value: float, description: str, **options: Any) -> widgets.BoundedFloatText:
@@ -182,29 +215,59 @@ def _number(value: float, description: str, **options: Any) -> widgets.BoundedFl
     return _control(widgets.BoundedFloatText, value, description, **options)
 
 
-def _summary_html(result: PlannerResult) -> str:
+def summary_html(result: PlannerResult) -> str:
+    """The planner's numbers as a small table (every number written for people).
+
+    Examples
+    --------
+    >>> from slaplan import ConversionRate, VolumeModel
+    >>> p = Planner(volume=VolumeModel.poisson(300), rates=(ConversionRate(40, 300),),
+    ...             stages=("mql", "sql"), target=40, n_paths=200)
+    >>> page = summary_html(p.compute())
+    >>> "largest SQL target at 80%" in page and "MQLs needed at 80%" in page
+    True
+    """
     a = result.attainability
-    colors = {"attainable": "#1a7f37", "stretch": "#b35900", "out of reach": "#c62828"}
-    stage = html.escape(result.planner.stages[-1])
-    error = f" ± {a.standard_error:.1%}" if a.method == "monte carlo" else ""
+    first, last = result.planner.stages[0], result.planner.stages[-1]
+    error = ""
+    if a.method == "monte carlo":
+        error = f" ± {format_percent(a.standard_error, decimals=1)}"
     needed = (
         "not reachable at any volume"
         if a.required_volume == float("inf")
-        else (f"{a.required_volume:,.0f} / month")
+        else f"{format_count(a.required_volume)} a month"
     )
     rows = [
-        (
-            "P(target met)",
-            f"<b class='slaplan-probability' style='color:{colors[a.verdict]}'>"
-            f"{a.probability:.1%}</b>{error}",
-        ),
-        ("verdict", a.verdict),
-        (f"largest {stage} target at {a.confidence:.0%}", f"{a.max_target:,}"),
-        (f"{html.escape(result.planner.stages[0])} needed at {a.confidence:.0%}", needed),
-        ("expected (p10–p90)", f"{a.expected:,.1f} ({a.p10:,}–{a.p90:,})"),
-    ]
-    body = "".join(f"<tr><td>{k}</td><td style='text-align:right'>{v}</td></tr>" for k, v in rows)
+        ("P(target met)", f"<b class='slaplan-probability' style='color:{_COLOURS[a.verdict]}'>"
+                          f"{format_percent(a.probability, decimals=1)}</b>{error}"),
+        ("verdict", html.escape(a.verdict)),
+        (f"largest {stage_name(last)} target at {format_percent(a.confidence)}",
+         format_count(a.max_target)),
+        (f"{stage_name(first, plural=True)} needed at {format_percent(a.confidence)}", needed),
+        (f"{stage_name(last, plural=True)} to expect (80% range)",
+         f"{format_count(a.expected)} ({format_count(a.p10)}–{format_count(a.p90)})"),
+    ]  # fmt: skip
+    body = "".join(
+        f"<tr><td>{html.escape(k)}</td><td style='text-align:right'>{v}</td></tr>" for k, v in rows
+    )
     return f"<table class='slaplan-planner'>{body}</table>"
+
+
+def planner_inputs(name: str, value: Any) -> dict[str, Any]:
+    """The :meth:`Planner.with_` changes of one notebook or URL parameter.
+
+    ``headcount`` 0 means no cap; ``volume_per_month`` 0 means the fitted volume.
+
+    Examples
+    --------
+    >>> planner_inputs("headcount", 0.0), planner_inputs("target", 40)
+    ({'headcount': None}, {'target': 40})
+    """
+    if name == "headcount":
+        return {"headcount": value or None}
+    if name == "volume_per_month":
+        return {} if not value else {"volume_per_month": value}
+    return {name: value}
 
 
 def planner_dashboard(
@@ -213,12 +276,15 @@ def planner_dashboard(
     leads: Any = None,
     stages: tuple[str, ...] = ("mql", "sql"),
     draw_charts: bool = True,
+    url: UrlParameters | None = None,
     **inputs: Any,
 ) -> PlannerDashboard:
     """Build the dashboard from a planner, or fit one on ``leads`` (path, LeadTable or frame).
 
     ``inputs`` override planner fields (``target=``, ``confidence=``, ``headcount=``,
-    ``volume_per_month=``), e.g. from notebook parameters.
+    ``volume_per_month=``, see :func:`planner_inputs`), e.g. from notebook parameters; a bad
+    one raises. ``url`` then overrides them one by one: a value the planner refuses (e.g.
+    ``?target=-5``) or cannot read is listed on the dashboard and the notebook's value kept.
     """
     if planner is None:
         if leads is None:
@@ -228,5 +294,13 @@ def planner_dashboard(
 
             leads = load_leads(leads)
         planner = Planner.from_leads(leads, stages=stages)
-    inputs = {key: value for key, value in inputs.items() if value is not None}
-    return PlannerDashboard(planner.with_(**inputs), draw_charts=draw_charts)
+    for name, value in inputs.items():
+        if value is not None:
+            planner = planner.with_(**planner_inputs(name, value))
+    notices = list(url.problems) if url is not None else []
+    for name, value in (url.given if url is not None else {}).items():
+        try:
+            planner = planner.with_(**planner_inputs(name, value))
+        except (SlaplanError, ValueError, TypeError) as exc:
+            notices.append(f"URL parameter {name}={value} not used: {exc}")
+    return PlannerDashboard(planner, draw_charts=draw_charts, notices=tuple(notices))

@@ -5,19 +5,20 @@ loop in a ``tqdm.auto`` bar (a widget bar in Jupyter and Voilà, text in a termi
 disabled), and :func:`busy` disables a widget's buttons while a callback computes and shows a
 bad input (``SlaplanError``, ``ValueError``) as a short message in the widget instead of a
 traceback; any other exception is a bug and is raised after the widget says so.
+:func:`notice_html` lists lasting messages (a page's URL parameters that could not be used).
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from slaplan._progress import progress
 from slaplan.errors import SlaplanError
 
-__all__ = ["busy", "progress"]
+__all__ = ["busy", "notice_html", "progress"]
 
 
 @contextmanager
@@ -79,3 +80,19 @@ def busy(
     finally:
         for control, was_disabled in zip(controls, before, strict=True):
             control.disabled = was_disabled
+
+
+def notice_html(notices: Sequence[str]) -> str:
+    """Messages that stay above a dashboard's controls, as escaped HTML ("" for none).
+
+    Examples
+    --------
+    >>> notice_html(["target must be >= 0"])
+    '<div class="slaplan-error slaplan-url-error"><ul><li>target must be &gt;= 0</li></ul></div>'
+    >>> notice_html([])
+    ''
+    """
+    if not notices:
+        return ""
+    items = "".join(f"<li>{html.escape(notice)}</li>" for notice in notices)
+    return f'<div class="slaplan-error slaplan-url-error"><ul>{items}</ul></div>'

@@ -15,9 +15,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from slaplan.present.formatting import MISSING, is_missing
+from slaplan.present.formatting import (
+    MISSING,
+    format_count,
+    format_number,
+    format_percent,
+    is_missing,
+)
 
-__all__ = ["PeopleTable", "frame_table", "text"]
+__all__ = ["PeopleTable", "frame_table", "readable_table", "text"]
 
 Cell = str | tuple[str, str]  # the text, or (text, background colour)
 _TABLE_STYLE = "border-collapse:collapse;margin:0.5em 0"
@@ -138,3 +144,50 @@ def frame_table(
     return PeopleTable(
         columns=tuple(columns), rows=tuple(rows), css_class=css_class, wrap=tuple(wrap)
     )
+
+
+def readable_table(
+    frame: Any,
+    *,
+    percent: Sequence[str] = (),
+    index: str | None = None,
+    decimals: int | None = None,
+    css_class: str = "slaplan-table",
+) -> PeopleTable:
+    """Any DataFrame written for people, each column by the kind of its values.
+
+    Columns in ``percent`` are shares written as percentages (one decimal); other numeric
+    columns are integers with thousands separators when every value is whole, else numbers with
+    ``decimals`` decimals (default: by size, see :func:`format_number`); booleans are
+    "yes"/"no"; missing values a dash; everything else ``str``. ``index`` is the header of an
+    index column ("" for the index's own name; default None: no index column).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"leads": [4727.0, 12.0], "rate": [0.576635, float("nan")],
+    ...                       "hours": [365.354331, 2.5], "met": [True, False]})
+    >>> readable_table(frame, percent=["rate"]).rows
+    (('4,727', '57.7%', '365', 'yes'), ('12', '–', '2.5', 'no'))
+    """
+    formats = {name: _formatter(frame[name], name in percent, decimals) for name in frame.columns}
+    shown = frame.copy()
+    shown.columns = [str(name) for name in frame.columns]
+    formats = {str(name): formatter for name, formatter in formats.items()}
+    label = None if index is None else (index or str(frame.index.name or ""))
+    return frame_table(shown, formats, index=label, css_class=css_class)
+
+
+def _formatter(column: Any, percent: bool, decimals: int | None) -> Callable[[Any], str]:
+    import pandas as pd
+
+    if percent:
+        return lambda value: format_percent(value, decimals=1)
+    if pd.api.types.is_bool_dtype(column):
+        return lambda value: text(value) if is_missing(value) else ("yes" if value else "no")
+    if pd.api.types.is_numeric_dtype(column):
+        values = column.dropna().astype(float)
+        if ((values % 1) == 0).all():
+            return format_count
+        return lambda value: format_number(value, decimals=decimals)
+    return text

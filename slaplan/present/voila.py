@@ -1,11 +1,12 @@
 """Serving notebooks on this machine: Voilà dashboards and JupyterLab, started and stopped safely.
 
 Owns the *local server* concept used by ``make present``, the browser tests and the screenshot
-tool: a subprocess listening on a free loopback port, started in its own process group and
-stopped by its process id (never by name). Also owns how a dashboard reads its parameters from
-the URL: Voilà puts the request's query string in the kernel's ``QUERY_STRING`` environment
-variable, and :func:`query_parameters` turns it into typed notebook parameters, so that
-``http://127.0.0.1:8866/?target=15&volume_per_month=320`` opens the planner preset.
+tool: a subprocess listening on a loopback port, started in its own process group and stopped
+by its process id (never by name). :func:`start_voila` serves one notebook or a folder of them
+with the project's Voilà settings (:func:`voila_config_dir`: the page is the dashboard, kernels
+end with their page, kernels on IPC); :meth:`LocalServer.kernel_pids` lists the kernels the
+server is running, which is how the tests see that a closed page's kernel has ended. What the
+page itself runs (dashboard cells, URL parameters) is :mod:`slaplan.present.voila_page`.
 """
 
 from __future__ import annotations
@@ -19,23 +20,20 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
-from urllib.parse import parse_qs
-
-from slaplan.errors import SpecError
+from typing import IO
 
 __all__ = [
     "LocalServer",
     "free_port",
-    "query_parameters",
     "start_jupyter_lab",
     "start_server",
     "start_voila",
+    "voila_config_dir",
 ]
 
 LOOPBACK = "127.0.0.1"
-_TRUE = frozenset({"1", "true", "yes", "on"})
-_FALSE = frozenset({"0", "false", "no", "off"})
+VOILA_PORT = 8866  # the port `make present` states in the README
+_KERNEL_MODULE = "ipykernel_launcher"
 
 
 def free_port(host: str = LOOPBACK) -> int:
@@ -89,7 +87,12 @@ class LocalServer:
             return ""
 
     def stop(self, *, timeout_s: float = 15.0) -> None:
-        """Stop the server and its kernels: SIGTERM to its process group, SIGKILL if it lingers."""
+        """Stop the server and its kernels: SIGTERM to its process group, SIGKILL if it lingers.
+
+        The server shuts its kernels down on SIGTERM; a kernel still alive afterwards (the
+        server was killed) is killed by its process id.
+        """
+        kernels = self.kernel_pids() if self.process.poll() is None else []
         if self.process.poll() is None:
             _signal_group(self.pid, signal.SIGTERM)
             try:
@@ -97,14 +100,58 @@ class LocalServer:
             except subprocess.TimeoutExpired:
                 _signal_group(self.pid, signal.SIGKILL)
                 self.process.wait(timeout=timeout_s)
-        # kernels the server started share its group; make sure none outlives it
-        _signal_group(self.pid, signal.SIGKILL)
+        _signal_group(self.pid, signal.SIGKILL)  # helpers left in the server's group
+        for pid in kernels:  # kernels run in sessions of their own (jupyter_client)
+            if _is_kernel(pid):  # still that kernel, not a process that reused its id
+                _kill(pid)
+
+    def kernel_pids(self) -> list[int]:
+        """Process ids of the kernels this server runs now (its child processes, via ``ps``).
+
+        jupyter_client starts each kernel in a session of its own, so the kernels are found as
+        the server's children, not in its process group.
+
+        Examples
+        --------
+        >>> import sys
+        >>> port = free_port()
+        >>> command = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"]
+        >>> with start_server(command, port=port, name="http.server") as server:
+        ...     server.kernel_pids()  # an HTTP server starts no kernel
+        []
+        """
+        listing = subprocess.run(
+            ["ps", "-e", "-ww", "-o", "pid=,ppid=,args="],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        pids = []
+        for line in listing.splitlines():
+            fields = line.split(None, 2)
+            if len(fields) == 3 and int(fields[1]) == self.pid and _KERNEL_MODULE in fields[2]:
+                pids.append(int(fields[0]))
+        return sorted(pids)
 
     def __enter__(self) -> LocalServer:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+
+def _is_kernel(pid: int) -> bool:
+    shown = subprocess.run(
+        ["ps", "-ww", "-p", str(pid), "-o", "args="], capture_output=True, text=True
+    )
+    return _KERNEL_MODULE in shown.stdout
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def _signal_group(pid: int, signum: int) -> None:
@@ -162,34 +209,55 @@ def _accepts(host: str, port: int) -> bool:
     return True
 
 
+def voila_config_dir() -> Path:
+    """The folder holding the project's Voilà settings (``etc/voila.py`` beside ``slaplan/``).
+
+    Examples
+    --------
+    >>> (voila_config_dir() / "voila.py").is_file()
+    True
+    """
+    import slaplan
+
+    return Path(slaplan.__file__).resolve().parent.parent / "etc"
+
+
 def start_voila(
-    notebook: str | os.PathLike[str],
+    path: str | os.PathLike[str],
     *,
     port: int | None = None,
     host: str = LOOPBACK,
     ready_timeout_s: float = 60.0,
+    options: tuple[str, ...] = (),
 ) -> LocalServer:
-    """Serve ``notebook`` as a Voilà dashboard (no code shown) on ``host``; return the server.
+    """Serve a notebook, or a folder of notebooks, with Voilà (no code shown); return the server.
+
+    The server reads the project's settings (:func:`voila_config_dir`); ``options`` are more
+    command-line settings, which win over the file (e.g.
+    ``("--MappingKernelManager.cull_idle_timeout=5",)``). A folder is served as Voilà's tree:
+    the list of notebooks at the server's root, each at ``voila/render/<name>.ipynb``.
 
     Examples
     --------
-    >>> with start_voila("notebooks/02_target_planner.ipynb") as server:  # doctest: +SKIP
-    ...     print(server.url + "?target=15")
+    >>> with start_voila("notebooks") as server:  # doctest: +SKIP
+    ...     print(server.url + "voila/render/02_target_planner.ipynb?target=15")
     """
-    notebook_path = Path(notebook).resolve()
-    if not notebook_path.is_file():
-        raise FileNotFoundError(2, "notebook not found", str(notebook_path))
+    target = Path(path).resolve()
+    if not target.exists():
+        raise FileNotFoundError(2, "notebook not found", str(target))
     port = free_port(host) if port is None else port
     command = [
-        *(sys.executable, "-m", "voila", str(notebook_path)),
+        *(sys.executable, "-m", "voila", str(target)),
         *("--no-browser", f"--port={port}", f"--Voila.ip={host}", "--theme=light"),
+        f"--Voila.config_file_paths={voila_config_dir()}",
+        *options,
     ]
     # the notebook runs with cwd = its folder, as under nbval and papermill
     return start_server(
         command,
         port=port,
         host=host,
-        cwd=notebook_path.parent,
+        cwd=target if target.is_dir() else target.parent,
         ready_timeout_s=ready_timeout_s,
         name="voila",
     )
@@ -223,56 +291,3 @@ def start_jupyter_lab(
     return start_server(
         command, port=port, host=host, ready_timeout_s=ready_timeout_s, name="jupyterlab"
     )
-
-
-def query_parameters(query_string: str | None = None, /, **defaults: Any) -> dict[str, Any]:
-    """Return the notebook parameters ``defaults`` overridden by the page's URL query.
-
-    Under Voilà the query string of the request is in the kernel's ``QUERY_STRING`` environment
-    variable; elsewhere (JupyterLab, papermill, nbval) it is absent and the defaults come back
-    unchanged. Each value is converted to the type of its default (``int``, ``float``, ``bool``
-    from ``1/0/true/false/yes/no``, ``str``); keys that are not parameters are ignored.
-
-    Parameters
-    ----------
-    query_string : str, optional
-        The query to read (``"target=15&volume_per_month=320"``); default ``$QUERY_STRING``.
-    **defaults
-        Parameter names and their default values, as set in the notebook's parameters cell.
-
-    Raises
-    ------
-    SpecError
-        A query value cannot be read as its parameter's type.
-
-    Examples
-    --------
-    >>> query_parameters("target=15&x=1", target=12, confidence=0.8)
-    {'target': 15, 'confidence': 0.8}
-    """
-    raw = os.environ.get("QUERY_STRING", "") if query_string is None else query_string
-    given = parse_qs(raw, keep_blank_values=False)
-    values = dict(defaults)
-    for name, default in defaults.items():
-        if name in given:
-            values[name] = _convert(name, given[name][-1], default)
-    return values
-
-
-def _convert(name: str, text: str, default: Any) -> Any:
-    if isinstance(default, bool):
-        if text.lower() in _TRUE | _FALSE:
-            return text.lower() in _TRUE
-        rule = "one of 1/0/true/false/yes/no/on/off"
-    elif isinstance(default, int | float):
-        kind = type(default)
-        try:
-            number = kind(text)
-        except ValueError:
-            number = None
-        if number is not None and number == number and abs(number) != float("inf"):
-            return number
-        rule = f"a finite {kind.__name__}"
-    else:
-        return text
-    raise SpecError(f"URL parameter {name} must be {rule}, got {text!r}")

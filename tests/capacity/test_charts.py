@@ -57,12 +57,12 @@ def test_compliance_and_workload_charts():
 
 
 def test_capacity_widget_builds_and_recomputes(samples_dir):
-    from slaplan.present.capacity_widget import capacity_widget
+    from slaplan.present.capacity_widget import CapacityDashboard
 
     roster = sp.load_roster(samples_dir / "team.csv")
     rates = sp.arrival_profile(200, out_of_hours_share=0.25)
-    box = capacity_widget(roster, ["2027-01", "2027-02"], rates, handle_minutes=10)
-    verdict = box.children[-2]
-    assert "touched within 1 business h" in verdict.value
-    box.children[4].value = 3  # reps on shift
-    assert "3 reps on shift" in verdict.value
+    board = CapacityDashboard(roster, ["2027-01", "2027-02"], rates, handle_minutes=10)
+    assert "touched within 1 business hour<" in board.result.value
+    board.controls["reps"].value = 3  # reps on shift
+    share = f"{100 * board.response.share_within:.1f}%"
+    assert board.response.reps_on_shift == 3 and share in board.result.value

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_pages import CULL_IDLE_SECONDS
 from playwright.sync_api import sync_playwright
 
 from slaplan.present.pdf import find_chromium, launch_browser
@@ -52,14 +53,25 @@ def browser_context(chromium_path: Path) -> Iterator[object]:
 @pytest.fixture(scope="session")
 def planner_notebook(project_root: Path) -> Path:
     """The target planner dashboard (notebooks/02_target_planner.ipynb)."""
-    path = project_root / "notebooks" / "02_target_planner.ipynb"
-    if not path.exists():  # only while the planner is being written; it is part of the kit
-        pytest.skip(f"{path.name} is not in notebooks/ yet")
-    return path
+    return project_root / "notebooks" / "02_target_planner.ipynb"
 
 
 @pytest.fixture(scope="session")
-def planner_server(planner_notebook: Path) -> Iterator[LocalServer]:
-    """Voilà serving the planner on a free loopback port for the whole session."""
-    with start_voila(planner_notebook) as server:
+def capacity_notebook(project_root: Path) -> Path:
+    """The capacity what-if (notebooks/03_capacity_and_response.ipynb)."""
+    return project_root / "notebooks" / "03_capacity_and_response.ipynb"
+
+
+@pytest.fixture(scope="session")
+def dashboards_server(project_root: Path) -> Iterator[LocalServer]:
+    """Voilà serving notebooks/ as `make present` does (the project's settings), for the session.
+
+    Only the culling clock is shorter (20 s idle without a connection, checked every 2 s instead
+    of 120 s and 30 s), so that a test can watch a vanished page's kernel being culled.
+    """
+    options = (
+        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
+        "--MappingKernelManager.cull_interval=2",
+    )
+    with start_voila(project_root / "notebooks", options=options) as server:
         yield server

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import ipywidgets as widgets
 import numpy as np
 import pytest
 
 import slaplan as sp
 from slaplan.present.capacity_widget import CapacityDashboard, capacity_widget
+from slaplan.present.voila_page import url_parameters
 
 MONTHS = ["2027-01", "2027-02", "2027-03", "2027-04", "2027-05", "2027-06"]
 # 200 leads a week, a quarter out of hours, 20-minute touches: 1.67 reps busy in open hours,
@@ -22,10 +25,11 @@ def dashboard(samples_dir) -> CapacityDashboard:
                              draw_charts=False)  # fmt: skip
 
 
-def test_sliders_recompute_only_when_released(dashboard):
-    sliders = [c for c in dashboard.controls.values() if isinstance(c, widgets.widgets.Widget)
-               and hasattr(c, "continuous_update")]  # fmt: skip
-    assert len(sliders) == 6 and not any(s.continuous_update for s in sliders)
+def test_controls_recompute_only_when_released_and_are_wide_enough(dashboard):
+    live = [c for c in dashboard.controls.values() if hasattr(c, "continuous_update")]
+    assert len(live) == 7 and not any(control.continuous_update for control in live)
+    # the sliders were 54 px wide: the layout now gives every control the same width
+    assert {control.layout.width for control in dashboard.controls.values()} == {"580px"}
 
 
 def test_more_reps_on_shift_raise_the_response_share(dashboard):
@@ -42,9 +46,9 @@ def test_a_longer_window_raises_the_share_and_the_target_sets_the_verdict(dashbo
     share = dashboard.response.share_within
     assert share > before
     dashboard.controls["target"].value = 0.5
-    assert "meets the 50% target" in dashboard.verdict.value
+    assert "meets the 50% target" in dashboard.result.value
     dashboard.controls["target"].value = 0.99
-    assert ("misses" if share < 0.99 else "meets") in dashboard.verdict.value
+    assert ("misses" if share < 0.99 else "meets") in dashboard.result.value
 
 
 def test_hires_add_capacity_and_shrinkage_removes_it(dashboard):
@@ -59,7 +63,7 @@ def test_hires_add_capacity_and_shrinkage_removes_it(dashboard):
 
 def test_too_few_reps_show_a_message_in_the_widget_not_a_traceback(dashboard):
     dashboard.controls["reps"].value = 1
-    assert dashboard.response is None and dashboard.verdict.value == ""
+    assert dashboard.response is None and "touched within" not in dashboard.result.value
     assert "slaplan-error" in dashboard.status.value
     assert "reps_on_shift must exceed the load" in dashboard.status.value
     assert dashboard.capacity is not None  # the capacity half still answers
@@ -69,12 +73,43 @@ def test_too_few_reps_show_a_message_in_the_widget_not_a_traceback(dashboard):
 
 def test_capacity_widget_starts_at_the_given_values_and_draws(samples_dir):
     roster = sp.load_roster(samples_dir / "team.csv")
-    box = capacity_widget(roster, MONTHS, ARRIVALS, handle_minutes=20, reps_on_shift=20,
-                          window_business_hours=0.5, shrinkage=0.2)  # fmt: skip
-    values = {c.description: c.value for c in box.children if hasattr(c, "description")}
-    assert values["reps on shift"] == 20 and values["window (business h)"] == 0.5
-    assert values["shrinkage"] == 0.2
+    board = CapacityDashboard(roster, MONTHS, ARRIVALS, handle_minutes=20, reps_on_shift=20,
+                              window_business_hours=0.5, shrinkage=0.2)  # fmt: skip
+    values = board.values()
+    assert (values["reps"], values["window"], values["shrinkage"]) == (20, 0.5, 0.2)
     # the two charts were drawn: one PNG picture in the box
-    (picture,) = [c for c in box.children if isinstance(c, widgets.Image)]
-    png = bytes(picture.value)
+    png = bytes(board.charts.widget.value)
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
+    assert isinstance(capacity_widget(roster, MONTHS, ARRIVALS, handle_minutes=20), widgets.VBox)
+
+
+def test_the_answer_is_a_table_for_people(dashboard):
+    page = dashboard.result.value
+    share = dashboard.response.share_within
+    assert f"{100 * share:.1f}%" in page and "HeadcountResult" not in page
+    assert (
+        f"reps on shift needed for 90%</td><td style='text-align:right'>{dashboard.needed}" in page
+    )
+    assert re.search(r"\d\.\d{4,}|nan|e\+", page) is None
+
+
+def test_url_parameters_preset_the_controls_or_say_why_not(samples_dir):
+    roster = sp.load_roster(samples_dir / "team.csv")
+    url = url_parameters("reps_on_shift=3&window_business_hours=20&shrinkage=abc",
+                         reps_on_shift=2, window_business_hours=1.0, shrinkage=0.15)  # fmt: skip
+    board = CapacityDashboard(roster, MONTHS, ARRIVALS, handle_minutes=20, url=url,
+                              draw_charts=False)  # fmt: skip
+    assert board.values()["reps"] == 3 and board.values()["window"] == 1.0
+    notice = board.notice.value
+    assert "window_business_hours=20.0 not used: window (business hours) must be in [0.25, 8]" in (
+        notice
+    )
+    assert "URL parameter shrinkage must be a finite float, got &#x27;abc&#x27;" in notice
+
+
+def test_a_slider_recomputes_only_what_it_changes(dashboard):
+    dashboard.controls["reps"].value = 3
+    needed = dashboard._cache.copy()
+    dashboard.controls["reps"].value = 4
+    searches = [key for key in dashboard._cache if key[0] == "needed"]
+    assert searches == [key for key in needed if key[0] == "needed"] and len(searches) == 1

@@ -7,6 +7,7 @@ code cells stripped. These tests fetch the page like a browser's first request w
 from __future__ import annotations
 
 import html
+import re
 import time
 import urllib.request
 from pathlib import Path
@@ -70,32 +71,54 @@ def _code_lines(notebook: Path) -> list[str]:
     ]
 
 
-def _assert_dashboard(page: str, notebook: Path) -> None:
+def _fetch_page(url: str, *, attempts: int = 2) -> str:
+    """A page of the shared server, fetched again once after Voilà's known stall."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return _fetch(url)
+        except _Stalled as stall:
+            if attempt == attempts:
+                pytest.fail(f"{stall} ({attempts} attempts)")
+    raise AssertionError("unreachable")
+
+
+@pytest.mark.parametrize(
+    ("name", "analysis"),
+    [
+        ("02_target_planner.ipynb", ("Reverse funnel", "calibration_study", "INCONSISTENT")),
+        ("03_capacity_and_response.ipynb", ("Queueing basics", "Maven", "HeadcountResult")),
+    ],
+)
+def test_a_dashboard_page_shows_widgets_without_code_or_analysis(
+    dashboards_server, project_root: Path, name: str, analysis: tuple[str, ...]
+) -> None:
+    notebook = project_root / "notebooks" / name
+    page = _fetch_page(f"{dashboards_server.url}voila/render/{name}")
     assert "application/vnd.jupyter.widget-view+json" in page, "no live widget on the page"
     assert "Traceback" not in page
-    shown_code = [line for line in _code_lines(notebook) if line in page]
-    assert shown_code == [], "Voilà page shows notebook source"
+    assert [line for line in _code_lines(notebook) if line in page] == [], "page shows source"
+    assert [text for text in analysis if text in page] == [], "the analysis ran on the page"
 
 
-def test_planner_page_renders_widgets_without_code(planner_notebook: Path) -> None:
-    _assert_dashboard(_render(planner_notebook), planner_notebook)
+def test_the_tree_lists_both_dashboards(dashboards_server) -> None:
+    tree = _fetch_page(dashboards_server.url)
+    assert "02_target_planner.ipynb" in tree and "03_capacity_and_response.ipynb" in tree
 
 
-def test_capacity_page_renders_widgets_without_code_preset_by_the_url(project_root: Path) -> None:
-    notebook = project_root / "notebooks" / "03_capacity_and_response.ipynb"
-    page = _render(notebook, "?reps_on_shift=3&window_business_hours=2&shrinkage=0.2")
-    _assert_dashboard(page, notebook)
-    # the parameters cell's defaults are 2 reps, 1 h, 15%: the URL's values reached the notebook
-    assert (
-        "assumptions: 3 reps on shift, window 2 business h, 20 min per first touch, "
-        "shrinkage 20%" in page
-    )
+def test_make_present_serves_notebooks_with_the_project_settings_on_one_port(
+    project_root: Path,
+) -> None:
+    makefile = (project_root / "Makefile").read_text(encoding="utf-8")
+    recipe = re.search(r"^present:.*\n((?:\t.*\n)+)", makefile, re.M).group(1)
+    assert "voila notebooks" in recipe and "--port=$(PRESENT_PORT)" in recipe
+    assert "--Voila.config_file_paths=etc" in recipe
+    assert re.search(r"^PRESENT_PORT \?= 8866$", makefile, re.M)
 
 
 def test_url_query_reaches_the_notebook_parameters(tmp_path: Path) -> None:
     notebook = tmp_path / "echo_parameters.ipynb"
     source = (
-        "from slaplan.present.voila import query_parameters\n"
+        "from slaplan.present.voila_page import query_parameters\n"
         "print('parameters:', query_parameters(target=12, volume_per_month=300.0))"
     )
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)]), notebook)
