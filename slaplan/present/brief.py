@@ -31,6 +31,7 @@ from slaplan.present.formatting import (
     is_missing,
     period_name,
 )
+from slaplan.present.names import commitment_title, stage_name
 
 __all__ = [
     "Basis",
@@ -39,10 +40,7 @@ __all__ = [
     "attainability_note",
     "commitment_briefs",
     "commitment_sentence",
-    "commitment_title",
-    "commitment_titles",
     "numbers_basis",
-    "stage_name",
 ]
 
 RECENT_PERIODS = 3  # closed periods that make "recent months" in a sentence
@@ -60,47 +58,6 @@ _METHOD_WORDS = {
     "ets_damped": "forecast by damped exponential smoothing",
     "fit": "the average of recent months",
 }
-
-
-def stage_name(stage: str, *, plural: bool = False) -> str:
-    """A stage as people write it: acronyms in capitals, plurals where counted.
-
-    Examples
-    --------
-    >>> stage_name("mql", plural=True), stage_name("opportunity", plural=True)
-    ('MQLs', 'opportunities')
-    """
-    name = stage.upper() if len(stage) <= 3 else stage.replace("_", " ")
-    if not plural:
-        return name
-    if name.endswith("y") and name[-2:-1] not in tuple("aeiou"):
-        return name[:-1] + "ies"
-    return name + "s"
-
-
-def commitment_title(commitment: Any) -> str:
-    """A commitment's name in words (``"MQLs touched within 1 business hour"``).
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace as C
-    >>> commitment_title(C(metric="count", stage="sql", segment="events"))
-    'SQLs (events)'
-    >>> commitment_title(C(metric="rate", from_stage="mql", to_stage="sql", segment=None))
-    'MQL → SQL rate'
-    """
-    metric = commitment.metric
-    if metric == "rate":
-        title = f"{stage_name(commitment.from_stage)} → {stage_name(commitment.to_stage)} rate"
-    elif metric == "response_time":
-        hours = commitment.within_business_hours
-        unit = "business hour" if hours == 1 else "business hours"
-        title = f"{stage_name(commitment.stage, plural=True)} touched within {hours:g} {unit}"
-    elif metric == "worked":
-        title = f"{stage_name(commitment.stage, plural=True)} worked"
-    else:
-        title = stage_name(commitment.stage, plural=True)
-    return f"{title} ({commitment.segment})" if commitment.segment else title
 
 
 def assumptions_in_words(text: str) -> str:
@@ -131,11 +88,6 @@ def assumptions_in_words(text: str) -> str:
     text = _BETA.sub(beta, text)
     text = _SAMPLE.sub(lambda m: f"(from {int(m.group(1)):,} leads)", text)
     return _METHOD.sub(lambda m: f"({_METHOD_WORDS[m.group(1)]})", text)
-
-
-def commitment_titles(review: Any) -> dict[str, str]:
-    """Each commitment's id mapped to its name in words (for charts and tables)."""
-    return {c.id: commitment_title(c) for c in review.sla.commitments}
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -25,9 +25,9 @@ import ipywidgets as widgets
 from slaplan.errors import SlaplanError
 from slaplan.plan.planner import Planner, PlannerResult
 from slaplan.plan.rates import ConversionRate
-from slaplan.present.brief import stage_name
 from slaplan.present.chart_pane import ChartPane
 from slaplan.present.formatting import format_count, format_percent
+from slaplan.present.names import stage_name
 from slaplan.present.progress import busy, notice_html
 from slaplan.present.tables import frame_table
 from slaplan.present.voila_page import UrlParameters

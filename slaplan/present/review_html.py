@@ -19,7 +19,6 @@ from slaplan.present.brief import (
     attainability_note,
     commitment_briefs,
     commitment_sentence,
-    commitment_title,
 )
 from slaplan.present.formatting import (
     change_words,
@@ -30,6 +29,7 @@ from slaplan.present.formatting import (
     is_missing,
     period_name,
 )
+from slaplan.present.names import commitment_title
 from slaplan.present.tables import PeopleTable, text
 
 __all__ = [

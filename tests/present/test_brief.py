@@ -23,7 +23,6 @@ from slaplan.present.brief import (
     attainability_note,
     commitment_briefs,
     commitment_sentence,
-    commitment_title,
     numbers_basis,
 )
 from slaplan.present.formatting import (
@@ -33,6 +32,7 @@ from slaplan.present.formatting import (
     format_value,
     period_name,
 )
+from slaplan.present.names import commitment_title
 
 AS_OF = "2026-11-15"
 UNREADABLE = re.compile(r"nan|NaN|\d[eE][+-]?\d|\d\.\d{4,}")
@@ -222,9 +222,9 @@ def test_chart_alt_texts_describe_each_chart(review):
 def test_docstring_examples_run():
     import doctest
 
-    from slaplan.present import brief, chart_pane, formatting, tables
+    from slaplan.present import brief, chart_pane, formatting, names, tables
 
-    for module in (brief, chart_pane, formatting, review_charts, review_html, tables):
+    for module in (brief, chart_pane, formatting, names, review_charts, review_html, tables):
         failures, tried = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
         assert tried > 0 and failures == 0, module.__name__
 

@@ -16,7 +16,7 @@ import pytest
 from browser_pages import VIEWPORT, clipped_labels, record_timing, unreadable
 
 import slaplan as sp
-from slaplan.present.brief import commitment_title
+from slaplan.present.names import commitment_title
 from slaplan.present.report import render_review
 
 pytestmark = pytest.mark.browser

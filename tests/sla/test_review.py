@@ -11,7 +11,7 @@ import pytest
 
 import slaplan as sp
 from slaplan.cli import main
-from slaplan.present.brief import commitment_title
+from slaplan.present.names import commitment_title
 from slaplan.sla.review import build_review
 
 XSS = "<script>alert(1)</script>"
