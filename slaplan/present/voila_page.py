@@ -21,9 +21,11 @@ so a dashboard can show them on the page instead of failing.
 
 from __future__ import annotations
 
+import ast
 import copy
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -33,6 +35,7 @@ __all__ = [
     "DASHBOARD_TAG",
     "UrlParameters",
     "dashboard_notebook",
+    "notebook_defaults",
     "prelaunch_hook",
     "query_parameters",
     "url_parameters",
@@ -81,6 +84,28 @@ def prelaunch_hook(request_handler: Any, notebook: Any, cwd: str) -> Any:
     del cwd  # the notebook runs in its own folder; nothing to change here
     _ = request_handler.xsrf_token
     return dashboard_notebook(notebook)
+
+
+def notebook_defaults(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The literal values of a notebook's ``parameters`` cell: what a page runs with by default.
+
+    Examples
+    --------
+    >>> from slaplan.present.voila import voila_config_dir
+    >>> notebook = voila_config_dir().parent / "notebooks" / "02_target_planner.ipynb"
+    >>> notebook_defaults(notebook)["target"]
+    50
+    """
+    import nbformat
+
+    cells = nbformat.read(Path(path), as_version=4).cells
+    cell = next(c for c in cells if "parameters" in c.metadata.get("tags", []))
+    return {
+        target.id: ast.literal_eval(statement.value)
+        for statement in ast.parse(cell.source).body
+        if isinstance(statement, ast.Assign)
+        for target in statement.targets
+    }
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -5,7 +5,6 @@ Not a test module: the browser tests import it (``tests/present`` is on ``sys.pa
 
 from __future__ import annotations
 
-import ast
 import html
 import json
 import re
@@ -13,7 +12,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import nbformat
 from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -133,18 +131,6 @@ def wait_for_kernels(server: LocalServer, expected: int, *, timeout_s: float) ->
     while (count := len(server.kernel_pids())) != expected and time.monotonic() < deadline:
         time.sleep(0.5)
     return count
-
-
-def notebook_parameters(notebook: Path) -> dict[str, object]:
-    """The literal defaults of the notebook's ``parameters`` cell (what Voilà runs with)."""
-    cells = nbformat.read(notebook, as_version=4).cells
-    cell = next(c for c in cells if "parameters" in c.metadata.get("tags", []))
-    return {
-        name.id: ast.literal_eval(statement.value)
-        for statement in ast.parse(cell.source).body
-        if isinstance(statement, ast.Assign)
-        for name in statement.targets
-    }
 
 
 def static_outputs(page: Page) -> list[str]:

@@ -19,6 +19,7 @@ from playwright.sync_api import Page
 import slaplan as sp
 from slaplan.present.capacity_widget import result_html
 from slaplan.present.voila import LocalServer
+from slaplan.present.voila_page import notebook_defaults
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +31,7 @@ MIN_TRACK_PX = 250  # the issue's sliders were 54 px wide: a small drag jumped 3
 @pytest.fixture(scope="module")
 def inputs(capacity_notebook: Path) -> dict[str, object]:
     """What the notebook loads, computed here from the same files (not read from the page)."""
-    parameters = pages.notebook_parameters(capacity_notebook)
+    parameters = notebook_defaults(capacity_notebook)
     samples = capacity_notebook.parent / str(parameters["samples"])
     leads = sp.load_leads(samples / "leads.csv")
     month = pd.Period(str(parameters["as_of"]), "M")

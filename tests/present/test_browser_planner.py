@@ -21,7 +21,6 @@ from browser_pages import (
     change_ms,
     clipped_labels,
     drag_slider,
-    notebook_parameters,
     open_page,
     page_url,
     record_timing,
@@ -37,6 +36,7 @@ import slaplan as sp
 from slaplan.plan.planner import Planner
 from slaplan.present.planner_widget import summary_html
 from slaplan.present.voila import LocalServer
+from slaplan.present.voila_page import notebook_defaults
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +46,7 @@ SUMMARY = ".slaplan-planner"
 @pytest.fixture(scope="module")
 def sample_planner(planner_notebook: Path) -> Planner:
     """The planner the notebook builds with its default parameters (fitted on the samples)."""
-    parameters = notebook_parameters(planner_notebook)
+    parameters = notebook_defaults(planner_notebook)
     leads = sp.load_leads(planner_notebook.parent / str(parameters["leads_path"]))
     stages = (str(parameters["from_stage"]), str(parameters["to_stage"]))
     return Planner.from_leads(leads, stages=stages, seed=parameters["seed"]).with_(
