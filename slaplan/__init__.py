@@ -110,6 +110,9 @@ _EXPORTS: dict[str, str] = {
     "forecast_by_segment": "slaplan.forecast.segments",
     "SegmentForecast": "slaplan.forecast.segments",
     "monthly_stage_counts": "slaplan.forecast.data",
+    # --- the one estimate of the funnel ---------------------------------------------------
+    "estimate_funnel": "slaplan.estimate.funnel_estimate",
+    "FunnelEstimate": "slaplan.estimate.funnel_estimate",
     # --- sla ------------------------------------------------------------------------------
     "SLA": "slaplan.sla.spec",
     "Commitment": "slaplan.sla.spec",

@@ -187,7 +187,7 @@ def conversion_rates(
     level = check_probability("level", level)
     a0, b0 = check_prior(prior)
     pairs = stage_pairs(leads, from_stage, to_stage, by=by, window_days=window_days, as_of=as_of)
-    as_of_ts = resolve_as_of(lead_frame(leads), as_of)
+    as_of_ts = resolve_as_of(leads, as_of)
     overall = pair_distribution(pairs)
     horizon = maturity_horizon_days(overall, window_days)
     parts = []

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from slaplan.funnel.pairs import GROUP, as_calendar, lead_frame, resolve_as_of, stage_pairs
+from slaplan.funnel.pairs import GROUP, as_calendar, resolve_as_of, stage_pairs
 
 __all__ = [
     "LagDistribution",
@@ -167,9 +167,7 @@ def lag_summary(
         row = {GROUP: group, "converted": dist.n_converted}
         row |= {f"{name}_days": dist.quantile(q) for name, q in _QUANTILES}
         if calendar is not None:
-            row |= _business_quantiles(
-                part, calendar, pd.Timestamp(resolve_as_of(lead_frame(leads), as_of))
-            )
+            row |= _business_quantiles(part, calendar, pd.Timestamp(resolve_as_of(leads, as_of)))
         rows.append(row)
     return _label(pd.DataFrame(rows), by)
 

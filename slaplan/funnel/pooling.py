@@ -21,7 +21,7 @@ import pandas as pd
 
 from slaplan._checks import check_counts_array, check_probability
 from slaplan.funnel._mature import mature_pairs, rate_columns
-from slaplan.funnel.pairs import lead_frame, resolve_as_of, stage_pairs
+from slaplan.funnel.pairs import resolve_as_of, stage_pairs
 from slaplan.plan.rates import beta_interval, check_prior
 
 __all__ = ["SMALL_SEGMENT_LEADS", "fit_beta_prior", "segment_rates"]
@@ -140,6 +140,6 @@ def segment_rates(
         prior_strength=a + b,
     )
     table.insert(0, by, counts.index.to_numpy())
-    table.attrs["as_of"] = resolve_as_of(lead_frame(leads), as_of)
+    table.attrs["as_of"] = resolve_as_of(leads, as_of)
     table.attrs["horizon_days"] = horizon
     return table

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from slaplan.funnel.pairs import lead_frame, resolve_as_of
+from slaplan.funnel.pairs import censor, lead_frame, resolve_as_of
 from slaplan.sla.spec import SLA, Commitment
 
 __all__ = [
@@ -30,15 +30,8 @@ FIRST_TOUCH = "first_touch_at"
 
 def censored_frame(leads: Any, as_of: Any) -> tuple[pd.DataFrame, pd.Timestamp]:
     """The canonical frame with every timestamp after ``as_of`` set to NaT, and ``as_of``."""
-    frame = lead_frame(leads)
-    as_of_ts = resolve_as_of(frame, as_of)
-    columns = [c for c in frame.columns if str(c).endswith("_at")]
-    censored = frame.copy()
-    for column in columns:
-        values = censored[column]
-        if pd.api.types.is_datetime64_any_dtype(values):
-            censored[column] = values.where(values <= as_of_ts)
-    return censored, as_of_ts
+    as_of_ts = resolve_as_of(leads, as_of)
+    return censor(lead_frame(leads), as_of_ts), as_of_ts
 
 
 def segment_frame(frame: pd.DataFrame, segment: str | None) -> pd.DataFrame:

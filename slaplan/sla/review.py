@@ -145,7 +145,7 @@ def build_review(
     frame = every_segment
     if segment is not None:
         frame = frame[frame["segment"] == segment]
-    as_of_ts = resolve_as_of(frame, as_of)
+    as_of_ts = resolve_as_of(leads, as_of)
     period = check_period(None, as_of=as_of_ts, period_months=sla.period_months)
     volumes = VolumeCache(as_of=as_of_ts, period=period, seed=seed)
     checked = check_sla(sla, frame, team=team, as_of=as_of_ts, seed=seed, volumes=volumes)
