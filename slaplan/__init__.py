@@ -113,6 +113,9 @@ _EXPORTS: dict[str, str] = {
     # --- the one estimate of the funnel ---------------------------------------------------
     "estimate_funnel": "slaplan.estimate.funnel_estimate",
     "FunnelEstimate": "slaplan.estimate.funnel_estimate",
+    "backtest_counts": "slaplan.estimate.backtest",
+    "KitBacktest": "slaplan.estimate.backtest",
+    "backtest_sla": "slaplan.sla.backtest",
     # --- sla ------------------------------------------------------------------------------
     "SLA": "slaplan.sla.spec",
     "Commitment": "slaplan.sla.spec",

@@ -157,11 +157,14 @@ class FunnelEstimate:
         *,
         source: str | None = None,
         capacity_per_month: float | None = None,
+        volume_scale: float = 1.0,
     ) -> CountOutlook | Insufficient:
         """The count of ``stage`` events (``"first_touch"``: leads first worked) in ``period``.
 
         ``source`` is the stage whose arrivals feed the count (default :meth:`source_of`).
-        ``capacity_per_month`` caps the source leads worked per month.
+        ``capacity_per_month`` caps the source leads worked per month. ``volume_scale``
+        multiplies the source arrivals still to come (a what-if; without a cap the outlook's own
+        ``volume_scale`` arguments do the same without a new draw).
         """
         source = source or self.source_of(stage)
         volume = self.volume(source)
@@ -170,11 +173,11 @@ class FunnelEstimate:
         transition = None if source == stage else self.transition(source, stage)
         if transition is not None and not transition.sufficient:
             return Insufficient(reason=f"{transition.name}: {transition.reason}")
-        key = f"outlook:{stage}:{source}:{period}:{capacity_per_month}"
+        key = f"outlook:{stage}:{source}:{period}:{capacity_per_month}:{volume_scale}"
         return count_outlook(
             observed=self._observed(stage, source, period),
             pending=None if transition is None else self._pending(transition, period),
-            arrivals=self._arrivals(volume, transition, period, capacity_per_month),
+            arrivals=self._arrivals(volume, transition, period, capacity_per_month, volume_scale),
             rate_draws=None
             if transition is None
             else transition.posterior.draw(self.n_draws, self._rng(key + ":rates")),
@@ -213,6 +216,49 @@ class FunnelEstimate:
             expected=float(rate.mean()),
             window_days=float(window_days),
         )
+
+    def stage_forecast(
+        self,
+        stage: str,
+        *,
+        months: int | None = None,
+        source: str | None = None,
+        levels: tuple[float, ...] = (0.8, 0.95),
+    ) -> pd.DataFrame | Insufficient:
+        """Count of ``stage`` events per month from the running month on, with intervals.
+
+        Each row is :meth:`outlook` of that month (the running month counts what already
+        happened), so the first months carry the pipeline already in flight.
+
+        Returns
+        -------
+        DataFrame or Insufficient
+            Index ``month``; ``observed`` (so far), ``mean``, ``lower_<level>``,
+            ``upper_<level>`` per level.
+        """
+        months = months or self.horizon_months
+        first = pd.Period(self.as_of, freq="M")
+        if self.as_of + pd.Timedelta(1, "ns") >= (first + 1).start_time:
+            first += 1
+        rows = []
+        for month in pd.period_range(first, periods=months, freq="M"):
+            outlook = self.outlook(stage, month, source=source)
+            if isinstance(outlook, Insufficient):
+                return outlook
+            row = {"month": month, "observed": outlook.observed, "mean": outlook.expected}
+            for level in levels:
+                label = f"{round(100 * level):d}"
+                row[f"lower_{label}"] = outlook.quantile((1 - level) / 2)
+                row[f"upper_{label}"] = outlook.quantile((1 + level) / 2)
+            rows.append(row)
+        return pd.DataFrame(rows).set_index("month")
+
+    def planner(self, *, target: int | None = None, period: Any = None, **kwargs: Any):
+        """A :class:`slaplan.Planner` on this estimate (see
+        :func:`slaplan.estimate.planning.planner_from_estimate`)."""
+        from slaplan.estimate.planning import planner_from_estimate
+
+        return planner_from_estimate(self, target=target, period=period, **kwargs)
 
     # --- what the numbers assume --------------------------------------------------------
     @property
@@ -281,6 +327,7 @@ class FunnelEstimate:
         transition: Transition | None,
         period: pd.Period,
         capacity: float | None,
+        volume_scale: float = 1.0,
     ) -> FutureArrivals:
         start, end = month_bounds(period)
         months = pd.period_range(volume.months[0], pd.Period(end - pd.Timedelta(1, "ns"), "M"))
@@ -299,7 +346,7 @@ class FunnelEstimate:
             inside.append(in_period_share(slots, weights, start, end, cdf))
             cohort.append(cohort_of.get(m_start, -1))
         return FutureArrivals(
-            intensity=volume.month_draws(months),
+            intensity=volume.month_draws(months) * volume_scale,
             remaining=np.asarray(remaining),
             in_period=np.asarray(inside),
             cohort=np.asarray(cohort, dtype=int),

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
+from slaplan.plan.attainability import Attainability, verdict_for
+
 __all__ = ["CountOutlook", "FutureArrivals", "PendingLeads", "count_outlook"]
 
 _NS_PER_DAY = 86_400 * 10**9
@@ -99,17 +101,58 @@ class CountOutlook:
         """``P(count >= target)``, with the future source volume scaled by ``volume_scale``."""
         if self.capped:
             return float(np.mean(self.samples >= target))
+        return float(self._tails(target, volume_scale).mean())
+
+    def _tails(self, target: float, volume_scale: float) -> np.ndarray:
+        """Per draw, the exact Poisson tail of the future conversions still needed."""
         needed = np.ceil(target - 1e-9) - self.base
         mean = self.future * volume_scale
         tail = np.where(
             needed <= 0, 1.0, special.gammainc(np.maximum(needed, 1.0), np.maximum(mean, 1e-300))
         )
-        tail = np.where((needed > 0) & (mean <= 0), 0.0, tail)
-        return float(tail.mean())
+        return np.where((needed > 0) & (mean <= 0), 0.0, tail)
 
-    def quantile(self, q: float) -> float:
-        """The ``q`` quantile of the count (from the drawn totals)."""
-        return float(np.quantile(self.samples, q, method="inverted_cdf"))
+    def quantile(self, q: float, *, volume_scale: float = 1.0) -> float:
+        """The ``q`` quantile of the count (from drawn totals)."""
+        return float(np.quantile(self.totals(volume_scale), q, method="inverted_cdf"))
+
+    def totals(self, volume_scale: float = 1.0) -> np.ndarray:
+        """Drawn totals per draw (the stored ones at scale 1; seeded redraws otherwise)."""
+        if volume_scale == 1.0 or self.capped:
+            return self.samples
+        rng = np.random.default_rng(len(self.samples))  # fixed: the same scale, the same draws
+        return (self.base + rng.poisson(self.future * volume_scale)).astype(np.int64)
+
+    def attainability(
+        self, target: int, confidence: float, *, volume_scale: float = 1.0
+    ) -> Attainability:
+        """The outlook as an :class:`~slaplan.plan.attainability.Attainability` (one door's view).
+
+        ``probability`` and ``max_target`` come from the same function, so they agree;
+        ``standard_error`` is the Monte Carlo error of the probability over the draws.
+        """
+        probability = self.probability(target, volume_scale=volume_scale)
+        totals = self.totals(volume_scale)
+        per_draw = (
+            (totals >= target).astype(float) if self.capped else self._tails(target, volume_scale)
+        )
+        return Attainability(
+            target=int(target),
+            probability=probability,
+            expected=float(totals.mean())
+            if self.capped
+            else float((self.base + self.future * volume_scale).mean()),
+            p10=int(np.quantile(totals, 0.1, method="inverted_cdf")),
+            p50=int(np.quantile(totals, 0.5, method="inverted_cdf")),
+            p90=int(np.quantile(totals, 0.9, method="inverted_cdf")),
+            max_target=self.max_target(confidence, volume_scale=volume_scale),
+            required_volume=self.required_volume(target, confidence),
+            verdict=verdict_for(probability, confidence),
+            method="monte carlo",
+            standard_error=float(per_draw.std(ddof=1) / np.sqrt(per_draw.size)),
+            confidence=float(confidence),
+            volume_mean=self.source_volume * volume_scale,
+        )
 
     def max_target(self, confidence: float, *, volume_scale: float = 1.0) -> int:
         """Largest whole target met with probability >= ``confidence`` (0 if none).
@@ -144,16 +187,15 @@ class CountOutlook:
             return self.source_volume if self.probability(target) >= confidence else np.inf
         low, high = 0.0, 1.0
         while self.probability(target, volume_scale=high) < confidence:
-            high *= 2
+            low, high = high, high * 2
             if high > 1e6:
                 return np.inf
-        for _ in range(50):
+        while high - low > 1e-4 * high:  # a hundredth of a percent of the volume
             middle = (low + high) / 2
-            low, high = (
-                (middle, high)
-                if self.probability(target, volume_scale=middle) < confidence
-                else (low, middle)
-            )
+            if self.probability(target, volume_scale=middle) < confidence:
+                low = middle
+            else:
+                high = middle
         return high * self.source_volume
 
 

@@ -61,6 +61,7 @@ class CommitmentCheck:
     required_volume: float  # mean monthly volume of ``required_stage`` needed (count metrics)
     required_stage: str  # the stage whose volume ``required_volume`` counts
     verdict: str
+    current_volume: float = _NAN  # mean monthly volume of ``required_stage`` now expected
     assumptions: str
     reason: str = ""  # why the data are insufficient ("" when they suffice)
     notes: tuple[smart.SmartNote, ...] = ()
@@ -110,7 +111,8 @@ def check_sla(
         Index ``commitment``; columns ``owner``, ``metric``, ``what``, ``segment``, ``target``,
         ``period``, ``probability`` (P(met)), ``expected``, ``max_target`` (largest target met
         with the SLA's confidence), ``required_volume`` and ``required_stage`` (mean monthly
-        volume of that stage needed to meet the target at the confidence), ``verdict``
+        volume of that stage needed to meet the target at the confidence), ``current_volume``
+        (that stage's monthly volume now expected), ``verdict``
         (attainable / stretch / out of reach / insufficient data), ``reason`` (why the data are
         insufficient), one boolean per SMART letter, ``notes`` and ``assumptions`` (what the
         numbers rest on). Numbers are NaN where the verdict is "insufficient data".
@@ -222,6 +224,7 @@ def _count_check(sla, commitment, estimate: FunnelEstimate, period, capacity) ->
         required_volume=float(outlook.required_volume(commitment.target, sla.confidence)),
         required_stage=source,
         verdict=verdict_for(probability, sla.confidence),
+        current_volume=outlook.source_volume,
         assumptions=count_assumptions(estimate, stage, source, outlook, cap),
     )
 
@@ -338,6 +341,7 @@ def _row(sla: SLA, check: CommitmentCheck) -> dict[str, Any]:
         "max_target": check.max_target,
         "required_volume": check.required_volume,
         "required_stage": check.required_stage,
+        "current_volume": check.current_volume,
         "verdict": check.verdict,
         "reason": check.reason,
     }

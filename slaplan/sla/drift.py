@@ -318,11 +318,11 @@ def propose_targets(sla: SLA, checked: pd.DataFrame) -> pd.DataFrame:
     for commitment in sla.commitments:
         row = checked.loc[commitment.id]
         safe = float(row["max_target"])
-        proposed = np.floor(safe) if commitment.is_count else np.floor(safe * 100) / 100
-        if proposed >= commitment.target:
-            note = "keep (attainable)" if proposed == commitment.target else "could be raised"
+        if np.isnan(safe):
+            proposed, note = np.nan, f"no proposal: insufficient data — {row.get('reason', '')}"
         else:
-            note = "lower, or add volume / capacity"
+            proposed = np.floor(safe) if commitment.is_count else np.floor(safe * 100) / 100
+            note = _proposal_note(commitment, row, proposed)
         rows.append({
             "commitment": commitment.id, "owner": commitment.owner, "what": commitment.label,
             "current": commitment.target, "probability_current": float(row["probability"]),
@@ -332,3 +332,28 @@ def propose_targets(sla: SLA, checked: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame(rows).set_index("commitment")
     table.attrs["confidence"] = sla.confidence
     return table
+
+
+def _proposal_note(commitment: Commitment, row: pd.Series, proposed: float) -> str:
+    """What the proposal means, and what would make the current target attainable."""
+    if proposed > commitment.target:
+        return f"could be raised to {_amount(commitment, proposed)}"
+    if proposed == commitment.target:
+        return "keep: attainable as it is"
+    lower = f"lower to {_amount(commitment, proposed)}"
+    if commitment.is_count:
+        needed, now = (
+            float(row.get("required_volume", np.nan)),
+            float(row.get("current_volume", np.nan)),
+        )
+        stage = row.get("required_stage", "")
+        if np.isfinite(needed) and needed > 0 and np.isfinite(now):
+            return f"{lower}, or bring {stage} volume to {needed:,.0f} a month (now {now:,.0f})"
+        return f"{lower}; more {stage} volume alone would not make it attainable"
+    if commitment.metric == "rate":
+        return f"{lower}, or lift {commitment.from_stage}→{commitment.to_stage} conversion"
+    return f"{lower}, or add reps on shift (see the capacity notebook)"
+
+
+def _amount(commitment: Commitment, value: float) -> str:
+    return f"{value:,.0f}" if commitment.is_count else f"{value:.0%}"

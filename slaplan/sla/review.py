@@ -186,9 +186,7 @@ def build_review(
         rows_accepted=len(frame),
         rows_rejected=rejected,
         checked=checked,
-        consistency=check_consistency(
-            sla, frame, as_of=as_of_ts, seed=seed, estimates=estimates
-        ),
+        consistency=check_consistency(sla, frame, as_of=as_of_ts, seed=seed, estimates=estimates),
         tracked=tracked,
         attribution=attribute_miss(sla, frame, as_of=as_of_ts, tracked=tracked),
         drift=detect_drift(sla, frame, as_of=as_of_ts),
