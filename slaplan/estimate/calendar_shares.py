@@ -35,7 +35,7 @@ def weekday_weights(times: pd.Series, as_of: pd.Timestamp) -> np.ndarray:
     [3.5, 3.5, 0.0, 0.0, 0.0, 0.0, 0.0]
     """
     recent = times[(times > as_of - pd.Timedelta(days=_HISTORY_DAYS)) & (times <= as_of)].dropna()
-    counts = np.bincount(recent.dt.dayofweek.to_numpy(), minlength=7).astype(float)
+    counts = np.bincount(recent.dt.day_of_week.to_numpy(), minlength=7).astype(float)
     if counts.sum() == 0:
         return np.ones(7)
     return counts / counts.mean()
@@ -48,7 +48,7 @@ def month_bounds(month: pd.Period) -> tuple[pd.Timestamp, pd.Timestamp]:
 
 def _day_weights(start: pd.Timestamp, end: pd.Timestamp, weights: np.ndarray) -> pd.Series:
     days = pd.date_range(start.normalize(), end, freq="D", inclusive="left")
-    return pd.Series(weights[days.dayofweek], index=days)
+    return pd.Series(weights[days.day_of_week], index=days)
 
 
 def elapsed_share(
@@ -79,7 +79,7 @@ def arrival_slots(
     if len(slots) == 0:
         return np.zeros(0, np.int64), np.zeros(0)
     middle = slots + pd.Timedelta(hours=3)
-    return middle.as_unit("ns").asi8, weights[slots.dayofweek]
+    return middle.as_unit("ns").asi8, weights[slots.day_of_week]
 
 
 def in_period_share(

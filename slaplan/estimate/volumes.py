@@ -8,9 +8,12 @@ The monthly history of a stage's events is cut where it is honest to cut it:
 * the forecast (:func:`slaplan.forecast_volume`, the stated rule: level model unless a backtest
   with enough origins says otherwise; level shifts found and the current regime used) gives,
   per draw, the expected count of each month from the first incomplete one on;
-* the arrivals already seen in the running month update those draws (importance weights of
-  the Poisson likelihood of what arrived in the elapsed share of the month), so a month that
-  is running hot moves the outlook of the rest of it and, through the level, of later months.
+* the arrivals already seen in the running month update those draws twice: each draw's level is
+  weighted by the negative binomial likelihood of what arrived in the elapsed share of the month
+  (so a month running hot or cold moves later months as far as the history's spread allows),
+  and the running month's own intensity gets the conjugate Gamma update
+  ``Gamma(k + seen, k / mean + elapsed)`` — a month paused halfway is read as paused, however
+  narrow the forecast was (``k``: the history's month-to-month spread, at most 1/0.1²).
 
 Below :data:`slaplan.forecast.level.MIN_LEVEL_MONTHS` complete months the volume is
 *insufficient* and says so.
@@ -22,9 +25,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from slaplan.estimate.calendar_shares import elapsed_share, month_bounds, weekday_weights
-from slaplan.forecast.level import MIN_LEVEL_MONTHS
+from slaplan.forecast.level import MIN_LEVEL_MONTHS, fit_level
 from slaplan.forecast.volume import VolumeForecast, forecast_volume
 from slaplan.plan.volume import VolumeModel
 
@@ -200,14 +204,30 @@ def estimate_volume(
     )
     intensities = forecast.intensities
     if running is not None and running[2] > 0 and forecast.months[0] == running_month:
-        intensities = _update(intensities, running[1], running[2], rng)
+        shape = 1.0 / max(fit_level(history.to_numpy()).spread, _MIN_SPREAD) ** 2
+        intensities = _update(intensities, running[1], running[2], shape, rng)
     return StageVolume(forecast=forecast, intensities=intensities, **common)
 
 
-def _update(intensities: np.ndarray, seen: int, share: float, rng) -> np.ndarray:
-    """Resample the draws by the Poisson likelihood of ``seen`` arrivals in ``share`` of month 0."""
-    mean = np.maximum(intensities[:, 0] * share, 1e-12)
-    log_weight = seen * np.log(mean) - mean
+_MIN_SPREAD = 0.1  # a month may always be 10% off its level, whatever the history says
+
+
+def _update(intensities: np.ndarray, seen: int, share: float, shape: float, rng) -> np.ndarray:
+    """Condition the draws on ``seen`` arrivals in the elapsed ``share`` of month 0.
+
+    Draws are resampled by the negative binomial likelihood (month effect of shape ``shape``
+    around each draw's mean), then month 0's intensity is drawn from its Gamma posterior.
+    """
+    mean = np.maximum(intensities[:, 0], 1e-12)
+    expected = mean * share
+    log_weight = (
+        special.gammaln(seen + shape)
+        - special.gammaln(shape)
+        + shape * np.log(shape / (shape + expected))
+        + seen * np.log(expected / (shape + expected))
+    )
     weight = np.exp(log_weight - log_weight.max())
     chosen = rng.choice(weight.size, size=weight.size, p=weight / weight.sum())
-    return intensities[chosen]
+    updated = intensities[chosen].copy()
+    updated[:, 0] = rng.gamma(shape + seen, 1.0 / (shape / mean[chosen] + share))
+    return updated

@@ -343,26 +343,20 @@ def forecast_volume(
     candidates = _candidates(method, methods, regime_counts.size)
     scored = min(scored, horizon)
     origins = rolling_origins(regime_counts.size, scored, n_origins).size
-    if method == "auto" and origins < MIN_ORIGINS_TO_CHOOSE:
-        # a backtest that cannot choose is not run (it would only cost the fits)
-        backtest = Backtest(
-            points=pd.DataFrame(), summary=pd.DataFrame(columns=["n_points", "mase"])
-        )
-    else:
-        backtest = run_backtest(
-            regime_counts,
-            horizon=scored,
-            methods=candidates,
-            n_origins=n_origins,
-            levels=levels,
-            n_paths=min(n_paths // 2, 500),  # the backtest scores points and intervals only
-            rng=rng,
-            show_progress=bool(show_progress),
-        )
+    backtest = run_backtest(
+        regime_counts,
+        horizon=scored,
+        methods=candidates,
+        n_origins=n_origins,
+        levels=levels,
+        n_paths=min(n_paths // 2, 500),  # the backtest scores points and intervals only
+        rng=rng,
+        show_progress=bool(show_progress),
+    )
     if method == "auto":
         ranking, choice = _choose(backtest, candidates, origins)
     else:
-        ranking, choice = [method], "chosen by the caller"
+        ranking, choice = [method, "seasonal_naive", DEFAULT_METHOD], "chosen by the caller"
     fit, fallbacks = _final_fit(
         list(dict.fromkeys(ranking)), counts, regime_counts, horizon, n_paths, rng
     )

@@ -30,7 +30,7 @@ from slaplan.funnel import columns as cols
 from slaplan.funnel import validate as rules
 from slaplan.funnel.dates import ParsedDates, arrow_strings, parse_datetimes
 from slaplan.funnel.ids import IdChecks, check_ids
-from slaplan.funnel.pairs import as_of_timestamp
+from slaplan.funnel.pairs import as_of_timestamp, latest_as_of
 from slaplan.funnel.presets import (
     ColumnMapping,
     apply_status_dates,
@@ -199,7 +199,7 @@ def _latest(frame: pd.DataFrame) -> pd.Timestamp | None:
     """The latest timestamp of the accepted leads (the default "today" of an analysis)."""
     stamps = [frame[c].max() for c in frame.columns if str(c).endswith("_at")]
     stamps = [s for s in stamps if pd.notna(s)]
-    return pd.Timestamp(max(stamps)) if stamps else None
+    return latest_as_of(pd.Timestamp(max(stamps))) if stamps else None
 
 
 def _locate(raw: RawTable, cmap: ColumnMapping, funnel: Funnel) -> dict[str, str]:

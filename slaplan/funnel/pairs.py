@@ -28,6 +28,7 @@ __all__ = [
     "as_calendar",
     "as_of_timestamp",
     "censor",
+    "latest_as_of",
     "lead_frame",
     "resolve_as_of",
     "stage_pairs",
@@ -118,7 +119,21 @@ def resolve_as_of(leads: Any, as_of: Any) -> pd.Timestamp:
     latest = max((timestamps(frame, c).max() for c in columns), default=pd.NaT)
     if pd.isna(latest):
         raise DataError("<DataFrame>: no timestamps to take as_of from; pass as_of")
-    return pd.Timestamp(latest)
+    return latest_as_of(pd.Timestamp(latest))
+
+
+def latest_as_of(latest: pd.Timestamp) -> pd.Timestamp:
+    """The default "today" from the latest timestamp: a bare date (midnight) means its whole day.
+
+    Exports with dates only (``12/31/2017``) stamp every event at midnight; the last of them
+    happened *on* that day, so the day is over.
+
+    >>> latest_as_of(pd.Timestamp("2017-12-31"))
+    Timestamp('2017-12-31 23:59:59.999999999')
+    """
+    if latest == latest.normalize():
+        return latest + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")
+    return latest
 
 
 def stage_pairs(
