@@ -79,7 +79,9 @@ def test_predictive_rate_of_a_new_cohort_is_calibrated():
     for _ in range(400):
         p, cv, months = rng.uniform(0.03, 0.4), rng.uniform(0, 0.35), int(rng.integers(3, 25))
         kappa = (1 - p) / (p * cv**2) - 1 if cv > 0 else np.inf
-        rates = rng.beta(p * kappa, (1 - p) * kappa, months + 1) if cv > 0 else np.full(months + 1, p)
+        rates = (
+            rng.beta(p * kappa, (1 - p) * kappa, months + 1) if cv > 0 else np.full(months + 1, p)
+        )
         sizes = rng.integers(40, 2000, months)
         post = fit_cohort_rates(rng.binomial(sizes, rates[:-1]), sizes.astype(float))
         a, b = post.draw(4000, rng)
@@ -91,7 +93,7 @@ def test_predictive_rate_of_a_new_cohort_is_calibrated():
 
 
 def test_censored_young_cohorts_are_not_read_as_a_slump():
-    """14% converting after ~20 days; as of day 10 of the last month, naive shares fall, ours not."""
+    """14% converting after ~20 days: as of day 10 of the last month the naive shares fall."""
     rng = np.random.default_rng(4)
     as_of = START + pd.DateOffset(months=8) + pd.Timedelta(days=10)
     estimates, naive = [], []

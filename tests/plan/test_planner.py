@@ -6,7 +6,6 @@ import pandas as pd
 import pytest
 
 import slaplan as sp
-
 from slaplan import ConversionRate, VolumeModel
 from slaplan.plan.planner import Planner
 

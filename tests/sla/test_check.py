@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import slaplan as sp
-from slaplan.plan.attainability import verdict_for
 from slaplan.cli import main
+from slaplan.plan.attainability import verdict_for
 from slaplan.sla.check import check_consistency, check_sla
 from slaplan.sla.smart import smart_notes
 
