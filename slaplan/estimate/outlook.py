@@ -34,7 +34,14 @@ from scipy import special
 
 from slaplan.plan.attainability import Attainability, verdict_for
 
-__all__ = ["CountOutlook", "FutureArrivals", "PendingLeads", "count_outlook"]
+__all__ = [
+    "CountOutlook",
+    "FutureArrivals",
+    "PendingLeads",
+    "cohort_rates",
+    "count_outlook",
+    "pending_by_cohort",
+]
 
 _NS_PER_DAY = 86_400 * 10**9
 
@@ -210,17 +217,23 @@ def _cohort_rates(
     return np.where(fixed, a[:, None], drawn)
 
 
-def _pending_counts(pending: PendingLeads, rates: np.ndarray, rng) -> tuple[np.ndarray, float]:
-    """Drawn pending conversions per draw (binomial per cohort), and their expected total."""
+def pending_by_cohort(
+    pending: PendingLeads, rates: np.ndarray, rng
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Drawn conversions of the open leads per draw and cohort, in the period.
+
+    Returns ``(cohorts, drawn, expected)``: the cohort indices with open leads that may convert
+    in the period, the drawn counts ``(draws, cohorts)`` (binomial per cohort at the cohort's
+    mean probability) and their expectations.
+    """
     draws = rates.shape[0]
     live = pending.in_period > 0
     if not live.any():
-        return np.zeros(draws), 0.0
+        return np.zeros(0, int), np.zeros((draws, 0)), np.zeros((draws, 0))
     cohort, done, gain = pending.cohort[live], pending.completed[live], pending.in_period[live]
-    keys, _inverse, counts = np.unique(
-        np.stack([cohort, np.round(done, 4), np.round(gain, 4)]), axis=1, return_inverse=True,
-        return_counts=True,
-    )  # fmt: skip
+    keys, counts = np.unique(
+        np.stack([cohort, np.round(done, 4), np.round(gain, 4)]), axis=1, return_counts=True
+    )
     group_cohort = keys[0].astype(int)
     p = rates[:, group_cohort]
     q = p * keys[2] / np.maximum(1.0 - p * keys[1], 1e-12)
@@ -229,8 +242,20 @@ def _pending_counts(pending: PendingLeads, rates: np.ndarray, rng) -> tuple[np.n
     np.add.at(expected.T, at, (q * counts).T)
     size = np.bincount(at, weights=counts).astype(np.int64)
     mean_q = np.clip(expected / size, 0.0, 1.0)
-    drawn = rng.binomial(size[None, :], mean_q).sum(axis=1)
-    return drawn.astype(float), float(expected.sum(axis=1).mean())
+    return cohorts, rng.binomial(size[None, :], mean_q).astype(float), expected
+
+
+def _pending_counts(pending: PendingLeads, rates: np.ndarray, rng) -> tuple[np.ndarray, float]:
+    """Drawn pending conversions per draw (summed over cohorts), and their expected total."""
+    _, drawn, expected = pending_by_cohort(pending, rates, rng)
+    return drawn.sum(axis=1), float(expected.sum(axis=1).mean())
+
+
+def cohort_rates(
+    a: np.ndarray, b: np.ndarray, converted: np.ndarray, effective: np.ndarray, rng
+) -> np.ndarray:
+    """Per draw and cohort, the cohort's rate given the regime's Beta and its own evidence."""
+    return _cohort_rates(a, b, converted, effective, rng)
 
 
 def count_outlook(

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from slaplan.estimate.funnel_estimate import FunnelEstimate
     from slaplan.estimate.outlook import CountOutlook
 
-__all__ = ["PlannerData", "monthly_lag_pmf", "planner_from_estimate"]
+__all__ = ["PlannerData", "funnel_inputs", "monthly_lag_pmf", "planner_from_estimate"]
 
 _DAYS_PER_MONTH = 365.25 / 12
 
@@ -111,3 +111,44 @@ def planner_from_estimate(
     return Planner(
         volume=model, rates=rates, stages=stages, target=int(target), data=data, **kwargs
     )
+
+
+def funnel_inputs(
+    leads: Any,
+    stages: Any,
+    *,
+    as_of: Any = None,
+    segment: str | None = None,
+    seed: int = 0,
+    max_lag_months: int = MAX_LAG_MONTHS,
+) -> tuple[tuple[ConversionRate, ...], tuple[np.ndarray, ...]]:
+    """Rates and whole-month lag pmfs for a chain of stages, from the one estimate.
+
+    Each rate is the transition's rate of a new cohort (current regime, its uncertainty and
+    month-to-month spread); each lag pmf the transition's lag distribution in months. For
+    :func:`slaplan.forecast_stage` and typed planning.
+
+    Raises
+    ------
+    DataError
+        A transition with insufficient data (named, with the reason).
+
+    Examples
+    --------
+    >>> import slaplan as sp
+    >>> t = sp.load_leads(sp.samples_dir() / "leads.csv", as_of="2026-11-15")
+    >>> rates, lags = sp.funnel_inputs(t, ["mql", "sql"])
+    >>> round(rates[0].mean, 2), len(lags[0])
+    (0.14, 7)
+    """
+    from slaplan.estimate.funnel_estimate import estimate_funnel
+
+    estimate = estimate_funnel(leads, stages, segment=segment, as_of=as_of, seed=seed)
+    rates, lags = [], []
+    for a, b in itertools.pairwise(estimate.stages):
+        transition = estimate.transition(a, b)
+        if not transition.sufficient:
+            raise DataError(f"insufficient data: {transition.name}: {transition.reason}")
+        rates.append(transition.predictive)
+        lags.append(monthly_lag_pmf(transition.lags.cdf_at, max_months=max_lag_months))
+    return tuple(rates), tuple(lags)

@@ -211,9 +211,19 @@ def estimate_transition(
     if pairs.empty:
         return empty(reason=f"no lead entered {from_stage} by {as_of:%Y-%m-%d}")
     evidence = _Evidence.of(pairs)
-    if evidence.converted.sum() < MIN_CONVERSIONS:
-        return empty(reason=_few(evidence.converted.sum(), from_stage, to_stage, None))
     lags = evidence.lag_distribution(np.ones(len(pairs), bool))
+    if evidence.converted.sum() < MIN_CONVERSIONS:
+        return Transition(
+            from_stage=from_stage,
+            to_stage=to_stage,
+            window_days=window_days,
+            as_of=as_of,
+            cohorts=evidence.table(lags, None, np.zeros(evidence.months.size, bool)),
+            lags=lags,
+            posterior=None,
+            open_leads=evidence.open_leads(),
+            reason=_few(evidence.converted.sum(), from_stage, to_stage, None),
+        )
     posterior = fit_cohort_rates(evidence.converted_by_cohort, evidence.trials(lags, 0.0))
     in_regime = evidence.code >= posterior.regime_start
     if evidence.converted[in_regime].sum() >= _OWN_LAGS:
@@ -311,16 +321,18 @@ class _Evidence:
         )
         return np.bincount(self.code, weights=weights, minlength=self.months.size)
 
-    def table(self, lags, posterior: RatePosterior, regime: np.ndarray) -> pd.DataFrame:
+    def table(self, lags, posterior: RatePosterior | None, regime: np.ndarray) -> pd.DataFrame:
         n = self.months.size
         total = np.bincount(self.code, minlength=n)
         converted = self.converted_by_cohort
-        effective = self.trials(lags, posterior.mean)
+        effective = self.trials(lags, posterior.mean if posterior is not None else 0.0)
         completion = np.bincount(self.code, weights=self.completion(lags), minlength=n) / total
-        a, b = posterior.draw(2000, np.random.default_rng(0))
-        shrunk = (a[:, None] + converted) / (a[:, None] + b[:, None] + effective)
-        own = np.where(np.isinf(b)[:, None], a[:, None], shrunk).mean(axis=0)
-        eventual = np.where(regime, own, (converted + 0.5) / (effective + 1.0))
+        eventual = (converted + 0.5) / (effective + 1.0)
+        if posterior is not None:
+            a, b = posterior.draw(2000, np.random.default_rng(0))
+            shrunk = (a[:, None] + converted) / (a[:, None] + b[:, None] + effective)
+            own = np.where(np.isinf(b)[:, None], a[:, None], shrunk).mean(axis=0)
+            eventual = np.where(regime, own, eventual)
         return pd.DataFrame(
             {
                 "cohort": pd.to_datetime(self.months),

@@ -6,7 +6,8 @@ is observed only if it is shorter than the lead's age). The lag distribution is 
 **Lynden-Bell product-limit estimator** for right-truncated data (Lynden-Bell 1971; Kaplan–Meier
 run in reverse time, Lagakos, Barraj & De Gruttola 1988), not the naive histogram of observed
 lags, which is biased short. Its CDF ``F(k)`` is the share of eventual conversions that happen
-within ``k`` days, and is what :mod:`slaplan.funnel.conversion` uses to complete young cohorts.
+within ``k`` days, and is what :mod:`slaplan.estimate` uses to complete young
+cohorts.
 
 Pieces:
 

@@ -73,7 +73,7 @@ def response_bands(
         Measure response in business hours ("< 1 h" = one open hour; "same day" = within one
         business day). Default: wall-clock time, "same day" = same calendar date.
     by, window_days, level, as_of, prior
-        As in :func:`~slaplan.funnel.conversion.conversion_rates`.
+        As in :func:`slaplan.conversion_rates`.
 
     Returns
     -------

@@ -131,7 +131,7 @@ def handoff_threshold(
     months : int, default 12
         Complete months before ``as_of`` whose MQLs give the monthly volume.
     window_days, level, as_of, prior
-        As in :func:`~slaplan.funnel.conversion.conversion_rates`.
+        As in :func:`slaplan.conversion_rates`.
 
     Returns
     -------
