@@ -34,6 +34,9 @@ from slaplan.estimate.calendar_shares import arrival_slots, in_period_share, mon
 from slaplan.estimate.outlook import CountOutlook, FutureArrivals, PendingLeads, count_outlook
 from slaplan.estimate.transitions import Transition, estimate_transition
 from slaplan.estimate.volumes import StageVolume, estimate_volume
+from slaplan.forecast.data import data_start
+from slaplan.forecast.funnel import StageForecast
+from slaplan.forecast.volume import forecast_frame
 from slaplan.funnel.pairs import censor, lead_frame, resolve_as_of
 
 __all__ = ["FIRST_TOUCH", "FunnelEstimate", "Insufficient", "ShareOutlook", "estimate_funnel"]
@@ -224,34 +227,39 @@ class FunnelEstimate:
         months: int | None = None,
         source: str | None = None,
         levels: tuple[float, ...] = (0.8, 0.95),
-    ) -> pd.DataFrame | Insufficient:
+    ) -> StageForecast | Insufficient:
         """Count of ``stage`` events per month from the running month on, with intervals.
 
-        Each row is :meth:`outlook` of that month (the running month counts what already
-        happened), so the first months carry the pipeline already in flight.
+        Each month is :meth:`outlook` of that month (the running month counts what already
+        happened), so the first months carry the pipeline already in flight; the same draws of
+        every piece feed every month.
 
         Returns
         -------
-        DataFrame or Insufficient
-            Index ``month``; ``observed`` (so far), ``mean``, ``lower_<level>``,
-            ``upper_<level>`` per level.
+        StageForecast or Insufficient
+            ``frame``: index ``month``; ``mean``, ``lower_<level>``, ``upper_<level>``; ``paths``
+            the drawn counts, shape ``(draws, 1, months)``.
         """
         months = months or self.horizon_months
         first = pd.Period(self.as_of, freq="M")
         if self.as_of + pd.Timedelta(1, "ns") >= (first + 1).start_time:
             first += 1
-        rows = []
-        for month in pd.period_range(first, periods=months, freq="M"):
+        index = pd.period_range(first, periods=months, freq="M")
+        totals = []
+        for month in index:
             outlook = self.outlook(stage, month, source=source)
             if isinstance(outlook, Insufficient):
                 return outlook
-            row = {"month": month, "observed": outlook.observed, "mean": outlook.expected}
-            for level in levels:
-                label = f"{round(100 * level):d}"
-                row[f"lower_{label}"] = outlook.quantile((1 - level) / 2)
-                row[f"upper_{label}"] = outlook.quantile((1 + level) / 2)
-            rows.append(row)
-        return pd.DataFrame(rows).set_index("month")
+            totals.append(outlook.totals())
+        paths = np.stack(totals, axis=1)
+        return StageForecast(
+            stages=(stage,),
+            stage=stage,
+            frame=forecast_frame(index, paths, levels),
+            paths=paths[:, None, :],
+            months=index,
+            levels=tuple(levels),
+        )
 
     def planner(self, *, target: int | None = None, period: Any = None, **kwargs: Any):
         """A :class:`slaplan.Planner` on this estimate (see
@@ -449,7 +457,7 @@ def estimate_funnel(
     frame = lead_frame(leads)
     as_of_ts = resolve_as_of(leads, as_of)
     names = _stage_names(leads, frame, stages)
-    data_start = _data_start(frame, as_of_ts)
+    start = data_start(frame, as_of_ts)
     part = frame
     if segment is not None:
         if "segment" not in frame.columns or not (frame["segment"] == segment).any():
@@ -464,7 +472,7 @@ def estimate_funnel(
         as_of=as_of_ts,
         stages=names,
         segment=segment,
-        data_start=data_start,
+        data_start=start,
         leads=int(stamped.sum()),
         seed=seed,
         n_draws=n_draws,
@@ -490,16 +498,3 @@ def _stage_names(leads: Any, frame: pd.DataFrame, stages: Any) -> tuple[str, ...
 
 
 _DEFAULT = ("lead", "mql", "sql", "opportunity", "customer")
-
-
-def _data_start(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.Timestamp:
-    """The first timestamp of the export (all columns, all segments) up to ``as_of``."""
-    firsts = [
-        frame[c][frame[c] <= as_of].min()
-        for c in frame.columns
-        if str(c).endswith("_at") and pd.api.types.is_datetime64_any_dtype(frame[c])
-    ]
-    firsts = [f for f in firsts if pd.notna(f)]
-    if not firsts:
-        raise DataError(f"no lead has a timestamp on or before {as_of:%Y-%m-%d}")
-    return pd.Timestamp(min(firsts))

@@ -94,8 +94,7 @@ def _groups(frame: pd.DataFrame, by: str | None):
         return
     if by not in frame.columns:
         raise ValueError(f"by column {by!r} is missing; columns present: {list(frame.columns)}")
-    for name, part in frame.groupby(frame[by].astype(str), sort=True):
-        yield name, part
+    yield from frame.groupby(frame[by].astype(str), sort=True)
 
 
 def conversion_rates(

@@ -28,6 +28,7 @@ import pandas as pd
 from scipy import special
 
 from slaplan.estimate.calendar_shares import elapsed_share, month_bounds, weekday_weights
+from slaplan.forecast.data import complete_month_counts
 from slaplan.forecast.level import MIN_LEVEL_MONTHS, fit_level
 from slaplan.forecast.volume import VolumeForecast, forecast_volume
 from slaplan.plan.volume import VolumeModel
@@ -134,12 +135,6 @@ class StageVolume:
         return tuple(found)
 
 
-def _monthly(times: pd.Series, first: pd.Period, last: pd.Period) -> pd.Series:
-    months = pd.period_range(first, last, freq="M")
-    counts = times.dropna().dt.to_period("M").value_counts()
-    return counts.reindex(months, fill_value=0).astype("int64")
-
-
 def estimate_volume(
     times: pd.Series,
     *,
@@ -166,15 +161,7 @@ def estimate_volume(
     weights = weekday_weights(times, as_of)
     running_month = pd.Period(as_of, freq="M")
     closes_month = as_of + pd.Timedelta(1, "ns") >= (running_month + 1).start_time
-    last_complete = running_month if closes_month else running_month - 1
-    first = pd.Period(data_start, freq="M")
-    partial = data_start > first.start_time + pd.Timedelta(days=1)
-    first_complete = first + 1 if partial else first
-    history = (
-        _monthly(times, first_complete, last_complete)
-        if first_complete <= last_complete
-        else pd.Series([], dtype="int64", index=pd.PeriodIndex([], freq="M"))
-    )
+    history, partial = complete_month_counts(times, start=data_start, as_of=as_of)
     running = None
     if not closes_month:
         start, end = month_bounds(running_month)
@@ -184,7 +171,7 @@ def estimate_volume(
         "stage": stage,
         "as_of": as_of,
         "history": history,
-        "partial_first": first if partial else None,
+        "partial_first": partial,
         "running": running,
         "weekday": weights,
     }
