@@ -15,7 +15,8 @@ rate for every cohort), and ``converted[m] ~ Binomial(effective[m], p_m)``. The 
 the pooled rate, 1)``; ``cv`` half-normal with scale 0.3 (monthly conversion typically varies by
 5–30% of its level). A change of the rate is found by :func:`slaplan.forecast.regimes.find_regime`
 on the cohorts' log-likelihoods, and the rate of the plan is that of the cohorts since the last
-change.
+change. A rate that drifts within the regime is followed by forgetting older cohorts (weight
+``delta**age``, ``delta`` chosen by :func:`slaplan.forecast.regimes.choose_discount`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,13 @@ import numpy as np
 from scipy import special
 
 from slaplan.forecast.level import CV_GRID, SPREAD_PRIOR_SCALE
-from slaplan.forecast.regimes import RegimeChange, find_regime, half_normal_weights
+from slaplan.forecast.regimes import (
+    RegimeChange,
+    choose_discount,
+    discount_weights,
+    find_regime,
+    half_normal_weights,
+)
 
 __all__ = [
     "RatePosterior",
@@ -98,6 +105,8 @@ class RatePosterior:
         Index of the first cohort of the current regime.
     changes : tuple of RegimeChange
         Rate changes found, oldest first.
+    discount : float
+        Forgetting factor of the regime's cohorts (1: all weigh the same).
     """
 
     logit_mean: np.ndarray
@@ -106,6 +115,7 @@ class RatePosterior:
     step: float
     regime_start: int
     changes: tuple[RegimeChange, ...]
+    discount: float = 1.0
 
     @property
     def mean(self) -> float:
@@ -156,8 +166,9 @@ def _prior(logit_mean: np.ndarray, cv: np.ndarray, center: float) -> np.ndarray:
     return weight / weight.sum()
 
 
-def _grid_posterior(converted, effective, grid, center) -> np.ndarray:
-    loglik = rate_loglik(converted, effective, grid, CV_GRID).sum(axis=0)
+def _grid_posterior(converted, effective, grid, center, discount: float = 1.0) -> np.ndarray:
+    rows = rate_loglik(converted, effective, grid, CV_GRID)
+    loglik = discount_weights(rows.shape[0], discount) @ rows
     prior = _prior(grid, CV_GRID, center)
     with np.errstate(divide="ignore"):
         log_post = loglik + np.log(prior)
@@ -197,8 +208,10 @@ def fit_cohort_rates(converted: np.ndarray, effective: np.ndarray) -> RatePoster
     center = float(special.logit(pooled))
     coarse = np.linspace(low, high, _COARSE_POINTS)
     loglik = rate_loglik(c, n, coarse, CV_GRID)
-    start, changes = find_regime(loglik, _prior(coarse, CV_GRID, center))
-    rough = _grid_posterior(c[start:], n[start:], coarse, center)
+    prior = _prior(coarse, CV_GRID, center)
+    start, changes = find_regime(loglik, prior)
+    discount = choose_discount(loglik[start:], prior)
+    rough = _grid_posterior(c[start:], n[start:], coarse, center, discount)
     rough = rough.reshape(coarse.size, -1).sum(axis=1)
     mean = float(rough @ coarse)
     sd = max(float(np.sqrt(rough @ (coarse - mean) ** 2)), coarse[1] - coarse[0])
@@ -206,8 +219,9 @@ def fit_cohort_rates(converted: np.ndarray, effective: np.ndarray) -> RatePoster
     return RatePosterior(
         logit_mean=np.repeat(fine, CV_GRID.size),
         cv=np.tile(CV_GRID, fine.size),
-        weights=_grid_posterior(c[start:], n[start:], fine, center),
+        weights=_grid_posterior(c[start:], n[start:], fine, center, discount),
         step=float(fine[1] - fine[0]),
         regime_start=start,
         changes=changes,
+        discount=discount,
     )

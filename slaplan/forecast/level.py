@@ -16,7 +16,9 @@ Priors (stated, weak): ``log mu ~ Normal(log of the series' mean, 1)`` — a cha
 half-normal with scale 0.3 (monthly lead volumes typically vary by 5–30%).
 
 Regimes: a level shift is found by :func:`slaplan.forecast.regimes.find_regime` on the monthly
-log-likelihoods (the months before the last change are not used for the level).
+log-likelihoods (the months before the last change are not used for the level); a level that
+drifts within the regime is followed by forgetting older months (weight ``delta**age``, ``delta``
+chosen by :func:`slaplan.forecast.regimes.choose_discount`).
 
 Seasonality (only with >= 13 months, so that a month a year before exists): the deviations
 ``r_t = log(y_t / level of its regime)`` of complete months are regressed through the origin on
@@ -35,7 +37,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from slaplan.forecast.regimes import RegimeChange, find_regime, half_normal_weights
+from slaplan.forecast.regimes import (
+    RegimeChange,
+    choose_discount,
+    discount_weights,
+    find_regime,
+    half_normal_weights,
+)
 
 __all__ = [
     "CV_GRID",
@@ -80,6 +88,9 @@ class LevelPosterior:
         Its standard error.
     deviations : ndarray
         ``r_t`` per fitted month (NaN where undefined), the seasonal signal of the history.
+    discount : float
+        Forgetting factor of the months of the regime (1: all weigh the same; see
+        :func:`slaplan.forecast.regimes.choose_discount`).
     """
 
     log_level: np.ndarray
@@ -91,6 +102,7 @@ class LevelPosterior:
     seasonal_slope: float = 0.0
     seasonal_se: float = 0.0
     deviations: np.ndarray | None = None
+    discount: float = 1.0
 
     @property
     def mean(self) -> float:
@@ -173,8 +185,9 @@ def _prior(log_level: np.ndarray, cv: np.ndarray, center: float) -> np.ndarray:
     return weight / weight.sum()
 
 
-def _posterior(counts, exposure, log_level, center) -> np.ndarray:
-    loglik = level_loglik(counts, exposure, log_level, CV_GRID).sum(axis=0)
+def _posterior(counts, exposure, log_level, center, discount: float = 1.0) -> np.ndarray:
+    rows = level_loglik(counts, exposure, log_level, CV_GRID)
+    loglik = discount_weights(rows.shape[0], discount) @ rows
     with np.errstate(divide="ignore"):
         log_post = loglik + np.log(_prior(log_level, CV_GRID, center))
     weights = np.exp(log_post - log_post.max())
@@ -212,11 +225,14 @@ def fit_level(counts: np.ndarray, exposure: np.ndarray | None = None) -> LevelPo
     slope, se, deviations = _seasonality(y, e, start, changes)
     season = _history_factors(deviations, slope)
     ys, es = y[start:], (e * season)[start:]
-    rough = _posterior(ys, es, coarse, center).reshape(coarse.size, -1).sum(axis=1)
+    discount = choose_discount(
+        level_loglik(ys, es, coarse, CV_GRID), _prior(coarse, CV_GRID, center)
+    )
+    rough = _posterior(ys, es, coarse, center, discount).reshape(coarse.size, -1).sum(axis=1)
     mean = float(rough @ coarse)
     sd = max(float(np.sqrt(rough @ (coarse - mean) ** 2)), coarse[1] - coarse[0])
     fine = np.linspace(mean - 8 * sd, mean + 8 * sd, _FINE_POINTS)
-    weights = _posterior(ys, es, fine, center)
+    weights = _posterior(ys, es, fine, center, discount)
     return LevelPosterior(
         log_level=np.repeat(fine, CV_GRID.size),
         cv=np.tile(CV_GRID, fine.size),
@@ -227,6 +243,7 @@ def fit_level(counts: np.ndarray, exposure: np.ndarray | None = None) -> LevelPo
         seasonal_slope=slope,
         seasonal_se=se,
         deviations=deviations,
+        discount=discount,
     )
 
 

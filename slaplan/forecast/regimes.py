@@ -23,6 +23,14 @@ posterior probability is at least ``threshold`` (0.95), the regime starts at the
 observations on each side of a change (2 by default), so one odd month is not a regime: it is
 reported by the caller as an outlier instead. Month-to-month spread is part of every cell, so
 ordinary overdispersion is not mistaken for a change.
+
+Within the regime, a level may still *drift* (a rate that wanders from month to month, a volume
+that grows). :func:`choose_discount` picks a forgetting factor ``delta`` — the weight of an
+observation is ``delta**age`` (exponential forgetting, West & Harrison 1997, ch. 6) — by the
+prequential principle (Dawid 1984): each candidate's posterior predicts every observation from
+the ones before it, and the candidates are compared by the summed log predictive density, a log
+Bayes factor between them. ``delta = 1`` (no forgetting) is kept unless another candidate
+predicts better by at least :data:`DISCOUNT_EVIDENCE` nats.
 """
 
 from __future__ import annotations
@@ -34,8 +42,12 @@ from scipy import special
 
 __all__ = [
     "CHANGE_THRESHOLD",
+    "DISCOUNTS",
+    "DISCOUNT_EVIDENCE",
     "MIN_REGIME_SIZE",
     "RegimeChange",
+    "choose_discount",
+    "discount_weights",
     "find_regime",
     "half_normal_weights",
     "segment_evidence",
@@ -46,6 +58,11 @@ CHANGE_THRESHOLD = 0.95
 MIN_REGIME_SIZE = 2
 """Observations needed on each side of a change."""
 _PRIOR_CHANGE = 0.5
+DISCOUNTS = (1.0, 0.95, 0.9, 0.8, 0.7)
+"""Forgetting factors :func:`choose_discount` compares."""
+DISCOUNT_EVIDENCE = 2.0
+"""Log predictive score by which forgetting must beat no forgetting (about 7:1 odds)."""
+_BURN_IN = 3
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -147,3 +164,64 @@ def _best_change(cumulative, log_prior, start: int, stop: int, min_size: int):
     log_none = np.log(1 - _PRIOR_CHANGE) + none
     probability = float(np.exp(log_change - np.logaddexp(log_change, log_none)))
     return RegimeChange(index=int(splits[np.argmax(log_each)]), probability=probability)
+
+
+def discount_weights(n: int, discount: float) -> np.ndarray:
+    """Weights ``discount**age`` of ``n`` observations, oldest first (the last weighs 1).
+
+    >>> discount_weights(3, 0.5).tolist()
+    [0.25, 0.5, 1.0]
+    """
+    return discount ** np.arange(n - 1, -1, -1, dtype=float)
+
+
+def choose_discount(
+    loglik: np.ndarray, prior: np.ndarray, *, discounts: tuple[float, ...] = DISCOUNTS
+) -> float:
+    """The forgetting factor whose posterior best predicted each observation from the earlier.
+
+    Parameters
+    ----------
+    loglik : ndarray, shape (n, cells)
+        Log-likelihood of each observation (oldest first) on each grid cell.
+    prior : ndarray, shape (cells,)
+        Prior weights of the cells.
+    discounts : tuple of float
+        Candidates in (0, 1]; 1 is no forgetting.
+
+    Returns
+    -------
+    float
+        1.0 unless a smaller factor's prequential log score is higher by at least
+        :data:`DISCOUNT_EVIDENCE` (and there are more than 4 observations).
+
+    Examples
+    --------
+    A rate that climbs steadily is better predicted with forgetting; a steady one is not:
+
+    >>> from scipy import stats
+    >>> grid = np.linspace(0.01, 0.6, 300)
+    >>> climbing = np.array([10, 14, 18, 22, 26, 30, 34, 38, 42, 46])
+    >>> ll = stats.binom.logpmf(climbing[:, None], 100, grid[None, :])
+    >>> choose_discount(ll, np.full(300, 1 / 300)) < 1
+    True
+    >>> ll = stats.binom.logpmf(np.full(10, 25)[:, None], 100, grid[None, :])
+    >>> choose_discount(ll, np.full(300, 1 / 300))
+    1.0
+    """
+    loglik = np.asarray(loglik, dtype=float)
+    if loglik.shape[0] <= _BURN_IN + 1:
+        return 1.0
+    with np.errstate(divide="ignore"):
+        log_prior = np.log(np.asarray(prior, dtype=float))
+    scores = {}
+    for discount in discounts:
+        accumulated, score = np.zeros(loglik.shape[1]), 0.0
+        for t, row in enumerate(loglik):
+            if t >= _BURN_IN:
+                posterior = log_prior + accumulated
+                score += special.logsumexp(posterior + row) - special.logsumexp(posterior)
+            accumulated = discount * accumulated + row
+        scores[discount] = score
+    best = max(scores, key=scores.get)
+    return best if scores[best] >= scores.get(1.0, -np.inf) + DISCOUNT_EVIDENCE else 1.0
