@@ -111,7 +111,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _print_stage(table, forecast, stage: str, args: argparse.Namespace) -> None:
     from slaplan.errors import DataError
-    from slaplan.forecast.funnel import forecast_stage, funnel_inputs
+    from slaplan.estimate.planning import funnel_inputs
+    from slaplan.forecast.funnel import forecast_stage
 
     stages = table.funnel.stages
     if args.to_stage not in stages or stages.index(args.to_stage) <= stages.index(stage):

@@ -37,7 +37,7 @@ MIN_TRAIN_MONTHS = 6
 # winner was often the method whose intervals happened to be narrow (ETS on the samples: 85%
 # coverage of the 95% intervals out of sample); the backtest then widens the winner's paths
 CHOOSE_BY = "mase"
-DEFAULT_METHODS = ("seasonal_naive", "ets", "ets_damped", "nb_glm")
+DEFAULT_METHODS = ("level", "seasonal_naive", "ets", "ets_damped", "nb_glm")
 
 
 # --- kernels ---------------------------------------------------------------------------------

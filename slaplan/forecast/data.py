@@ -1,29 +1,77 @@
 """From a lead table to the monthly count series a forecast needs: complete months only.
 
-A month that is still running when the data was exported (the month of ``as_of``) holds only
-part of its leads; forecasting from it would read the cut-off as a collapse. This module owns
-that rule: keep the months that had ended by ``as_of``.
+A month that is still running at ``as_of`` holds only part of its leads, and so does a first
+month that began before the data did (an export that starts on the 20th); forecasting from
+either would read the cut-off as a collapse. This module owns that rule — keep the months fully
+covered by the data — for every door: :func:`complete_month_counts` is what the one estimate of
+the funnel fits (:mod:`slaplan.estimate.volumes`) and :func:`monthly_stage_counts` what the
+notebooks and ``slaplan forecast`` show.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from slaplan.errors import DataError
+from slaplan.funnel.pairs import lead_frame, resolve_as_of
 
-__all__ = ["complete_months", "monthly_stage_counts"]
+__all__ = ["complete_month_counts", "data_start", "monthly_stage_counts"]
 
-
-def complete_months(counts: pd.DataFrame | pd.Series, as_of) -> pd.DataFrame | pd.Series:
-    """Drop the months (level 0 of the index) that had not ended by ``as_of``."""
-    stamp = pd.Timestamp(as_of)
-    months = counts.index.get_level_values(0)
-    ended = months.to_timestamp(how="end") <= stamp
-    return counts[ended]
+_GRACE = pd.Timedelta(days=1)  # data starting on the 1st (any time of day) cover the month
 
 
-def monthly_stage_counts(leads, stage: str = "lead", *, by: str | None = None, as_of=None):
+def data_start(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.Timestamp:
+    """The first timestamp of the export (every ``*_at`` column) on or before ``as_of``."""
+    firsts = [
+        frame[c][frame[c] <= as_of].min()
+        for c in frame.columns
+        if str(c).endswith("_at") and pd.api.types.is_datetime64_any_dtype(frame[c])
+    ]
+    firsts = [f for f in firsts if pd.notna(f)]
+    if not firsts:
+        raise DataError(f"no lead has a timestamp on or before {as_of:%Y-%m-%d}")
+    return pd.Timestamp(min(firsts))
+
+
+def complete_month_counts(
+    times: pd.Series, *, start: pd.Timestamp, as_of: pd.Timestamp
+) -> tuple[pd.Series, pd.Period | None]:
+    """Events per month fully covered by the data, and the partial first month left out.
+
+    Months run from the first month that began after ``start`` (the data's first timestamp; a
+    month it starts within a day of counts) to the last month ended by ``as_of``; months without
+    events in between count 0.
+
+    >>> times = pd.Series(pd.to_datetime(["2026-01-20", "2026-02-03", "2026-03-09", "2026-04-02"]))
+    >>> counts, partial = complete_month_counts(times, start=pd.Timestamp("2026-01-20"),
+    ...                                         as_of=pd.Timestamp("2026-04-15"))
+    >>> counts.to_dict(), partial
+    ({Period('2026-02', 'M'): 1, Period('2026-03', 'M'): 1}, Period('2026-01', 'M'))
+    """
+    running = pd.Period(as_of, freq="M")
+    closes = as_of + pd.Timedelta(1, "ns") >= (running + 1).start_time
+    last = running if closes else running - 1
+    first = pd.Period(start, freq="M")
+    partial = start > first.start_time + _GRACE
+    first_complete = first + 1 if partial else first
+    months = (
+        pd.period_range(first_complete, last, freq="M")
+        if first_complete <= last
+        else pd.PeriodIndex([], freq="M")
+    )
+    seen = times[times <= as_of].dropna().dt.to_period("M").value_counts()
+    counts = seen.reindex(months, fill_value=0).astype("int64")
+    counts.index.name = "month"
+    return counts, (first if partial else None)
+
+
+def monthly_stage_counts(leads: Any, stage: str = "lead", *, by: str | None = None, as_of=None):
     """Leads entering ``stage`` per complete month (and per ``by`` group).
+
+    The months are those the one estimate of the funnel fits: fully covered by the data, up to
+    the last month ended by ``as_of`` (a date means the end of that day).
 
     Parameters
     ----------
@@ -34,7 +82,7 @@ def monthly_stage_counts(leads, stage: str = "lead", *, by: str | None = None, a
     by : str, optional
         Group column (``"segment"``): a month x group DataFrame instead of a Series.
     as_of : date-like, optional
-        The data's "today" (default: the table's ``as_of``); its month is dropped if not over.
+        The data's "today" (default: the table's ``as_of``).
 
     Returns
     -------
@@ -48,16 +96,22 @@ def monthly_stage_counts(leads, stage: str = "lead", *, by: str | None = None, a
     >>> str(sp.monthly_stage_counts(t, "mql").index[-1])
     '2026-10'
     """
-    from slaplan.funnel.cohorts import event_counts
-
     if stage not in leads.funnel.stages:
         raise DataError(
             f"stage must be one of the funnel's stages {', '.join(leads.funnel.stages)}, "
             f"got {stage!r}"
         )
-    counts = event_counts(leads, by=by)[stage]
-    counts = complete_months(counts, leads.as_of if as_of is None else as_of)
-    if by is not None:
-        counts = counts.unstack(level=1, fill_value=0)
-    counts.index.name = "month"
-    return counts.rename(stage) if by is None else counts
+    frame = lead_frame(leads)
+    as_of_ts = resolve_as_of(leads, as_of)
+    start = data_start(frame, as_of_ts)
+    times = frame[f"{stage}_at"]
+    if by is None:
+        counts, _ = complete_month_counts(times, start=start, as_of=as_of_ts)
+        return counts.rename(stage)
+    columns = {
+        str(name): complete_month_counts(times[frame[by] == name], start=start, as_of=as_of_ts)[0]
+        for name in sorted(frame[by].dropna().unique())
+    }
+    table = pd.DataFrame(columns)
+    table.index.name = "month"
+    return table

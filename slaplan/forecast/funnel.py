@@ -14,7 +14,6 @@ forecast paths), not read from the data.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -24,7 +23,7 @@ import pandas as pd
 from slaplan._checks import check_count
 from slaplan.forecast.volume import VolumeForecast, forecast_frame
 
-__all__ = ["StageForecast", "forecast_stage", "funnel_inputs"]
+__all__ = ["StageForecast", "forecast_stage"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -120,44 +119,3 @@ def forecast_stage(
         months=volume.months,
         levels=volume.levels,
     )
-
-
-def _month_lags(frame: pd.DataFrame, start: str, end: str) -> np.ndarray:
-    both = frame[[start, end]].dropna()
-    begin = both[start].dt.year * 12 + both[start].dt.month
-    finish = both[end].dt.year * 12 + both[end].dt.month
-    return np.clip((finish - begin).to_numpy(), 0, None)
-
-
-def funnel_inputs(leads, stages: Sequence[str], *, max_lag_months: int = 6):
-    """Rates (mature cohorts' Beta posteriors) and whole-month lag pmfs for a chain of stages.
-
-    Only cohorts flagged mature by :func:`slaplan.conversion_rates` count, so young cohorts that
-    are still converting bias neither the rate nor the lags.
-
-    Returns
-    -------
-    rates : tuple of slaplan.ConversionRate
-    lags : tuple of numpy.ndarray
-    """
-    from slaplan.funnel.conversion import conversion_rates
-    from slaplan.plan.rates import ConversionRate
-
-    max_lag_months = check_count("max_lag_months", max_lag_months)
-    frame = leads.frame
-    rates, lags = [], []
-    for start, end in itertools.pairwise(stages):
-        table = conversion_rates(leads, start, end)
-        mature = table[table["mature"]] if table["mature"].any() else table
-        rates.append(
-            ConversionRate(
-                converted=int(mature["converted"].sum()), total=int(mature["total"].sum())
-            )
-        )
-        cohorts = set(pd.PeriodIndex(pd.to_datetime(mature["cohort"]), freq="M"))
-        entered = frame[f"{start}_at"].dt.to_period("M")
-        in_mature = frame[entered.isin(cohorts)]
-        months = np.minimum(_month_lags(in_mature, f"{start}_at", f"{end}_at"), max_lag_months)
-        pmf = np.bincount(months, minlength=1) / max(months.size, 1) if months.size else [1.0]
-        lags.append(np.asarray(pmf, dtype=float))
-    return tuple(rates), tuple(lags)

@@ -17,6 +17,11 @@ Methods
     from ``HoltWintersResults.simulate`` with bootstrapped residuals rescaled to ``n - k``
     degrees of freedom, plus the estimation uncertainty of the initial states
     (:mod:`slaplan.forecast.holt_winters`); initial states are estimated with the weights.
+``level``
+    The regime level (:mod:`slaplan.forecast.level`): a Bayesian negative binomial level of the
+    months since the last level shift, with month-to-month spread and (with >= 13 months)
+    shrunk year-on-year seasonality. Paths draw the level, the spread and a Gamma month effect,
+    so they carry the estimation uncertainty. The default method (see ``forecast_volume``).
 ``nb_glm``
     A count model: negative binomial GLM (log link) with a linear trend and, with >= 24 months,
     month-of-year effects; dispersion by the Pearson moment estimator on a Poisson fit. Paths
@@ -40,9 +45,11 @@ from slaplan.forecast.holt_winters import (
     forecast_mean_covariance,
     residual_dof,
 )
+from slaplan.forecast.level import MIN_LEVEL_MONTHS, fit_level
 
 __all__ = [
     "METHODS",
+    "MIN_MONTHS",
     "MethodFitError",
     "MethodForecast",
     "fit_method",
@@ -74,12 +81,20 @@ class MethodForecast:
         Simulated counts, int64, shape ``(n_paths, horizon)``, all >= 0.
     note : str
         What the method actually fitted (period, seasonal or not, dispersion).
+    levels : numpy.ndarray or None
+        Expected count of each path and month before the Poisson noise of the month itself
+        (the ``level`` method's intensities), shape ``(n_paths, horizon)``; None for methods
+        that simulate counts directly.
+    posterior : LevelPosterior or None
+        The fitted level (``level`` method only).
     """
 
     method: str
     point: np.ndarray
     paths: np.ndarray
     note: str
+    levels: np.ndarray | None = None
+    posterior: object | None = None
 
 
 def seasonal_period(n_months: int) -> int:
@@ -88,8 +103,17 @@ def seasonal_period(n_months: int) -> int:
 
 
 def _as_count_paths(values: np.ndarray) -> np.ndarray:
-    """Round simulated values to whole, non-negative counts (int64)."""
-    return np.clip(np.rint(values), 0, None).astype(np.int64)
+    """Whole, non-negative counts (int64) with the mean of the simulated values.
+
+    Clipping negative values at zero alone would raise each month's mean (a naive forecast of
+    200 drifted to 267 and 386 when its paths were wide); the clipped paths are rescaled per
+    month to the mean of the unclipped values before rounding.
+    """
+    values = np.asarray(values, dtype=float)
+    clipped = np.clip(values, 0.0, None)
+    wanted, current = np.clip(values.mean(axis=0), 0.0, None), clipped.mean(axis=0)
+    scale = np.divide(wanted, current, out=np.ones_like(current), where=current > 0)
+    return np.rint(clipped * scale).astype(np.int64)
 
 
 def seasonal_naive(
@@ -255,12 +279,45 @@ def nb_glm(
     return MethodForecast(method="nb_glm", point=point, paths=paths, note=note)
 
 
+def level(
+    counts: np.ndarray, horizon: int, n_paths: int, rng: np.random.Generator
+) -> MethodForecast:
+    """The regime level (Bayesian negative binomial level of the current regime, see above)."""
+    posterior = fit_level(counts)
+    levels = posterior.intensities(n_paths, horizon, rng, first_position=counts.size)
+    paths = rng.poisson(levels).astype(np.int64)
+    start = posterior.regime_start
+    note = f"level of the last {counts.size - start} months" if start else "level of all months"
+    note += f", monthly spread {posterior.spread:.0%}"
+    if posterior.seasonal_slope > 0:
+        note += f", year-on-year seasonality (weight {posterior.seasonal_slope:.2f})"
+    return MethodForecast(
+        method="level",
+        point=levels.mean(axis=0),
+        paths=paths,
+        note=note,
+        levels=levels,
+        posterior=posterior,
+    )
+
+
 METHODS: dict[str, Callable[..., MethodForecast]] = {
+    "level": level,
     "seasonal_naive": seasonal_naive,
     "ets": ets,
     "ets_damped": ets_damped,
     "nb_glm": nb_glm,
 }
+
+
+MIN_MONTHS = {
+    "level": MIN_LEVEL_MONTHS,
+    "seasonal_naive": 2,
+    "ets": 6,
+    "ets_damped": 6,
+    "nb_glm": 6,
+}
+"""Months of history each method needs to be fitted at all."""
 
 
 def fit_method(

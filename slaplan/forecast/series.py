@@ -18,7 +18,7 @@ from slaplan.errors import DataError
 
 __all__ = ["MIN_HISTORY_MONTHS", "check_forecast_args", "monthly_counts"]
 
-MIN_HISTORY_MONTHS = 6
+MIN_HISTORY_MONTHS = 3
 
 
 def _month_index(series, start) -> tuple[pd.PeriodIndex, np.ndarray]:
@@ -78,7 +78,7 @@ def monthly_counts(
     Raises
     ------
     DataError
-        Fewer than 6 months, a month listed twice, missing months (unless ``fill_missing``;
+        Fewer than 3 months, a month listed twice, missing months (unless ``fill_missing``;
         they are filled with 0, i.e. "no events that month"), NaN, negative or fractional counts.
     """
     months, values = _month_index(series, start)

@@ -16,18 +16,54 @@ import numpy as np
 import pandas as pd
 
 from slaplan._checks import check_count, check_option
+from slaplan.errors import DataError
 from slaplan.forecast.backtest import (
     DEFAULT_METHODS,
     Backtest,
     error_ratio,
     interval_bounds,
     level_label,
+    rolling_origins,
     run_backtest,
 )
-from slaplan.forecast.methods import METHODS, MethodFitError, fit_method
+from slaplan.forecast.level import fit_level
+from slaplan.forecast.methods import METHODS, MIN_MONTHS, MethodFitError, fit_method
 from slaplan.forecast.series import check_forecast_args, monthly_counts
 
-__all__ = ["VolumeForecast", "forecast_frame", "forecast_volume"]
+__all__ = [
+    "DEFAULT_METHOD",
+    "MIN_ORIGINS_TO_CHOOSE",
+    "LevelShift",
+    "VolumeForecast",
+    "forecast_frame",
+    "forecast_volume",
+]
+
+DEFAULT_METHOD = "level"
+MIN_ORIGINS_TO_CHOOSE = 6
+"""Backtest origins needed before a backtest may choose another method than the level model."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LevelShift:
+    """A change in the level of a monthly series: the first month of the new level."""
+
+    month: pd.Period
+    mean_before: float
+    mean_after: float
+    probability: float  # posterior probability that the level changed
+
+    @property
+    def ratio(self) -> float:
+        """Mean after over mean before (inf when nothing came before)."""
+        return self.mean_after / self.mean_before if self.mean_before > 0 else float("inf")
+
+    def describe(self, what: str = "volume") -> str:
+        """The shift in words, e.g. ``"volume since 2026-06: 620 a month, before 210 (x2.95)"``."""
+        return (
+            f"{what} since {self.month}: {self.mean_after:,.0f} a month, before "
+            f"{self.mean_before:,.0f} (x{self.ratio:.2f})"
+        )
 
 
 def forecast_frame(
@@ -53,7 +89,7 @@ class VolumeForecast:
         Index: future months (monthly ``PeriodIndex``); columns ``mean, lower_80, upper_80,
         lower_95, upper_95`` (one pair per level), counts per month.
     method : str
-        The method used (``seasonal_naive``, ``ets``, ``ets_damped`` or ``nb_glm``).
+        The method used (``level``, ``seasonal_naive``, ``ets``, ``ets_damped`` or ``nb_glm``).
     backtest : pandas.DataFrame
         Rolling-origin accuracy per method, best first (see :class:`slaplan.Backtest`).
     paths : numpy.ndarray
@@ -77,9 +113,13 @@ class VolumeForecast:
     method: str
     backtest: pd.DataFrame
     paths: np.ndarray = field(repr=False)
+    intensities: np.ndarray = field(repr=False)
     history: pd.Series = field(repr=False)
     levels: tuple[float, ...]
+    regime_start: pd.Period
     note: str = ""
+    choice: str = ""
+    shifts: tuple[LevelShift, ...] = ()
     interval_scale: float = 1.0
     fallbacks: tuple[str, ...] = ()
     filled_months: tuple[str, ...] = ()
@@ -148,14 +188,64 @@ def widen_paths(paths: np.ndarray, scale: float) -> np.ndarray:
     return np.clip(np.rint(mean + scale * (paths - mean)), 0, None).astype(np.int64)
 
 
-def _final_fit(ranking, counts, horizon, n_paths, rng):
+def _final_fit(ranking, counts, regime_counts, horizon, n_paths, rng):
     fallbacks: list[str] = []
     for method in ranking:
+        # the level finds its own regime (and reads seasonality from the months before it)
+        data = counts if method == "level" else regime_counts
         try:
-            return fit_method(method, counts, horizon, n_paths, rng), tuple(fallbacks)
+            return fit_method(method, data, horizon, n_paths, rng), tuple(fallbacks)
         except MethodFitError as exc:
             fallbacks.append(f"{method}: {exc}")
     raise MethodFitError("no method could be fitted: " + "; ".join(fallbacks))
+
+
+def _choose(backtest: Backtest, candidates: tuple[str, ...], origins: int) -> tuple[list[str], str]:
+    """The stated rule: a backtest chooses only with enough origins, never a loser to naive."""
+    if origins < MIN_ORIGINS_TO_CHOOSE or backtest.points.empty:
+        why = (
+            f"the backtest has {origins} origin{'s' if origins != 1 else ''} "
+            f"(fewer than {MIN_ORIGINS_TO_CHOOSE}): the level model is the stated default"
+        )
+        return [DEFAULT_METHOD, *candidates], why
+    summary = backtest.summary
+    naive = summary["mase"].get("seasonal_naive", np.inf)
+    fair = [m for m in backtest.ranking if summary.loc[m, "mase"] <= naive]
+    chosen = fair[0] if fair else "seasonal_naive"
+    why = f"lowest MASE in a backtest of {origins} origins"
+    if chosen == "seasonal_naive" and naive > summary["mase"].min():
+        why += " among the methods no worse than seasonal naive"
+    return [chosen, *backtest.ranking, *candidates], why
+
+
+def _candidates(method: str, methods: Sequence[str], months: int) -> tuple[str, ...]:
+    wanted = (DEFAULT_METHOD, *methods, "seasonal_naive") if method == "auto" else (method,)
+    wanted = tuple(dict.fromkeys(wanted))
+    usable = tuple(m for m in wanted if months >= MIN_MONTHS[m])
+    if method != "auto" and not usable:
+        raise DataError(
+            f"method {method!r} needs at least {MIN_MONTHS[method]} months of the current "
+            f"regime, got {months}"
+        )
+    return usable
+
+
+def level_shifts(months: pd.PeriodIndex, counts: np.ndarray, posterior) -> tuple[LevelShift, ...]:
+    """The level shifts of a fitted level, as months with the mean before and after."""
+    bounds = [0, *(c.index for c in posterior.changes), counts.size]
+    shifts = []
+    for i, change in enumerate(posterior.changes):
+        before = counts[bounds[i] : change.index].mean()
+        after = counts[change.index : bounds[i + 2]].mean()
+        shifts.append(
+            LevelShift(
+                month=months[change.index],
+                mean_before=float(before),
+                mean_after=float(after),
+                probability=change.probability,
+            )
+        )
+    return tuple(shifts)
 
 
 def forecast_volume(
@@ -171,26 +261,39 @@ def forecast_volume(
     start=None,
     fill_missing: bool = False,
     show_progress: bool = False,
+    backtest_horizon: int | None = None,
 ) -> VolumeForecast:
     """Forecast monthly counts with intervals from simulated count paths.
+
+    The rule that picks the method (stated, the same for every caller):
+
+    1. Level shifts are found first (:mod:`slaplan.forecast.regimes`); every method is fitted
+       on the months of the current regime only, and the shifts are reported.
+    2. ``method="auto"`` uses the **level model** (:mod:`slaplan.forecast.level`) unless a
+       rolling-origin backtest with at least 6 origins ranks another method first; a method
+       whose backtest MASE is worse than seasonal naive's is never chosen. ``note`` and
+       ``choice`` say which case applied.
+    3. Paths of methods other than the level model are widened by their backtest error ratio
+       (``interval_scale``); the level model's paths carry their own estimation uncertainty.
 
     Parameters
     ----------
     series : pandas.Series or array-like
-        Monthly counts, oldest first: a Series indexed by month (``PeriodIndex`` or
-        ``DatetimeIndex``), or an array with ``start``. At least 6 months, no gaps (unless
-        ``fill_missing``), whole counts >= 0. Drop a partial last month before forecasting.
+        Monthly counts of *complete* months, oldest first: a Series indexed by month
+        (``PeriodIndex`` or ``DatetimeIndex``), or an array with ``start``. At least 3 months,
+        no gaps (unless ``fill_missing``), whole counts >= 0.
     horizon : int
         Months to forecast (1-36).
     levels : sequence of float
         Central interval levels in (0, 1).
     method : str
-        ``"auto"`` (best backtest MASE among ``methods``) or one of ``"seasonal_naive", "ets",
+        ``"auto"`` (the rule above) or one of ``"level", "seasonal_naive", "ets",
         "ets_damped", "nb_glm"``.
     seed : None, int or numpy.random.Generator
         Randomness of the paths (and of the backtest's paths).
     methods : sequence of str
-        Candidates for ``"auto"``; seasonal naive is always backtested as the benchmark.
+        Candidates besides the level model for ``"auto"``; seasonal naive is always
+        backtested as the benchmark.
     n_origins : int
         Rolling origins of the backtest.
     n_paths : int
@@ -201,6 +304,9 @@ def forecast_volume(
         Count missing months as 0 instead of raising.
     show_progress : bool
         Show a ``tqdm.auto`` bar over the backtest origins (off by default).
+    backtest_horizon : int, optional
+        Months ahead the backtest scores (default: ``horizon``); the funnel estimate scores
+        the quarter ahead that SLA checks look at and simulates a year of paths.
 
     Returns
     -------
@@ -209,15 +315,16 @@ def forecast_volume(
     Raises
     ------
     DataError
-        Fewer than 6 months, gaps, NaN / negative / fractional counts (the month is named).
+        Fewer than 3 months, gaps, NaN / negative / fractional counts (the month is named), or
+        an explicit ``method`` that needs more months than the current regime has.
 
     Examples
     --------
     >>> import numpy as np, slaplan as sp
     >>> counts = np.random.default_rng(1).poisson(120, size=30)
     >>> f = sp.forecast_volume(counts, start="2024-01", horizon=3, seed=0, n_origins=3)
-    >>> list(f.frame.columns)
-    ['mean', 'lower_80', 'upper_80', 'lower_95', 'upper_95']
+    >>> list(f.frame.columns), f.method
+    (['mean', 'lower_80', 'upper_80', 'lower_95', 'upper_95'], 'level')
     """
     months, counts, filled = monthly_counts(series, start=start, fill_missing=fill_missing)
     horizon, levels, rng = check_forecast_args(horizon, levels, seed)
@@ -226,22 +333,35 @@ def forecast_volume(
         check_option("methods", candidate, tuple(METHODS))
     n_paths = check_count("n_paths", n_paths, minimum=100)
     n_origins = check_count("n_origins", n_origins, minimum=1)
-    candidates = tuple(methods) if method == "auto" else (method,)
-    candidates = tuple(dict.fromkeys((*candidates, "seasonal_naive")))
+    scored = (
+        horizon
+        if backtest_horizon is None
+        else check_count("backtest_horizon", backtest_horizon, minimum=1)
+    )
+    regime = fit_level(counts)
+    regime_counts = counts[regime.regime_start :]
+    candidates = _candidates(method, methods, regime_counts.size)
+    scored = min(scored, horizon)
+    origins = rolling_origins(regime_counts.size, scored, n_origins).size
     backtest = run_backtest(
-        counts,
-        horizon=horizon,
+        regime_counts,
+        horizon=scored,
         methods=candidates,
         n_origins=n_origins,
         levels=levels,
-        n_paths=n_paths // 2,
+        n_paths=min(n_paths // 2, 500),  # the backtest scores points and intervals only
         rng=rng,
         show_progress=bool(show_progress),
     )
-    ranking = backtest.ranking if method == "auto" else [method]
-    ranking = list(dict.fromkeys([*ranking, *candidates]))
-    fit, fallbacks = _final_fit(ranking, counts, horizon, n_paths, rng)
-    scale = interval_scale(error_ratio(backtest.points, fit.method))
+    if method == "auto":
+        ranking, choice = _choose(backtest, candidates, origins)
+    else:
+        ranking, choice = [method, "seasonal_naive", DEFAULT_METHOD], "chosen by the caller"
+    fit, fallbacks = _final_fit(
+        list(dict.fromkeys(ranking)), counts, regime_counts, horizon, n_paths, rng
+    )
+    own = fit.method == "level"
+    scale = 1.0 if own else interval_scale(error_ratio(backtest.points, fit.method))
     paths = widen_paths(fit.paths, scale)
     future = pd.period_range(months[-1] + 1, periods=horizon, freq="M")
     return VolumeForecast(
@@ -249,10 +369,14 @@ def forecast_volume(
         method=fit.method,
         backtest=backtest.summary,
         paths=paths,
+        intensities=fit.levels if own else paths.astype(float),
         interval_scale=scale,
         history=pd.Series(counts, index=months, name="count"),
         levels=levels,
         note=fit.note,
+        choice=choice,
+        shifts=level_shifts(months, counts, regime),
+        regime_start=months[regime.regime_start],
         fallbacks=fallbacks,
         filled_months=filled,
         backtest_detail=backtest,

@@ -6,7 +6,8 @@ is observed only if it is shorter than the lead's age). The lag distribution is 
 **Lynden-Bell product-limit estimator** for right-truncated data (Lynden-Bell 1971; Kaplan–Meier
 run in reverse time, Lagakos, Barraj & De Gruttola 1988), not the naive histogram of observed
 lags, which is biased short. Its CDF ``F(k)`` is the share of eventual conversions that happen
-within ``k`` days, and is what :mod:`slaplan.funnel.conversion` uses to complete young cohorts.
+within ``k`` days, and is what :mod:`slaplan.estimate` uses to complete young
+cohorts.
 
 Pieces:
 
@@ -26,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from slaplan.funnel.pairs import GROUP, as_calendar, lead_frame, resolve_as_of, stage_pairs
+from slaplan.funnel.pairs import GROUP, as_calendar, resolve_as_of, stage_pairs
 
 __all__ = [
     "LagDistribution",
@@ -167,9 +168,7 @@ def lag_summary(
         row = {GROUP: group, "converted": dist.n_converted}
         row |= {f"{name}_days": dist.quantile(q) for name, q in _QUANTILES}
         if calendar is not None:
-            row |= _business_quantiles(
-                part, calendar, pd.Timestamp(resolve_as_of(lead_frame(leads), as_of))
-            )
+            row |= _business_quantiles(part, calendar, pd.Timestamp(resolve_as_of(leads, as_of)))
         rows.append(row)
     return _label(pd.DataFrame(rows), by)
 

@@ -30,6 +30,7 @@ from slaplan.funnel import columns as cols
 from slaplan.funnel import validate as rules
 from slaplan.funnel.dates import ParsedDates, arrow_strings, parse_datetimes
 from slaplan.funnel.ids import IdChecks, check_ids
+from slaplan.funnel.pairs import as_of_timestamp, latest_as_of
 from slaplan.funnel.presets import (
     ColumnMapping,
     apply_status_dates,
@@ -43,7 +44,10 @@ from slaplan.funnel.readers import RawTable, read_source
 from slaplan.funnel.stages import DEFAULT_FUNNEL, Funnel
 from slaplan.funnel.table import LeadTable, LoadReport
 
-__all__ = ["LeadTable", "LoadReport", "load_leads"]
+__all__ = ["FUTURE_GRACE", "LeadTable", "LoadReport", "load_leads"]
+
+FUTURE_GRACE = pd.Timedelta(days=1)
+"""How far past the real clock a timestamp may be before its row is rejected as "future"."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -88,7 +92,10 @@ def load_leads(
     dayfirst : bool
         Read ``05/03/2024`` and ``05-03-2024`` as 5 March.
     as_of : str or Timestamp, optional
-        "Today": timestamps after it are rejected as future dates. Default: now.
+        The "today" of the analyses run on the table (``LeadTable.as_of``): events after it are
+        *censored* — treated as not yet happened — by every analysis, never rejected. A date
+        without a time means the end of that day. Default: the latest timestamp in the data.
+        Rows are rejected as "future" only for timestamps after the real clock (plus a day).
     tz : str
         Zone that timestamps carrying an offset are converted to (then made naive).
     order_tolerance_hours : float
@@ -113,7 +120,9 @@ def load_leads(
     tolerance_ns = int(
         check_positive("order_tolerance_hours", order_tolerance_hours, allow_zero=True) * 3.6e12
     )
-    as_of_ts = _as_of(as_of, tz)
+    as_of_ts = None if as_of is None else as_of_timestamp(as_of, tz=tz)
+    # a stamp later than the real clock cannot be right (time zones: a day's grace)
+    future_limit = pd.Timestamp.now(tz).tz_localize(None) + FUTURE_GRACE
     if funnel is not None and not isinstance(funnel, Funnel):
         raise TypeError(f"funnel must be a Funnel or None, got {type(funnel).__name__}")
     raw = read_source(
@@ -132,7 +141,7 @@ def load_leads(
         funnel,
         dayfirst=dayfirst,
         tz=tz,
-        as_of=as_of_ts,
+        latest_allowed=future_limit,
         tolerance_ns=tolerance_ns,
     )
     if len(frame) + len(rejected) != raw.rows_read:  # pragma: no cover - invariant
@@ -146,7 +155,7 @@ def load_leads(
         skipped=skipped,
         source_name=raw.name,
         mapping_name=cmap.name,
-        as_of=as_of_ts,
+        as_of=as_of_ts if as_of_ts is not None else _latest(frame),
         warnings=tuple(warnings),
         notes=raw.notes,
     )
@@ -160,7 +169,7 @@ def _validate(
     *,
     dayfirst: bool,
     tz: str,
-    as_of: pd.Timestamp,
+    latest_allowed: pd.Timestamp,
     tolerance_ns: int,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str], pd.DataFrame]:
     """Accepted frame, skip flags, warnings and rejected rows of ``raw``.
@@ -169,7 +178,12 @@ def _validate(
     thread pool.
     """
     with ThreadPoolExecutor(max_workers=_workers(len(raw.frame))) as pool:
-        options = {"dayfirst": dayfirst, "tz": tz, "as_of": as_of, "tolerance_ns": tolerance_ns}
+        options = {
+            "dayfirst": dayfirst,
+            "tz": tz,
+            "latest_allowed": latest_allowed,
+            "tolerance_ns": tolerance_ns,
+        }
         columns = _parse(raw.frame, sources, cmap, funnel, pool, **options)
         reasons = _reasons(columns, len(raw.frame))
         keep = reasons.ok
@@ -181,20 +195,11 @@ def _validate(
         return frame, skipped, warnings, rejected_job.result()
 
 
-def _as_of(as_of: object, tz: str) -> pd.Timestamp:
-    if as_of is None:
-        return pd.Timestamp.now(tz).tz_localize(None)
-    try:
-        stamp = pd.Timestamp(as_of)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"as_of must be a date or timestamp, got {as_of!r}") from exc
-    if pd.isna(stamp):
-        raise ValueError(f"as_of must be a date or timestamp, got {as_of!r}")
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert(tz).tz_localize(None)
-    if stamp == stamp.normalize() and isinstance(as_of, str) and len(as_of.strip()) <= 10:
-        stamp = stamp + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")  # a date means its whole day
-    return stamp
+def _latest(frame: pd.DataFrame) -> pd.Timestamp | None:
+    """The latest timestamp of the accepted leads (the default "today" of an analysis)."""
+    stamps = [frame[c].max() for c in frame.columns if str(c).endswith("_at")]
+    stamps = [s for s in stamps if pd.notna(s)]
+    return latest_as_of(pd.Timestamp(max(stamps))) if stamps else None
 
 
 def _locate(raw: RawTable, cmap: ColumnMapping, funnel: Funnel) -> dict[str, str]:
@@ -240,7 +245,7 @@ def _parse(
     *,
     dayfirst: bool,
     tz: str,
-    as_of: pd.Timestamp,
+    latest_allowed: pd.Timestamp,
     tolerance_ns: int,
 ) -> _Columns:
     """Parse every canonical column in ``pool``. Once the dates are in, the stage-order rule
@@ -270,7 +275,7 @@ def _parse(
     checks = rules.date_checks(
         dates,
         funnel.columns,
-        np.datetime64(as_of.to_datetime64(), "ns"),
+        np.datetime64(latest_allowed.to_datetime64(), "ns"),
         backfill=funnel.skip_policy == "backfill",
     )
     return _Columns(

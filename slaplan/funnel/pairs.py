@@ -11,6 +11,8 @@ business calendar (:func:`as_calendar`). The lag distribution built from these r
 
 from __future__ import annotations
 
+import datetime
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,7 +23,17 @@ from slaplan._checks import check_positive
 from slaplan.capacity.calendar import BusinessCalendar
 from slaplan.errors import DataError
 
-__all__ = ["GROUP", "as_calendar", "lead_frame", "resolve_as_of", "stage_pairs", "timestamps"]
+__all__ = [
+    "GROUP",
+    "as_calendar",
+    "as_of_timestamp",
+    "censor",
+    "latest_as_of",
+    "lead_frame",
+    "resolve_as_of",
+    "stage_pairs",
+    "timestamps",
+]
 
 _NS_PER_DAY = 86400 * 10**9
 GROUP = "group"
@@ -53,18 +65,75 @@ def timestamps(frame: pd.DataFrame, column: str) -> pd.Series:
         raise DataError(f"<DataFrame>: column {column!r} holds values that are not dates") from exc
 
 
-def resolve_as_of(frame: pd.DataFrame, as_of: Any) -> pd.Timestamp:
-    """``as_of`` as a Timestamp, by default the latest timestamp in any ``*_at`` column."""
+_TIME_OF_DAY = re.compile(r"\d:\d\d|T\d|\d[ ]?[ap]m\b", re.IGNORECASE)
+
+
+def as_of_timestamp(value: Any, *, tz: str = "UTC") -> pd.Timestamp:
+    """The analysis's "today" as a naive Timestamp; a date without a time is the *end* of it.
+
+    ``"2026-11-15"``, ``datetime.date(2026, 11, 15)`` and ``numpy.datetime64("2026-11-15")``
+    all mean the whole of 15 November (everything stamped that day has happened). A value with
+    a time is taken as given; one with a time zone is converted to ``tz`` and made naive.
+
+    >>> as_of_timestamp("2026-11-15")
+    Timestamp('2026-11-15 23:59:59.999999999')
+    >>> as_of_timestamp("2026-11-15 08:00")
+    Timestamp('2026-11-15 08:00:00')
+    """
+    if isinstance(value, bool) or value is None:
+        raise ValueError(f"as_of must be a date or timestamp, got {value!r}")
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"as_of must be a date or timestamp, got {value!r}") from exc
+    if pd.isna(stamp):
+        raise ValueError(f"as_of must be a date or timestamp, got {value!r}")
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert(tz).tz_localize(None)
+    if _date_only(value) and stamp == stamp.normalize():
+        stamp = stamp + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")
+    return stamp
+
+
+def _date_only(value: Any) -> bool:
+    if isinstance(value, str):
+        return _TIME_OF_DAY.search(value) is None
+    if isinstance(value, np.datetime64):
+        return np.datetime_data(value.dtype)[0] in ("D", "W", "M", "Y")
+    return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
+
+
+def resolve_as_of(leads: Any, as_of: Any) -> pd.Timestamp:
+    """The analysis date: ``as_of`` if given (see :func:`as_of_timestamp`), else the table's.
+
+    A LeadTable loaded with ``as_of`` carries it; otherwise the default is the latest timestamp
+    in any ``*_at`` column (PRODUCT.md §5).
+    """
     if as_of is not None:
-        try:
-            return pd.Timestamp(as_of)
-        except (ValueError, TypeError) as exc:
-            raise ValueError(f"as_of must be a date or timestamp, got {as_of!r}") from exc
+        return as_of_timestamp(as_of)
+    table_as_of = getattr(leads, "as_of", None)
+    if table_as_of is not None and not isinstance(leads, pd.DataFrame):
+        return pd.Timestamp(table_as_of)
+    frame = lead_frame(leads)
     columns = [c for c in frame.columns if str(c).endswith("_at")]
     latest = max((timestamps(frame, c).max() for c in columns), default=pd.NaT)
     if pd.isna(latest):
         raise DataError("<DataFrame>: no timestamps to take as_of from; pass as_of")
-    return pd.Timestamp(latest)
+    return latest_as_of(pd.Timestamp(latest))
+
+
+def latest_as_of(latest: pd.Timestamp) -> pd.Timestamp:
+    """The default "today" from the latest timestamp: a bare date (midnight) means its whole day.
+
+    Exports with dates only (``12/31/2017``) stamp every event at midnight; the last of them
+    happened *on* that day, so the day is over.
+
+    >>> latest_as_of(pd.Timestamp("2017-12-31"))
+    Timestamp('2017-12-31 23:59:59.999999999')
+    """
+    if latest == latest.normalize():
+        return latest + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")
+    return latest
 
 
 def stage_pairs(
@@ -113,7 +182,7 @@ def stage_pairs(
     """
     frame = lead_frame(leads)
     window = None if window_days is None else check_positive("window_days", window_days)
-    as_of_ts = resolve_as_of(frame, as_of)
+    as_of_ts = resolve_as_of(leads, as_of)
     entered = timestamps(frame, f"{from_stage}_at")
     reached = timestamps(frame, f"{to_stage}_at")
     keep = entered.notna() & (entered <= as_of_ts)
@@ -143,6 +212,18 @@ def stage_pairs(
         },
         index=entered.index,
     )
+
+
+def censor(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """A copy of ``frame`` with every timestamp after ``as_of`` set to NaT (not yet happened).
+
+    Rows are kept: a lead whose every stamp is later simply has none yet.
+    """
+    censored = frame.copy()
+    for column in censored.columns:
+        if str(column).endswith("_at") and pd.api.types.is_datetime64_any_dtype(censored[column]):
+            censored[column] = censored[column].where(censored[column] <= as_of)
+    return censored
 
 
 def _group_values(frame: pd.DataFrame, by: str | None) -> np.ndarray:

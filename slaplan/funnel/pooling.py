@@ -17,14 +17,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from slaplan._checks import check_counts_array, check_probability
-from slaplan.funnel._mature import mature_pairs, rate_columns
-from slaplan.funnel.pairs import lead_frame, resolve_as_of, stage_pairs
-from slaplan.plan.rates import beta_interval, check_prior
+from slaplan._checks import check_counts_array
 
-__all__ = ["SMALL_SEGMENT_LEADS", "fit_beta_prior", "segment_rates"]
+__all__ = ["SMALL_SEGMENT_LEADS", "fit_beta_prior"]
 
 SMALL_SEGMENT_LEADS = 30
 """Groups with fewer leads than this are flagged ``small`` (PRODUCT.md §4)."""
@@ -72,74 +68,3 @@ def fit_beta_prior(converted: Any, total: Any) -> tuple[float, float]:
             strength = min(n_all, 1.0 / rho - 1.0)
     strength = max(strength, 2.0)
     return (p * strength, (1 - p) * strength)
-
-
-def segment_rates(
-    leads: Any,
-    from_stage: str,
-    to_stage: str,
-    *,
-    by: str = "segment",
-    window_days: float | None = None,
-    level: float = 0.9,
-    as_of: Any = None,
-    prior: tuple[float, float] = (1.0, 1.0),
-) -> pd.DataFrame:
-    """Conversion rate per segment, raw and partially pooled toward the overall rate.
-
-    Only *mature* leads count: those that entered ``from_stage`` at least the maturity horizon
-    before ``as_of`` (``window_days``, or the p95 lag), so young leads do not drag rates down.
-
-    Parameters
-    ----------
-    leads : LeadTable or DataFrame
-        Canonical lead frame with ``<stage>_at`` columns and the ``by`` column.
-    from_stage, to_stage : str
-        Stage names.
-    by : str, default ``"segment"``
-        The grouping column.
-    window_days : float, optional
-        Conversion window in days; default the p95 lag decides maturity.
-    level : float, default 0.9
-        Level of the equal-tailed intervals.
-    as_of : date-like, optional
-        The "today" of the analysis; default the latest timestamp.
-    prior : (a0, b0), default (1, 1)
-        Beta prior of the raw ``low``/``high`` interval.
-
-    Returns
-    -------
-    DataFrame
-        One row per ``by`` value: ``total``, ``converted``, ``rate`` (raw share), ``low``, ``high``
-        (Beta(prior + counts) interval), ``pooled``, ``pooled_low``, ``pooled_high`` (posterior
-        under the fitted Beta prior), ``small`` (``total < 30``), and ``prior_strength`` (a + b).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> t = pd.DataFrame({"segment": ["a"] * 4 + ["b"] * 2,
-    ...                   "mql_at": pd.to_datetime(["2026-01-01"] * 6),
-    ...                   "sql_at": pd.to_datetime(["2026-01-02", None, None, None,
-    ...                                             "2026-01-03", "2026-01-03"])})
-    >>> segment_rates(t, "mql", "sql", window_days=7, as_of="2026-03-01")["rate"].tolist()
-    [0.25, 1.0]
-    """
-    level = check_probability("level", level)
-    a0, b0 = check_prior(prior)
-    pairs = stage_pairs(leads, from_stage, to_stage, by=by, window_days=window_days, as_of=as_of)
-    mature, horizon = mature_pairs(pairs, window_days)
-    counts = mature.groupby("group", sort=True)["converted"].agg(["size", "sum"])
-    total, converted = counts["size"].to_numpy(), counts["sum"].to_numpy()
-    a, b = fit_beta_prior(converted, total)
-    pooled_low, pooled_high = beta_interval(a + converted, b + total - converted, level)
-    table = rate_columns(converted, total, prior=(a0, b0), level=level).assign(
-        pooled=(a + converted) / (a + b + total),
-        pooled_low=pooled_low,
-        pooled_high=pooled_high,
-        small=total < SMALL_SEGMENT_LEADS,
-        prior_strength=a + b,
-    )
-    table.insert(0, by, counts.index.to_numpy())
-    table.attrs["as_of"] = resolve_as_of(lead_frame(leads), as_of)
-    table.attrs["horizon_days"] = horizon
-    return table

@@ -73,7 +73,7 @@ def response_bands(
         Measure response in business hours ("< 1 h" = one open hour; "same day" = within one
         business day). Default: wall-clock time, "same day" = same calendar date.
     by, window_days, level, as_of, prior
-        As in :func:`~slaplan.funnel.conversion.conversion_rates`.
+        As in :func:`slaplan.conversion_rates`.
 
     Returns
     -------
@@ -92,8 +92,8 @@ def response_bands(
     level = check_probability("level", level)
     a0, b0 = check_prior(prior)
     frame = lead_frame(leads)
-    as_of_ts = resolve_as_of(frame, as_of)
-    pairs = stage_pairs(frame, from_stage, to_stage, by=by, window_days=window_days, as_of=as_of)
+    as_of_ts = resolve_as_of(leads, as_of)
+    pairs = stage_pairs(leads, from_stage, to_stage, by=by, window_days=window_days, as_of=as_of)
     touch = timestamps(frame, "first_touch_at").loc[pairs.index].to_numpy()
     bands = _bands(pairs["entered_at"], touch, as_of_ts, as_calendar(calendar))
     pairs = pairs.assign(band=bands)

@@ -105,8 +105,9 @@ class LeadTable:
         without a timestamp for this one (see :class:`~slaplan.funnel.stages.Funnel`).
     source_name, mapping_name : str
         Where the data came from and how its columns were mapped.
-    as_of : Timestamp
-        The "today" used for the future-date check.
+    as_of : Timestamp or None
+        The "today" of analyses on this table (events after it are censored): ``load_leads``'s
+        ``as_of``, else the latest timestamp in the data (None for a table without dates).
     warnings, notes : tuple of str
         Suspicious-but-kept findings and what the reader detected.
     """
@@ -117,7 +118,7 @@ class LeadTable:
     skipped: pd.DataFrame
     source_name: str
     mapping_name: str = "canonical"
-    as_of: pd.Timestamp
+    as_of: pd.Timestamp | None
     warnings: tuple[str, ...] = field(default=())
     notes: tuple[str, ...] = field(default=())
 

@@ -131,7 +131,7 @@ def handoff_threshold(
     months : int, default 12
         Complete months before ``as_of`` whose MQLs give the monthly volume.
     window_days, level, as_of, prior
-        As in :func:`~slaplan.funnel.conversion.conversion_rates`.
+        As in :func:`slaplan.conversion_rates`.
 
     Returns
     -------
@@ -158,8 +158,8 @@ def handoff_threshold(
             f"<DataFrame>: score column {score!r} is missing; columns present: "
             f"{list(frame.columns)}"
         )
-    as_of_ts = resolve_as_of(frame, as_of)
-    pairs = stage_pairs(frame, from_stage, to_stage, window_days=window_days, as_of=as_of)
+    as_of_ts = resolve_as_of(leads, as_of)
+    pairs = stage_pairs(leads, from_stage, to_stage, window_days=window_days, as_of=as_of)
     pairs = pairs.assign(score=pd.to_numeric(frame.loc[pairs.index, score]).to_numpy(float))
     pairs = pairs[pairs["score"].notna()]
     mature, horizon = mature_pairs(pairs, window_days)

@@ -16,7 +16,7 @@ reason                                 rule
 ``unknown status``                     a status-column value the mapping does not know
 ``<later>_at before <earlier>_at``     a stage entered before an earlier stage, by more than
                                        the tolerance (``sql_at before mql_at``)
-``future date in <col>``               a timestamp after ``as_of``
+``future date in <col>``               a timestamp after the real clock (plus a day)
 ``no date``                            no stage date, no ``created_at`` and no status
 =====================================  =====================================================
 
@@ -171,16 +171,16 @@ def undated_rows(date_values: Mapping[str, np.ndarray], n: int) -> np.ndarray:
     return undated
 
 
-def future_reasons(date_values: Mapping[str, np.ndarray], as_of: np.datetime64) -> Reasons:
-    """``"future date in <col>"`` for the first column after ``as_of``, per row."""
+def future_reasons(date_values: Mapping[str, np.ndarray], latest_allowed: np.datetime64) -> Reasons:
+    """``"future date in <col>"`` for the first column after ``latest_allowed``, per row."""
     n = len(next(iter(date_values.values()))) if date_values else 0
-    limit = np.int64(np.datetime64(as_of, "ns").astype("int64"))
+    limit = np.int64(np.datetime64(latest_allowed, "ns").astype("int64"))
     codes = np.zeros(n, dtype=np.int32)
     columns = list(date_values)
     for k in range(len(columns), 0, -1):
         values = date_values[columns[k - 1]].view("int64")
-        # one reduction per column; rows are looked for only where a date is after as_of
-        if values.max(initial=np.iinfo(np.int64).min) > limit:  # NaT is never after as_of
+        # one reduction per column; rows are looked for only where a date is after the limit
+        if values.max(initial=np.iinfo(np.int64).min) > limit:  # NaT is never after it
             codes[np.flatnonzero(values > limit)] = k
     return Reasons(codes=codes, labels=tuple(f"future date in {c}" for c in columns))
 
@@ -216,7 +216,7 @@ class DateChecks:
 def date_checks(
     date_values: Mapping[str, np.ndarray],
     stage_columns: Sequence[str],
-    as_of: np.datetime64,
+    latest_allowed: np.datetime64,
     *,
     backfill: bool,
 ) -> DateChecks:
@@ -224,7 +224,7 @@ def date_checks(
     stage_values = [date_values[c] for c in stage_columns]
     skipped, stages = skip_kernel(stage_values, backfill=backfill)
     return DateChecks(
-        future=future_reasons(date_values, as_of),
+        future=future_reasons(date_values, latest_allowed),
         undated=undated_rows(date_values, len(stage_values[0])),
         skipped=skipped,
         stages=stages,

@@ -9,6 +9,13 @@ ipywidgets layer over it; tests and benchmarks drive this object directly.
 Capacity: ``capacity_per_month`` (leads workable a month at the first stage) if given, else
 ``headcount × leads_per_rep_month`` if a headcount is given (default 100 MQLs per rep per month,
 HubSpot's own SLA practice, PRODUCT.md §6), else no cap.
+
+A planner made from leads (:meth:`Planner.from_leads`, i.e.
+:meth:`slaplan.FunnelEstimate.planner`) carries its ``data``: while its rates are the data's,
+P(hit), the largest safe target and the volume needed come from the one estimate's outlook of
+the planned period (the pipeline already there and the arrivals to come, at the volume the
+slider sets) — the same number as :func:`slaplan.check_sla` for the same question. Typed rates
+switch to the steady-state model of one month (``volume x rates``): a what-if, not a forecast.
 """
 
 from __future__ import annotations
@@ -19,13 +26,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from slaplan._checks import check_count, check_positive, check_probability
 from slaplan.plan.attainability import Attainability, attainability, check_rates
 from slaplan.plan.rates import ConversionRate
 from slaplan.plan.sensitivity import sensitivity
-from slaplan.plan.simulate import FunnelPlan, lag_pmf, simulate_funnel
+from slaplan.plan.simulate import FunnelPlan, simulate_funnel
 from slaplan.plan.volume import VolumeModel
 
 if TYPE_CHECKING:
@@ -95,6 +100,9 @@ class Planner:
         Lag pmfs per transition for the fan chart (default: same month).
     n_paths : int, default 2000
         Monte Carlo paths of the fan chart.
+    data : optional
+        The estimate behind a planner made from leads (see the module docstring); an object
+        with ``rates``, ``volume_mean`` and ``outlook(capacity_per_month, volume_scale)``.
     seed : int, default 0
         Seed shared by every recompute (common random numbers: moving a slider changes the
         numbers only through the model).
@@ -121,6 +129,7 @@ class Planner:
     lags: tuple[Any, ...] | None = None
     n_paths: int = 2000
     seed: int = 0
+    data: Any = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.volume, VolumeModel):
@@ -149,6 +158,11 @@ class Planner:
         return replace(self, **changes)
 
     @property
+    def from_data(self) -> bool:
+        """True while P(hit) comes from the data's outlook (rates not typed over)."""
+        return self.data is not None and tuple(self.rates) == tuple(self.data.rates)
+
+    @property
     def capacity(self) -> float | None:
         """Leads workable per month (see the module docstring), or None for no cap."""
         if self.capacity_per_month is not None:
@@ -172,15 +186,21 @@ class Planner:
         capacity = self.capacity
         chain = sum(not r.is_fixed for r in self.rates) > 1
         draws = _CAPPED_DRAWS if capacity is not None else (_CHAIN_DRAWS if chain else None)
-        result = attainability(
-            self.target,
-            volume=self.volume,
-            rates=list(self.rates),
-            confidence=self.confidence,
-            seed=self.seed,
-            capacity_per_month=capacity,
-            n_draws=draws,
-        )
+        if self.from_data:
+            scale = self.volume.mean / self.data.volume_mean if self.data.volume_mean else 1.0
+            outlook = self.data.outlook(capacity, scale if capacity is not None else 1.0)
+            shift = 1.0 if capacity is not None else scale
+            result = outlook.attainability(self.target, self.confidence, volume_scale=shift)
+        else:
+            result = attainability(
+                self.target,
+                volume=self.volume,
+                rates=list(self.rates),
+                confidence=self.confidence,
+                seed=self.seed,
+                capacity_per_month=capacity,
+                n_draws=draws,
+            )
         plan = FunnelPlan.constant(
             stages=self.stages,
             volume=self.volume,
@@ -214,55 +234,22 @@ class Planner:
         stages: Sequence[str] = ("mql", "sql"),
         target: int | None = None,
         as_of: Any = None,
-        window_days: float = 90.0,
-        history_months: int = 12,
+        period: Any = None,
+        segment: str | None = None,
+        seed: int = 0,
         **kwargs: Any,
     ) -> Planner:
-        """A planner with volume and rates fitted on a lead table (``LeadTable`` or DataFrame).
+        """A planner on the one estimate of a lead table (``LeadTable`` or DataFrame).
 
-        Volume: :meth:`VolumeModel.fit` on the last ``history_months`` complete months of the
-        first stage's event counts. Rates: per transition, leads that entered the earlier stage
-        at least ``window_days`` before ``as_of`` (mature) and how many of them reached the
-        next stage. Lags: the calendar months between the two stages of those that converted
-        (capped at ``MAX_LAG_MONTHS``). ``target`` defaults to the expected monthly count of
-        the last stage.
+        Same as ``slaplan.estimate_funnel(leads, stages, segment=..., as_of=..., seed=...)
+        .planner(target=..., period=...)``: the volume is the first stage's predictive for
+        ``period`` (default the month after ``as_of``), the rates are each transition's rate
+        of a new cohort (current regime, with its month-to-month spread), the lags the
+        transitions' lag distributions in calendar months. ``target`` defaults to the expected
+        count of the last stage. Raises :class:`~slaplan.errors.DataError` naming what is
+        missing when the data cannot support a plan.
         """
-        frame = getattr(leads, "frame", leads)
-        monthly, rates, lags = _fit_from_frame(
-            frame, tuple(stages), as_of, window_days, history_months
-        )
-        volume = VolumeModel.fit(monthly)
-        kwargs.setdefault("lags", lags)
-        if target is None:
-            target = round(volume.mean * math.prod(r.mean for r in rates))
-        return cls(volume=volume, rates=rates, stages=tuple(stages), target=target, **kwargs)
+        from slaplan.estimate.funnel_estimate import estimate_funnel
 
-
-def _fit_from_frame(frame, stages, as_of, window_days, history_months):
-    import pandas as pd
-
-    columns = [f"{s}_at" for s in stages]
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"leads must have columns {missing}; present: {list(frame.columns)}")
-    times = {c: pd.to_datetime(frame[c], errors="coerce") for c in columns}
-    today = pd.Timestamp(as_of) if as_of is not None else max(t.max() for t in times.values())
-    first = times[columns[0]]
-    months = first.dt.to_period("M")
-    current = today.to_period("M")
-    counts = months[months < current].value_counts().sort_index()
-    full = pd.period_range(end=current - 1, periods=history_months, freq="M")
-    monthly = counts.reindex(full, fill_value=0).to_numpy()
-    rates, lags = [], []
-    cutoff = today - pd.Timedelta(days=window_days)
-    for a, b in itertools.pairwise(columns):
-        mature = times[a].notna() & (times[a] <= cutoff)
-        converted = mature & times[b].notna()
-        rates.append(ConversionRate(int(converted.sum()), int(mature.sum())))
-        start, end = times[a][converted], times[b][converted]
-        months_apart = (end.dt.year - start.dt.year) * 12 + (end.dt.month - start.dt.month)
-        months_apart = months_apart[months_apart >= 0].to_numpy()
-        lags.append(
-            lag_pmf(months_apart, max_months=MAX_LAG_MONTHS) if months_apart.size else [1.0]
-        )
-    return np.asarray(monthly), tuple(rates), tuple(lags)
+        estimate = estimate_funnel(leads, stages, segment=segment, as_of=as_of, seed=seed)
+        return estimate.planner(target=target, period=period, **kwargs)

@@ -46,7 +46,7 @@ def plot_funnel(stage_table: pd.DataFrame, *, ax: Any = None, title: str | None 
     ax.barh(y, stage_table["rate"], xerr=_error(stage_table), color=_RATE, alpha=0.8, capsize=4)
     for yi, (_, row) in zip(y, stage_table.iterrows(), strict=True):
         ax.annotate(
-            f" {row['rate']:.1%}  ({row['converted']:,}/{row['total']:,})",
+            f" {row['rate']:.1%}  ({row['total']:,} leads)",
             (row["high"], yi),
             va="center",
             fontsize=8,
@@ -54,7 +54,7 @@ def plot_funnel(stage_table: pd.DataFrame, *, ax: Any = None, title: str | None 
     ax.set_yticks(y, labels)
     ax.set_xlim(0, min(1.0, float(stage_table["high"].max()) * 1.35 + 0.02))
     percent_axis(ax.xaxis)
-    ax.set_xlabel("conversion (mature leads), with interval")
+    ax.set_xlabel("eventual conversion (all cohorts, current regime), with interval")
     ax.set_title(title or "Funnel: stage-to-stage conversion")
     return ax
 

@@ -9,17 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from slaplan.funnel.pairs import lead_frame, resolve_as_of
+from slaplan.funnel.pairs import censor, lead_frame, resolve_as_of
 from slaplan.sla.spec import SLA, Commitment
 
 __all__ = [
     "FIRST_TOUCH",
     "censored_frame",
     "event_column",
-    "monthly_counts",
     "period_range",
     "segment_frame",
     "source_column",
@@ -30,15 +28,8 @@ FIRST_TOUCH = "first_touch_at"
 
 def censored_frame(leads: Any, as_of: Any) -> tuple[pd.DataFrame, pd.Timestamp]:
     """The canonical frame with every timestamp after ``as_of`` set to NaT, and ``as_of``."""
-    frame = lead_frame(leads)
-    as_of_ts = resolve_as_of(frame, as_of)
-    columns = [c for c in frame.columns if str(c).endswith("_at")]
-    censored = frame.copy()
-    for column in columns:
-        values = censored[column]
-        if pd.api.types.is_datetime64_any_dtype(values):
-            censored[column] = values.where(values <= as_of_ts)
-    return censored, as_of_ts
+    as_of_ts = resolve_as_of(leads, as_of)
+    return censor(lead_frame(leads), as_of_ts), as_of_ts
 
 
 def segment_frame(frame: pd.DataFrame, segment: str | None) -> pd.DataFrame:
@@ -83,26 +74,3 @@ def period_range(sla: SLA, frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.Perio
         if first <= last
         else (pd.PeriodIndex([], freq=freq, name="period"))
     )
-
-
-def monthly_counts(times: pd.Series, *, end: pd.Timestamp, months: int | None = None) -> pd.Series:
-    """Events per complete calendar month before the month of ``end`` (gaps filled with 0)."""
-    last = pd.Period(end, freq="M") - 1
-    stamps = times.dropna()
-    if stamps.empty:
-        return pd.Series([], dtype="int64")
-    first = pd.Period(stamps.min(), freq="M")
-    if months is not None:
-        first = max(first, last - (months - 1))
-    index = pd.period_range(first, last, freq="M")
-    counts = stamps.dt.to_period("M").value_counts()
-    return counts.reindex(index, fill_value=0).astype("int64")
-
-
-def weekday_weights(times: pd.Series) -> np.ndarray:
-    """Share of events on each weekday (Mon..Sun), from history; uniform without data."""
-    stamps = times.dropna()
-    counts = np.bincount(stamps.dt.day_of_week.to_numpy(), minlength=7).astype(float)
-    if counts.sum() == 0:
-        return np.full(7, 1 / 7)
-    return counts / counts.sum()

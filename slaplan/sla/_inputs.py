@@ -1,54 +1,26 @@
-"""What the data says each commitment will face next period: volume, rates, cohort variation.
+"""The one estimate of the funnel as an SLA sees it: one estimate per segment, one period.
 
-Thin adapters from the lead frame to the planning inputs of the other domains, so that
-:mod:`slaplan.sla.check` and :mod:`slaplan.sla.drift` ask the data the same questions:
-
-* the volume of a stage in the next SLA period, from :func:`slaplan.forecast_volume` (a volume
-  model fitted to history when fewer than 6 complete months exist);
-* the eventual conversion between two event columns as a :class:`slaplan.ConversionRate`, from
-  the leads old enough to have converted (:func:`slaplan.funnel.pairs.stage_pairs`);
-* the month-to-month Beta variation of a cohort share (conversion within a window, response
-  within the limit), from :func:`slaplan.funnel.pooling.fit_beta_prior` on monthly counts.
+:class:`SlaEstimates` holds, for one lead table and one ``as_of``, the
+:class:`~slaplan.estimate.funnel_estimate.FunnelEstimate` of every segment a commitment names
+(all leads for commitments without a segment), so that the check, the consistency check, the
+pacing of the open period and the review ask the *same* estimate. :func:`check_period` picks
+and validates the SLA period a check looks at.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from slaplan.funnel.lags import maturity_horizon_days, pair_distribution
-from slaplan.funnel.pairs import stage_pairs
-from slaplan.funnel.pooling import fit_beta_prior
-from slaplan.plan.rates import ConversionRate
-from slaplan.plan.volume import VolumeModel
-from slaplan.sla._data import monthly_counts
+from slaplan.errors import DataError
+from slaplan.estimate.funnel_estimate import FunnelEstimate, Insufficient, estimate_funnel
+from slaplan.sla.spec import SLA
 
-__all__ = [
-    "PeriodVolume",
-    "VolumeCache",
-    "check_period",
-    "cohort_beta",
-    "eventual_rate",
-    "period_volume",
-]
+__all__ = ["SlaEstimates", "check_period"]
 
-HISTORY_MONTHS = 12
-_MIN_FORECAST_MONTHS = 6
 _PERIOD_TEXT = {"M": re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"), "Q": re.compile(r"^\d{4}Q[1-4]$")}
-
-
-@dataclass(frozen=True, kw_only=True)
-class PeriodVolume:
-    """The predicted volume of one SLA period and how it was obtained."""
-
-    model: VolumeModel
-    period: pd.Period
-    method: str
-    as_of: pd.Timestamp
 
 
 def check_period(period: Any, *, as_of: pd.Timestamp, period_months: int) -> pd.Period:
@@ -81,91 +53,33 @@ def check_period(period: Any, *, as_of: pd.Timestamp, period_months: int) -> pd.
     return parsed
 
 
-def period_volume(
-    times: pd.Series, *, as_of: pd.Timestamp, period: pd.Period, seed: int = 0
-) -> PeriodVolume:
-    """Predicted count of the events in ``times`` in SLA ``period`` (after ``as_of``)."""
-    period_months = 3 if period.freqstr.startswith("Q") else 1
-    history = monthly_counts(times, end=as_of)
-    months = pd.period_range(period.start_time, period.end_time, freq="M")
-    if len(history) < _MIN_FORECAST_MONTHS:
-        recent = history.to_numpy()[-HISTORY_MONTHS:]
-        if len(recent) < 3:
-            recent = np.pad(recent, (3 - len(recent), 0), constant_values=max(recent.sum(), 1))
-        model = VolumeModel.fit(recent)
-        return PeriodVolume(
-            model=model.scaled(model.mean * period_months),
-            period=period,
-            method="fit",
-            as_of=as_of,
-        )
-    from slaplan.forecast.volume import forecast_volume
+class SlaEstimates:
+    """The funnel estimate of each segment an SLA names, for one table, ``as_of`` and period.
 
-    horizon = int((months[-1] - history.index[-1]).n)
-    forecast = forecast_volume(history, horizon=horizon, seed=seed, n_origins=4, n_paths=1000)
-    if period_months == 1:
-        return PeriodVolume(
-            model=forecast.volume_model(months[0]),
-            period=period,
-            method=forecast.method,
-            as_of=as_of,
-        )
-    positions = [forecast.months.get_loc(m) for m in months]
-    totals = forecast.paths[:, positions].sum(axis=1).astype(float)
-    mean, variance = float(totals.mean()), float(totals.var(ddof=1))
-    model = (
-        VolumeModel.poisson(mean)
-        if variance <= mean
-        else VolumeModel.negative_binomial(mean, mean**2 / (variance - mean))
-    )
-    return PeriodVolume(model=model, period=period, method=forecast.method, as_of=as_of)
-
-
-class VolumeCache:
-    """Volumes of one SLA period already forecast in one check, keyed by (segment, column).
-
-    Several commitments are fed by the same stage (SQL count, MQL→SQL rate, response time and
-    MQLs worked all need the period's MQLs); the forecast and its backtest run once.
+    Built once per check or review and passed along (``estimates=``), so every commitment and
+    every door reads the same numbers.
     """
 
-    def __init__(self, *, as_of: pd.Timestamp, period: pd.Period, seed: int = 0) -> None:
-        self._as_of, self._period, self._seed = as_of, period, seed
-        self._volumes: dict[tuple[str | None, str], PeriodVolume] = {}
+    def __init__(
+        self, sla: SLA, leads: Any, *, as_of: pd.Timestamp, period: pd.Period, seed: int = 0
+    ) -> None:
+        self._sla, self._leads = sla, leads
+        self.as_of, self.period, self.seed = as_of, period, seed
+        self._by_segment: dict[str | None, FunnelEstimate | Insufficient] = {}
 
-    @property
-    def as_of(self) -> pd.Timestamp:
-        return self._as_of
+    def segment(self, name: str | None) -> FunnelEstimate | Insufficient:
+        """The estimate of segment ``name`` (None: all leads); Insufficient if it has no leads."""
+        if name not in self._by_segment:
+            frame = getattr(self._leads, "frame", self._leads)
+            stages = [s for s in self._sla.stage_names if f"{s}_at" in frame.columns]
+            try:
+                self._by_segment[name] = estimate_funnel(
+                    self._leads, stages, segment=name, as_of=self.as_of, seed=self.seed
+                )
+            except DataError as exc:
+                self._by_segment[name] = Insufficient(reason=str(exc))
+        return self._by_segment[name]
 
-    @property
-    def period(self) -> pd.Period:
-        return self._period
-
-    def get(self, frame: pd.DataFrame, column: str, segment: str | None) -> PeriodVolume:
-        key = (segment, column)
-        if key not in self._volumes:
-            self._volumes[key] = period_volume(
-                frame[column], as_of=self._as_of, period=self._period, seed=self._seed
-            )
-        return self._volumes[key]
-
-
-def eventual_rate(
-    frame: pd.DataFrame, source: str, target: str, *, as_of: pd.Timestamp
-) -> ConversionRate:
-    """Eventual conversion ``source -> target`` among recent leads old enough to have converted.
-
-    ``source``/``target`` are stage names or ``"first_touch"``. Leads count if they entered
-    ``source`` in the last 12 months and are older than the p95 lag (truncation-corrected).
-    """
-    pairs = stage_pairs(frame, source, target, as_of=as_of)
-    horizon = max(maturity_horizon_days(pair_distribution(pairs), None), 1.0)
-    recent = pairs["age_days"] <= horizon + 365.0
-    mature = pairs[recent & (pairs["age_days"] >= horizon)]
-    if mature.empty:
-        mature = pairs
-    return ConversionRate(int(mature["converted"].sum()), len(mature))
-
-
-def cohort_beta(converted: np.ndarray, total: np.ndarray) -> tuple[float, float]:
-    """Beta ``(a, b)`` of next month's cohort share from monthly (converted, total) counts."""
-    return fit_beta_prior(np.asarray(converted, int), np.asarray(total, int))
+    def estimates(self) -> dict[str | None, FunnelEstimate | Insufficient]:
+        """Every estimate made so far, by segment."""
+        return dict(self._by_segment)

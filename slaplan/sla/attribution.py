@@ -174,10 +174,15 @@ def _attribute(sla, commitment: Commitment, frame, period, actual, fast_hours, c
     worked = source == f"{_worked_stage(sla)}_at"
     kwargs = {"worked_stage": worked, "fast_hours": fast_hours, "calendar": calendar}
     factors, _ = _cohort_factors(frame, source, target, start, end, **kwargs)
+    # the baseline months are those with data (a young export has fewer than 12: no zero-padding)
+    first = frame[source].min()
     base_start = start - pd.DateOffset(months=_BASELINE_MONTHS)
+    if pd.notna(first):
+        base_start = max(base_start, pd.Period(first, freq="M").start_time)
+    months = max((pd.Period(start, freq="M") - pd.Period(base_start, freq="M")).n, 1)
     history, _ = _cohort_factors(frame, source, target, base_start, start, **kwargs)
     plan = history.copy()
-    plan[0] = _planned_volume(sla, commitment, source, history[0] / _BASELINE_MONTHS)
+    plan[0] = _planned_volume(sla, commitment, source, history[0] / months)
     plan[3] = 1.0
     plan[3] = commitment.target / np.prod(plan) if np.prod(plan) > 0 else 0.0
     parts = shapley_product(plan, factors)

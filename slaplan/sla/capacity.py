@@ -13,7 +13,7 @@ import pandas as pd
 
 from slaplan.capacity.team import leads_workable
 
-__all__ = ["period_capacity"]
+__all__ = ["monthly_capacity", "period_capacity"]
 
 
 def period_capacity(team: Any, period: pd.Period, *, as_of: pd.Timestamp) -> float | None:
@@ -26,3 +26,14 @@ def period_capacity(team: Any, period: pd.Period, *, as_of: pd.Timestamp) -> flo
     months = pd.period_range(period.start_time, period.end_time, freq="M")
     per_month = leads_workable(team, months=months, as_of=as_of)  # SDRs work the MQLs
     return float(sum(per_month))
+
+
+def monthly_capacity(team: Any, period: pd.Period, *, as_of: pd.Timestamp) -> float | None:
+    """Leads the team can work per month, averaged over ``period``'s months (None: no roster).
+
+    >>> monthly_capacity(None, pd.Period("2026-12", "M"), as_of=pd.Timestamp("2026-11-15"))
+    """
+    total = period_capacity(team, period, as_of=as_of)
+    if total is None:
+        return None
+    return total / len(pd.period_range(period.start_time, period.end_time, freq="M"))

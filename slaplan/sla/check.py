@@ -1,69 +1,69 @@
 """The attainability check of an SLA before anyone signs: :func:`check_sla`.
 
-For each commitment, what the data says about the next full SLA period after ``as_of``:
+For each commitment, what the one estimate of the funnel (:mod:`slaplan.estimate`) says about
+the next full SLA period after ``as_of``:
 
-* **count** of a stage — the stage is fed by the previous funnel stage, whose volume comes from
-  :func:`slaplan.forecast_volume` and whose eventual conversion is a Beta posterior from recent
-  mature leads; :func:`slaplan.attainability` gives P(count >= target), the largest target
-  attainable at the SLA's confidence and the upstream volume needed (with the team's capacity
-  cap on the leads sales works, when a roster is given);
-* **worked** leads — the stage volume, the share of its leads ever touched, and the capacity cap;
-* **rate** and **response_time** shares — next period's cohort share is beta-binomial: the
-  cohort size is the forecast volume, the share varies month to month as a Beta fitted to the
-  last 12 settled months (:func:`slaplan.funnel.pooling.fit_beta_prior`).
+* **count** of a stage and **worked** leads — :meth:`FunnelEstimate.outlook`: the leads already in
+  the pipeline that will convert in the period plus the arrivals still to come (their volume
+  forecast, the current regime's rate with its month-to-month spread, the lags), capped by the
+  team's capacity when a roster is given; P(count >= target), the largest target met with the
+  SLA's confidence and the upstream volume needed;
+* **rate** — :meth:`FunnelEstimate.share_outlook`: the share of the period's cohort converting
+  within the commitment's window (the data's own window, stated, when the SLA gives none);
+* **response_time** — the share touched within the limit: Beta spread of the settled months
+  (:func:`slaplan.sla.shares.settled_share_prior`) and the period's volume from the estimate.
 
-The SMART notes come from :mod:`slaplan.sla.smart`; :func:`check_consistency` asks whether each
-sales count promise is attainable when marketing delivers exactly its own promise.
+Not enough data is an answer: such a row says ``insufficient data`` with the reason, and its
+numbers are NaN. The SMART notes come from :mod:`slaplan.sla.smart`; :func:`check_consistency`
+asks whether each sales count promise is attainable when marketing delivers exactly its own.
 """
 
 from __future__ import annotations
 
-import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
-from slaplan.plan.attainability import attainability, verdict_for
-from slaplan.plan.rates import ConversionRate
+from slaplan.estimate.funnel_estimate import FIRST_TOUCH, FunnelEstimate, Insufficient
+from slaplan.plan.attainability import verdict_for
 from slaplan.sla import smart
-from slaplan.sla._data import (
-    FIRST_TOUCH,
-    censored_frame,
-    segment_frame,
-    source_column,
-)
-from slaplan.sla._inputs import (
-    VolumeCache,
-    check_period,
-    eventual_rate,
-)
-from slaplan.sla.capacity import period_capacity
-from slaplan.sla.shares import settled_share_prior
+from slaplan.sla._data import censored_frame, segment_frame
+from slaplan.sla._inputs import SlaEstimates, check_period
+from slaplan.sla.capacity import monthly_capacity
+from slaplan.sla.shares import MIN_SETTLED_MONTHS, settled_share_prior
 from slaplan.sla.spec import SLA, Commitment
 
-__all__ = ["CommitmentCheck", "check_commitment", "check_consistency", "check_sla"]
+__all__ = [
+    "INSUFFICIENT",
+    "CommitmentCheck",
+    "check_commitment",
+    "check_consistency",
+    "check_sla",
+    "effective_commitment",
+]
 
-# Monte Carlo draws with a capacity cap: standard error <= 0.5/sqrt(5000) = 0.007, ample for a
-# verdict shown to the percent, and four times faster than the engine's default
-CAPPED_DRAWS = 5_000
+INSUFFICIENT = "insufficient data"
+_NAN = float("nan")
 
 
 @dataclass(frozen=True, kw_only=True)
 class CommitmentCheck:
-    """The attainability of one commitment in the next SLA period."""
+    """The attainability of one commitment in the next SLA period (NaN numbers: no data)."""
 
     commitment: Commitment
     period: pd.Period
     probability: float
     expected: float
     max_target: float
-    required_volume: float  # mean upstream volume needed at the confidence (count metrics)
+    required_volume: float  # mean monthly volume of ``required_stage`` needed (count metrics)
     required_stage: str  # the stage whose volume ``required_volume`` counts
     verdict: str
+    current_volume: float = _NAN  # mean monthly volume of ``required_stage`` now expected
     assumptions: str
+    reason: str = ""  # why the data are insufficient ("" when they suffice)
     notes: tuple[smart.SmartNote, ...] = ()
 
 
@@ -75,7 +75,7 @@ def check_sla(
     as_of: Any = None,
     period: Any = None,
     seed: int = 0,
-    volumes: VolumeCache | None = None,
+    estimates: SlaEstimates | None = None,
 ) -> pd.DataFrame:
     """Attainability and SMART check of every commitment, one row per commitment.
 
@@ -86,46 +86,50 @@ def check_sla(
     leads : LeadTable or DataFrame
         Loaded leads (canonical columns).
     team : path or DataFrame, optional
-        Team roster; caps the leads sales can work per period.
+        Team roster; caps the leads sales can work per month.
     as_of : date-like, optional
-        The "today" of the check; default the latest timestamp in the data.
+        The "today" of the check; default the table's ``as_of`` (else its latest timestamp).
+        A date means the end of that day; later events are treated as not yet happened.
     period : str or pandas.Period, optional
         The SLA period to check (``"2027-01"``; ``"2027Q1"`` for a quarterly SLA): a full period
-        after the one holding ``as_of``. Default: the next one. Volumes are forecast up to it
-        from the data before ``as_of``.
+        after the one holding ``as_of``. Default: the next one.
     seed : int
-        Seed of the forecast paths and of the Monte Carlo in :func:`slaplan.attainability`.
-    volumes : VolumeCache, optional
-        Forecasts already made for the same data, ``as_of`` and period (shared with
-        :func:`check_consistency`).
+        Seed of every draw of the estimate (same seed, same numbers).
+    estimates : SlaEstimates, optional
+        The estimates already made for the same data, ``as_of`` and period (the review and the
+        consistency check share them).
 
     Raises
     ------
     ValueError
         If ``period`` is not a period of the SLA's length after the one holding ``as_of``, or
-        differs from the period of ``volumes``.
+        differs from the period of ``estimates``.
 
     Returns
     -------
     DataFrame
         Index ``commitment``; columns ``owner``, ``metric``, ``what``, ``segment``, ``target``,
         ``period``, ``probability`` (P(met)), ``expected``, ``max_target`` (largest target met
-        with the SLA's confidence), ``required_volume`` and ``required_stage`` (mean volume of
-        that stage needed to meet the target at the confidence), ``verdict`` (attainable /
-        stretch / out of reach), one boolean per SMART letter and ``notes``.
+        with the SLA's confidence), ``required_volume`` and ``required_stage`` (mean monthly
+        volume of that stage needed to meet the target at the confidence), ``current_volume``
+        (that stage's monthly volume now expected), ``verdict``
+        (attainable / stretch / out of reach / insufficient data), ``reason`` (why the data are
+        insufficient), one boolean per SMART letter, ``notes`` and ``assumptions`` (what the
+        numbers rest on). Numbers are NaN where the verdict is "insufficient data".
 
     Examples
     --------
     >>> import slaplan as sp
-    >>> sla = sp.load_sla(sp.samples_dir() / "sla.yaml")  # doctest: +SKIP
-    >>> t = sp.load_leads(sp.samples_dir() / "leads.csv", as_of="2026-11-15")  # doctest: +SKIP
-    >>> sp.check_sla(sla, t)[["probability", "max_target", "verdict"]]  # doctest: +SKIP
+    >>> sla = sp.load_sla(sp.samples_dir() / "sla.yaml")
+    >>> t = sp.load_leads(sp.samples_dir() / "leads.csv", as_of="2026-11-15")
+    >>> table = sp.check_sla(sla, t)  # doctest: +SKIP
+    >>> table.loc["sql_volume", ["probability", "max_target", "verdict"]]  # doctest: +SKIP
     """
     frame, as_of_ts = censored_frame(leads, as_of)
-    volumes = _volumes(sla, as_of_ts, period, seed, volumes)
-    capacity = period_capacity(team, volumes.period, as_of=as_of_ts)
+    estimates = _estimates(sla, leads, as_of_ts, period, seed, estimates)
+    capacity = monthly_capacity(team, estimates.period, as_of=as_of_ts)
     checks = [
-        check_commitment(sla, c, frame, as_of=as_of_ts, capacity=capacity, volumes=volumes)
+        check_commitment(sla, c, frame, estimates=estimates, capacity=capacity)
         for c in sla.commitments
     ]
     table = pd.DataFrame([_row(sla, check) for check in checks]).set_index("commitment")
@@ -139,114 +143,187 @@ def check_commitment(
     commitment: Commitment,
     frame: pd.DataFrame,
     *,
-    as_of: pd.Timestamp,
+    estimates: SlaEstimates,
     capacity: float | None = None,
-    volumes: VolumeCache | None = None,
-    seed: int = 0,
 ) -> CommitmentCheck:
-    """Check one commitment on a lead frame already censored at ``as_of``."""
+    """Check one commitment (``frame``: the leads censored at the estimates' ``as_of``)."""
+    estimate = estimates.segment(commitment.segment)
     part = segment_frame(frame, commitment.segment)
-    volumes = _volumes(sla, as_of, None, seed, volumes)
-    if commitment.is_count:
-        check = _count_check(sla, commitment, part, capacity, volumes, seed)
+    if isinstance(estimate, Insufficient):
+        check = _insufficient(commitment, estimates.period, estimate.reason)
+    elif commitment.is_count:
+        check = _count_check(sla, commitment, estimate, estimates.period, capacity)
+    elif commitment.metric == "rate":
+        check = _rate_check(sla, commitment, estimate, estimates.period)
     else:
-        check = _share_check(sla, commitment, part, as_of, volumes)
-    notes = smart.smart_notes(sla, commitment, part, as_of)
+        check = _response_check(sla, commitment, estimate, part, estimates.period)
+    notes = smart.smart_notes(sla, commitment, part, estimates.as_of)
     attainable = smart.SmartNote(
         criterion="attainable",
         passed=check.verdict == "attainable",
-        note=f"P(met) = {check.probability:.0%} against {sla.confidence:.0%} needed",
+        note=f"insufficient data: {check.reason}"
+        if check.verdict == INSUFFICIENT
+        else f"P(met) = {check.probability:.0%} against {sla.confidence:.0%} needed",
     )
-    return _with_notes(check, (*notes[:2], attainable, *notes[2:]))
+    return replace(check, notes=(*notes[:2], attainable, *notes[2:]))
 
 
-def _volumes(sla: SLA, as_of: pd.Timestamp, period: Any, seed: int, volumes) -> VolumeCache:
-    """The forecasts of the checked period: ``volumes`` if given (same period), else new."""
-    if volumes is None:
-        target = check_period(period, as_of=as_of, period_months=sla.period_months)
-        return VolumeCache(as_of=as_of, period=target, seed=seed)
-    if period is not None:
-        target = check_period(period, as_of=as_of, period_months=sla.period_months)
-        if target != volumes.period:
-            raise ValueError(
-                f"period {target} differs from the period of volumes, {volumes.period}"
-            )
-    return volumes
+def effective_commitment(commitment: Commitment, estimate: FunnelEstimate | Insufficient):
+    """The commitment as measured: a rate without a window gets the data's own window."""
+    if commitment.metric != "rate" or commitment.window_days or isinstance(estimate, Insufficient):
+        return commitment
+    transition = estimate.transition(commitment.from_stage, commitment.to_stage)
+    if not transition.sufficient:
+        return commitment
+    window = estimate.default_window(commitment.from_stage, commitment.to_stage)
+    return replace(commitment, window_days=int(window))
 
 
-def _with_notes(check: CommitmentCheck, notes) -> CommitmentCheck:
-    from dataclasses import replace
+def _estimates(sla, leads, as_of, period, seed, estimates) -> SlaEstimates:
+    target = check_period(period, as_of=as_of, period_months=sla.period_months)
+    if estimates is None:
+        return SlaEstimates(sla, leads, as_of=as_of, period=target, seed=seed)
+    if period is not None and target != estimates.period:
+        raise ValueError(
+            f"period {target} differs from the period of estimates, {estimates.period}"
+        )
+    return estimates
 
-    return replace(check, notes=tuple(notes))
 
-
-def _count_check(sla, commitment, frame, capacity, volumes, seed) -> CommitmentCheck:
-    source = source_column(commitment, sla.stage_names)
-    target = FIRST_TOUCH if commitment.metric == "worked" else f"{commitment.stage}_at"
-    volume = volumes.get(frame, source, commitment.segment)
-    as_of = volumes.as_of
-    if source == target:
-        rate, rate_text = ConversionRate.fixed(1.0), ""
-    else:
-        rate = eventual_rate(frame, source[:-3], target[:-3], as_of=as_of)
-        rate_text = f", {source[:-3]}→{target[:-3]} {rate.mean:.1%} (n={rate.total})"
-    cap = _capacity_for(commitment, source, capacity)
-    result = attainability(
-        int(commitment.target),
-        volume=volume.model,
-        rates=[rate],
-        confidence=sla.confidence,
-        seed=seed,
-        capacity_per_month=cap,
-        n_draws=None if cap is None else CAPPED_DRAWS,
-    )
-    cap_text = f", capacity {cap:.0f} leads" if cap is not None else ""
+def _insufficient(commitment: Commitment, period: pd.Period, reason: str) -> CommitmentCheck:
     return CommitmentCheck(
         commitment=commitment,
-        period=volume.period,
-        probability=result.probability,
-        expected=result.expected,
-        max_target=float(result.max_target),
-        required_volume=float(result.required_volume),
-        required_stage=source[:-3],
-        verdict=result.verdict,
-        assumptions=f"{source[:-3]} volume {volume.model.mean:.0f} ({volume.method})"
-        f"{rate_text}{cap_text}",
+        period=period,
+        probability=_NAN,
+        expected=_NAN,
+        max_target=_NAN,
+        required_volume=_NAN,
+        required_stage="",
+        verdict=INSUFFICIENT,
+        assumptions="",
+        reason=reason,
     )
 
 
-def _capacity_for(commitment: Commitment, source: str, capacity: float | None) -> float | None:
-    """Sales' capacity caps the leads it works: the MQLs feeding SQLs, the MQLs worked."""
-    if capacity is None or commitment.owner != "sales":
-        return None
-    return capacity if source == "mql_at" else None
+def _count_check(sla, commitment, estimate: FunnelEstimate, period, capacity) -> CommitmentCheck:
+    if commitment.metric == "worked":
+        stage, source = FIRST_TOUCH, commitment.stage
+    else:
+        stage, source = commitment.stage, estimate.source_of(commitment.stage)
+    cap = capacity if commitment.owner == "sales" and source == _worked_stage(sla) else None
+    outlook = estimate.outlook(stage, period, source=source, capacity_per_month=cap)
+    if isinstance(outlook, Insufficient):
+        return _insufficient(commitment, period, outlook.reason)
+    probability = outlook.probability(commitment.target)
+    return CommitmentCheck(
+        commitment=commitment,
+        period=period,
+        probability=probability,
+        expected=outlook.expected,
+        max_target=float(outlook.max_target(sla.confidence)),
+        required_volume=float(outlook.required_volume(commitment.target, sla.confidence)),
+        required_stage=source,
+        verdict=verdict_for(probability, sla.confidence),
+        current_volume=outlook.source_volume,
+        assumptions=count_assumptions(estimate, stage, source, outlook, cap),
+    )
 
 
-def _share_check(sla, commitment, frame, as_of, volumes) -> CommitmentCheck:
-    calendar = sla.hours if commitment.metric == "response_time" else None
-    this_month = pd.Period(as_of, freq="M")
-    (a, b), settled_months = settled_share_prior(commitment, frame, this_month, as_of, calendar)
-    stage = commitment.from_stage if commitment.metric == "rate" else commitment.stage
-    volume = volumes.get(frame, f"{stage}_at", commitment.segment)
-    n = max(round(volume.model.mean), 1)
+def _worked_stage(sla: SLA) -> str:
+    """The stage sales works (its capacity caps): the stage before the first sales count."""
+    names = sla.stage_names
+    return names[1] if len(names) > 1 else names[0]
+
+
+def count_assumptions(estimate, stage, source, outlook, cap) -> str:
+    """What a count's probability rests on, in words."""
+    volume = estimate.volume(source)
+    parts = [volume.describe()]
+    if stage != source:
+        parts.append(estimate.transition(source, stage).describe())
+        parts.append(
+            f"expected {outlook.pending_expected:,.0f} from leads already in the pipeline and "
+            f"{outlook.future_expected:,.0f} from {source} arrivals to come"
+        )
+    if cap is not None:
+        parts.append(f"capacity {cap:,.0f} {source} leads a month")
+    return "; ".join(parts)
+
+
+def _rate_check(sla, commitment, estimate: FunnelEstimate, period) -> CommitmentCheck:
+    measured = effective_commitment(commitment, estimate)
+    if not measured.window_days:
+        reason = estimate.transition(commitment.from_stage, commitment.to_stage).reason
+        return _insufficient(commitment, period, reason or "no conversions to learn a window")
+    outlook = estimate.share_outlook(
+        commitment.from_stage, commitment.to_stage, period, window_days=measured.window_days
+    )
+    if isinstance(outlook, Insufficient):
+        return _insufficient(commitment, period, outlook.reason)
+    probability = outlook.probability(commitment.target)
+    transition = estimate.transition(
+        commitment.from_stage, commitment.to_stage, window_days=measured.window_days
+    )
+    window = "" if commitment.window_days else " (the data's own window: 90% of conversions)"
+    return CommitmentCheck(
+        commitment=commitment,
+        period=period,
+        probability=probability,
+        expected=outlook.expected,
+        max_target=outlook.max_target(sla.confidence),
+        required_volume=_NAN,
+        required_stage="",
+        verdict=verdict_for(probability, sla.confidence),
+        assumptions=f"{transition.describe()}{window}; "
+        f"{estimate.volume(commitment.from_stage).describe()}",
+    )
+
+
+def _response_check(sla, commitment, estimate: FunnelEstimate, frame, period) -> CommitmentCheck:
+    this_month = pd.Period(estimate.as_of, freq="M")
+    (a, b), settled = settled_share_prior(commitment, frame, this_month, estimate.as_of, sla.hours)
+    if settled < MIN_SETTLED_MONTHS:
+        reason = (
+            f"only {settled} settled month{'s' if settled != 1 else ''} of {commitment.stage} "
+            f"response times; at least {MIN_SETTLED_MONTHS} are needed"
+        )
+        return _insufficient(commitment, period, reason)
+    volume = estimate.volume(commitment.stage)
+    if not volume.sufficient:
+        return _insufficient(commitment, period, volume.reason)
+    n = max(round(volume.volume_model(period).mean), 1)
     successes = np.arange(n + 1)
-    # P(X >= k) for X ~ BetaBinomial(n, a, b): the share next period is X / n
-    tail = stats.betabinom.sf(successes - 1, n, a, b)
-    needed = int(np.ceil(commitment.target * n - 1e-9))
-    probability = float(tail[needed])
+    # P(X >= k), X ~ BetaBinomial(n, a, b): the share next period is X / n
+    tail = _betabinom_sf(successes - 1, n, a, b)
+    probability = float(tail[int(np.ceil(commitment.target * n - 1e-9))])
     safe = successes[tail >= sla.confidence]
     return CommitmentCheck(
         commitment=commitment,
-        period=volume.period,
+        period=period,
         probability=probability,
         expected=a / (a + b),
         max_target=float(safe.max() / n) if safe.size else 0.0,
-        required_volume=float("nan"),
+        required_volume=_NAN,
         required_stage="",
         verdict=verdict_for(probability, sla.confidence),
-        assumptions=f"monthly share Beta({a:.1f}, {b:.1f}) from {settled_months} settled months, "
-        f"{n} {stage} leads",
+        assumptions=f"monthly share {a / (a + b):.0%} ±{np.sqrt(a * b / (a + b + 1)) / (a + b):.0%}"
+        f" from {settled} settled months; about {n:,} {commitment.stage} leads",
     )
+
+
+def _betabinom_sf(k: np.ndarray, n: int, a: float, b: float) -> np.ndarray:
+    """``P(X > k)`` of a beta-binomial by its pmf in log space (``scipy.special`` only)."""
+    x = np.arange(n + 1)
+    log_pmf = (
+        special.gammaln(n + 1)
+        - special.gammaln(x + 1)
+        - special.gammaln(n - x + 1)
+        + special.betaln(x + a, n - x + b)
+        - special.betaln(a, b)
+    )
+    pmf = np.exp(log_pmf - special.logsumexp(log_pmf))
+    survival = np.concatenate([np.cumsum(pmf[::-1])[::-1], [0.0]])  # P(X >= x), x = 0..n+1
+    return survival[np.clip(np.asarray(k) + 1, 0, n + 1)]
 
 
 def _row(sla: SLA, check: CommitmentCheck) -> dict[str, Any]:
@@ -264,7 +341,9 @@ def _row(sla: SLA, check: CommitmentCheck) -> dict[str, Any]:
         "max_target": check.max_target,
         "required_volume": check.required_volume,
         "required_stage": check.required_stage,
+        "current_volume": check.current_volume,
         "verdict": check.verdict,
+        "reason": check.reason,
     }
     row |= {note.criterion: note.passed for note in check.notes}
     row["notes"] = "; ".join(f"{n.criterion}: {n.note}" for n in check.notes)
@@ -279,26 +358,27 @@ def check_consistency(
     as_of: Any = None,
     period: Any = None,
     seed: int = 0,
-    volumes: VolumeCache | None = None,
+    estimates: SlaEstimates | None = None,
 ) -> pd.DataFrame:
     """Is each sales count promise attainable if marketing delivers exactly its promise?
 
-    For every pair (marketing count on stage U, sales count on a later stage S, same segment),
-    the volume of U is set to marketing's target (same dispersion as forecast) and the chain of
-    rates from U to S comes from the data; P(S >= sales target) at the SLA's confidence says
-    whether the two halves of the SLA fit together.
+    For every pair (marketing count on stage U, sales count on the next stage S, same segment),
+    the arrivals of U still to come are scaled so that U's monthly volume is marketing's target,
+    and P(S >= sales target) comes from the same outlook as :func:`check_sla` (the pipeline
+    already there counts as it is). Pairs whose stages are not adjacent are not judged.
 
     Parameters
     ----------
-    sla, leads, as_of, period, seed, volumes
+    sla, leads, as_of, period, seed, estimates
         As in :func:`check_sla`.
 
     Returns
     -------
     DataFrame
         One row per pair: ``marketing``, ``sales`` (commitment ids), ``marketing_target``,
-        ``sales_target``, ``rate`` (data), ``expected``, ``probability``, ``consistent``,
-        ``sales_target_supported`` (largest sales target at the confidence).
+        ``sales_target``, ``rate`` (the data's rate U→S), ``expected``, ``probability``,
+        ``consistent``, ``sales_target_supported`` (largest sales target at the confidence);
+        NaN and ``consistent`` NA where the data are insufficient.
 
     Examples
     --------
@@ -307,44 +387,49 @@ def check_consistency(
     >>> t = sp.load_leads(sp.samples_dir() / "leads.csv", as_of="2026-11-15")  # doctest: +SKIP
     >>> check_consistency(sla, t)[["sales", "marketing", "probability"]]  # doctest: +SKIP
     """
-    frame, as_of_ts = censored_frame(leads, as_of)
-    volumes = _volumes(sla, as_of_ts, period, seed, volumes)
+    _, as_of_ts = censored_frame(leads, as_of)
+    estimates = _estimates(sla, leads, as_of_ts, period, seed, estimates)
     names = sla.stage_names
     rows = []
     for m in (c for c in sla.commitments if c.owner == "marketing" and c.metric == "count"):
         for s in sla.commitments:
             if s.owner != "sales" or s.metric != "count" or s.segment != m.segment:
                 continue
-            if names.index(s.stage) <= names.index(m.stage):
+            if names.index(s.stage) != names.index(m.stage) + 1:
                 continue
-            part = segment_frame(frame, m.segment)
-            volume = volumes.get(part, f"{m.stage}_at", m.segment)
-            rows.append(_pair(sla, m, s, part, volume, seed))
+            rows.append(_pair(sla, m, s, estimates))
     columns = ["marketing", "sales", "marketing_target", "sales_target", "rate", "expected",
                "probability", "consistent", "sales_target_supported"]  # fmt: skip
-    return pd.DataFrame(rows, columns=columns)
+    table = pd.DataFrame(rows, columns=columns)
+    table["consistent"] = table["consistent"].astype("boolean")
+    return table
 
 
-def _pair(sla, marketing, sales, frame, volume, seed) -> dict[str, Any]:
-    names = sla.stage_names
-    chain = names[names.index(marketing.stage) : names.index(sales.stage) + 1]
-    as_of = volume.as_of
-    rates = [eventual_rate(frame, a, b, as_of=as_of) for a, b in itertools.pairwise(chain)]
-    result = attainability(
-        int(sales.target),
-        volume=volume.model.scaled(marketing.target),
-        rates=rates,
-        confidence=sla.confidence,
-        seed=seed,
-    )
-    return {
+def _pair(sla, marketing, sales, estimates: SlaEstimates) -> dict[str, Any]:
+    row = {
         "marketing": marketing.id,
         "sales": sales.id,
         "marketing_target": marketing.target,
         "sales_target": sales.target,
-        "rate": float(np.prod([r.mean for r in rates])),
-        "expected": result.expected,
-        "probability": result.probability,
-        "consistent": result.probability >= sla.confidence,
-        "sales_target_supported": result.max_target,
+    }
+    estimate = estimates.segment(marketing.segment)
+    outlook = (
+        estimate
+        if isinstance(estimate, Insufficient)
+        else estimate.outlook(sales.stage, estimates.period, source=marketing.stage)
+    )
+    if isinstance(outlook, Insufficient):
+        return row | {"rate": _NAN, "expected": _NAN, "probability": _NAN, "consistent": pd.NA,
+                      "sales_target_supported": _NAN}  # fmt: skip
+    scale = marketing.target / max(outlook.source_volume, 1e-9)
+    probability = outlook.probability(sales.target, volume_scale=scale)
+    supported = outlook.max_target(sla.confidence, volume_scale=scale)
+    rate = estimate.transition(marketing.stage, sales.stage).posterior.mean
+    expected = float((outlook.base + outlook.future * scale).mean())
+    return row | {
+        "rate": rate,
+        "expected": expected,
+        "probability": probability,
+        "consistent": probability >= sla.confidence,
+        "sales_target_supported": supported,
     }

@@ -14,9 +14,15 @@ after the last review (the ``cadence_months`` before it against the complete mon
   Fisher's exact test of the 2x2 table; posterior probability of a decrease from Beta(1 + c,
   1 + n - c) posteriors by quadrature.
 
-p-values are Holm-adjusted over the table (``p_adjusted``); a row ``changed`` when it is below
-0.05. :func:`propose_targets` turns the attainability check into next period's proposals: the
-largest target met with the SLA's confidence.
+p-values are Holm-adjusted over the table (``p_adjusted``). Beside the tests, the monthly series
+of both windows goes through the change finder of the one estimate
+(:func:`slaplan.forecast.level.fit_level` for counts, :func:`slaplan.estimate.cohort_rates
+.fit_cohort_rates` for shares): a window test on monthly means misses a jump inside the later
+window (its overdispersion absorbs it), the change finder does not. A row is ``changed`` when the
+adjusted p-value is below 0.05 or a change of regime is found (``regime_change`` says when and by
+how much). Months before the data began are left out of the windows (a partial first month is
+not a slump). :func:`propose_targets` turns the attainability check into next period's
+proposals: the largest target met with the SLA's confidence.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from slaplan.estimate.cohort_rates import fit_cohort_rates
+from slaplan.forecast.level import fit_level
 from slaplan.sla._data import censored_frame, event_column, segment_frame
 from slaplan.sla.shares import share_counts
 from slaplan.sla.spec import SLA, Commitment
@@ -141,8 +149,9 @@ def detect_drift(
     DataFrame
         Index ``commitment``: ``quantity``, ``test``, ``before``, ``after`` (monthly mean count,
         or pooled share), ``change`` (ratio for volumes, difference for shares), ``p_value``,
-        ``p_adjusted`` (Holm), ``prob_decrease`` (posterior), ``changed`` (p_adjusted < 0.05),
-        ``months_before``, ``months_after``.
+        ``p_adjusted`` (Holm), ``prob_decrease`` (posterior), ``regime_change`` (the month a
+        change of regime began and the ratio, "" if none), ``changed`` (p_adjusted < 0.05 or a
+        regime change), ``months_before``, ``months_after``.
 
     Examples
     --------
@@ -155,6 +164,7 @@ def detect_drift(
     split = _split(sla, since, as_of_ts)
     months = window_months or (sla.review.cadence_months if sla.review else _DEFAULT_WINDOW_MONTHS)
     before = pd.period_range(end=split - 1, periods=months, freq="M")
+    before = before[before.start_time >= _first_complete_month(frame)]
     after = pd.period_range(split, pd.Period(as_of_ts, freq="M") - 1, freq="M")
     calendar = sla.hours
     rows = []
@@ -166,13 +176,34 @@ def detect_drift(
             rows.append(_share_row(commitment, part, before, after, as_of_ts, calendar))
     table = pd.DataFrame(rows).set_index("commitment")
     table["p_adjusted"] = holm_adjust(table["p_value"].to_numpy())
-    table["changed"] = table["p_adjusted"] < SIGNIFICANCE
+    table["changed"] = (table["p_adjusted"] < SIGNIFICANCE) | (table["regime_change"] != "")
     table.attrs |= {"since": split, "as_of": as_of_ts}
     return table[_COLUMNS]
 
 
 _COLUMNS = ["quantity", "test", "before", "after", "change", "p_value", "p_adjusted",
-            "prob_decrease", "changed", "months_before", "months_after"]  # fmt: skip
+            "prob_decrease", "regime_change", "changed", "months_before",
+            "months_after"]  # fmt: skip
+
+
+def _first_complete_month(frame: pd.DataFrame) -> pd.Timestamp:
+    """Start of the first month fully covered by the data (months before are not data)."""
+    stamps = [frame[c].min() for c in frame.columns if str(c).endswith("_at")]
+    stamps = [s for s in stamps if pd.notna(s)]
+    if not stamps:
+        return pd.Timestamp.min
+    first = pd.Timestamp(min(stamps))
+    month = pd.Period(first, freq="M")
+    partial = first > month.start_time + pd.Timedelta(days=1)
+    return (month + 1 if partial else month).start_time
+
+
+def _regime_text(months: pd.PeriodIndex, values: np.ndarray, changes, ratio_of) -> str:
+    """ "since 2026-06: x3.50 (P 0.99)" for the last change found, "" without one."""
+    if not changes:
+        return ""
+    last = changes[-1]
+    return f"since {months[last.index]}: x{ratio_of(last.index):.2f} (P {last.probability:.2f})"
 
 
 def _split(sla: SLA, since: Any, as_of: pd.Timestamp) -> pd.Period:
@@ -194,6 +225,16 @@ def _volume_row(commitment: Commitment, frame, before, after) -> dict[str, Any]:
         times = times[frame[f"{commitment.stage}_at"].notna()]
     counts_before, counts_after = _monthly(times, before), _monthly(times, after)
     ratio, p_value, decrease = rate_ratio_test(counts_before, counts_after)
+    counts = np.concatenate([counts_before, counts_after]).astype(int)
+    regime = ""
+    if counts.size >= 4:
+        found = fit_level(counts).changes
+        months = before.append(after)
+
+        def ratio_of(k: int) -> float:
+            return counts[k:].mean() / max(counts[:k].mean(), 1e-9)
+
+        regime = _regime_text(months, counts, found, ratio_of)
     return {
         "commitment": commitment.id,
         "quantity": f"{commitment.label} per month",
@@ -203,12 +244,15 @@ def _volume_row(commitment: Commitment, frame, before, after) -> dict[str, Any]:
         "change": ratio,
         "p_value": p_value,
         "prob_decrease": decrease,
+        "regime_change": regime,
         "months_before": len(before),
         "months_after": len(after),
     }
 
 
 def _share_row(commitment: Commitment, frame, before, after, as_of, calendar) -> dict[str, Any]:
+    monthly = []
+
     def pooled(months) -> tuple[int, int, int]:
         success = total = used = 0
         for month in months:
@@ -217,11 +261,23 @@ def _share_row(commitment: Commitment, frame, before, after, as_of, calendar) ->
             )
             if settled and n > 0:
                 success, total, used = success + s, total + n, used + 1
+                monthly.append((month, s, n))
         return success, total, used
 
     s1, n1, used1 = pooled(before)
     s2, n2, used2 = pooled(after)
     difference, p_value, decrease = share_change_test(s1, n1, s2, n2)
+    regime = ""
+    if len(monthly) >= 4:
+        months = pd.PeriodIndex([m for m, _, _ in monthly], freq="M")
+        hits = np.array([s for _, s, _ in monthly])
+        sizes = np.array([n for _, _, n in monthly], float)
+        found = fit_cohort_rates(hits, sizes).changes
+
+        def ratio_of(k: int) -> float:
+            return (hits[k:].sum() / sizes[k:].sum()) / max(hits[:k].sum() / sizes[:k].sum(), 1e-9)
+
+        regime = _regime_text(months, hits, found, ratio_of)
     return {
         "commitment": commitment.id,
         "quantity": commitment.label,
@@ -231,6 +287,7 @@ def _share_row(commitment: Commitment, frame, before, after, as_of, calendar) ->
         "change": difference,
         "p_value": p_value,
         "prob_decrease": decrease,
+        "regime_change": regime,
         "months_before": used1,
         "months_after": used2,
     }
@@ -261,11 +318,11 @@ def propose_targets(sla: SLA, checked: pd.DataFrame) -> pd.DataFrame:
     for commitment in sla.commitments:
         row = checked.loc[commitment.id]
         safe = float(row["max_target"])
-        proposed = np.floor(safe) if commitment.is_count else np.floor(safe * 100) / 100
-        if proposed >= commitment.target:
-            note = "keep (attainable)" if proposed == commitment.target else "could be raised"
+        if np.isnan(safe):
+            proposed, note = np.nan, f"no proposal: insufficient data — {row.get('reason', '')}"
         else:
-            note = "lower, or add volume / capacity"
+            proposed = np.floor(safe) if commitment.is_count else np.floor(safe * 100) / 100
+            note = _proposal_note(commitment, row, proposed)
         rows.append({
             "commitment": commitment.id, "owner": commitment.owner, "what": commitment.label,
             "current": commitment.target, "probability_current": float(row["probability"]),
@@ -275,3 +332,28 @@ def propose_targets(sla: SLA, checked: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame(rows).set_index("commitment")
     table.attrs["confidence"] = sla.confidence
     return table
+
+
+def _proposal_note(commitment: Commitment, row: pd.Series, proposed: float) -> str:
+    """What the proposal means, and what would make the current target attainable."""
+    if proposed > commitment.target:
+        return f"could be raised to {_amount(commitment, proposed)}"
+    if proposed == commitment.target:
+        return "keep: attainable as it is"
+    lower = f"lower to {_amount(commitment, proposed)}"
+    if commitment.is_count:
+        needed, now = (
+            float(row.get("required_volume", np.nan)),
+            float(row.get("current_volume", np.nan)),
+        )
+        stage = row.get("required_stage", "")
+        if np.isfinite(needed) and needed > 0 and np.isfinite(now):
+            return f"{lower}, or bring {stage} volume to {needed:,.0f} a month (now {now:,.0f})"
+        return f"{lower}; more {stage} volume alone would not make it attainable"
+    if commitment.metric == "rate":
+        return f"{lower}, or lift {commitment.from_stage}→{commitment.to_stage} conversion"
+    return f"{lower}, or add reps on shift (see the capacity notebook)"
+
+
+def _amount(commitment: Commitment, value: float) -> str:
+    return f"{value:,.0f}" if commitment.is_count else f"{value:.0%}"

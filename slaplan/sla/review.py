@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from slaplan.funnel.pairs import resolve_as_of
-from slaplan.sla._inputs import VolumeCache, check_period
+from slaplan.sla._inputs import SlaEstimates, check_period
 from slaplan.sla.attribution import attribute_miss
 from slaplan.sla.check import check_consistency, check_sla
 from slaplan.sla.drift import detect_drift, propose_targets
@@ -56,6 +56,34 @@ class Review:
     proposals: pd.DataFrame = field(repr=False)
     context: pd.DataFrame | None = field(default=None, repr=False)
     left_out: tuple[str, ...] = ()
+    estimates: SlaEstimates | None = field(default=None, repr=False)
+
+    def assumptions(self) -> pd.DataFrame:
+        """What the numbers assume: every volume and rate of the estimate, by segment.
+
+        One row per piece of :class:`slaplan.FunnelEstimate` the review used (its months,
+        cohorts, regime, method and status), with the segment it belongs to.
+        """
+        if self.estimates is None:
+            return pd.DataFrame()
+        parts = []
+        for segment, estimate in self.estimates.estimates().items():
+            label = segment or "all"
+            if hasattr(estimate, "summary"):
+                parts.append(estimate.summary().assign(segment=label))
+            else:
+                parts.append(pd.DataFrame([{"segment": label, "status": estimate.reason}]))
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+    def warnings(self) -> tuple[str, ...]:
+        """The estimate's warnings (level shifts, rate changes, partial months, no data)."""
+        if self.estimates is None:
+            return ()
+        found = []
+        for segment, estimate in self.estimates.estimates().items():
+            for text in getattr(estimate, "warnings", ()):
+                found.append(text if segment is None else f"{segment}: {text}")
+        return tuple(found)
 
     @property
     def open_period(self) -> pd.Period | None:
@@ -145,11 +173,11 @@ def build_review(
     frame = every_segment
     if segment is not None:
         frame = frame[frame["segment"] == segment]
-    as_of_ts = resolve_as_of(frame, as_of)
+    as_of_ts = resolve_as_of(leads, as_of)
     period = check_period(None, as_of=as_of_ts, period_months=sla.period_months)
-    volumes = VolumeCache(as_of=as_of_ts, period=period, seed=seed)
-    checked = check_sla(sla, frame, team=team, as_of=as_of_ts, seed=seed, volumes=volumes)
-    tracked = track_sla(sla, frame, as_of=as_of_ts)
+    estimates = SlaEstimates(sla, frame, as_of=as_of_ts, period=period, seed=seed)
+    checked = check_sla(sla, frame, team=team, as_of=as_of_ts, seed=seed, estimates=estimates)
+    tracked = track_sla(sla, frame, as_of=as_of_ts, estimates=estimates)
     return Review(
         sla=sla,
         as_of=as_of_ts,
@@ -158,7 +186,7 @@ def build_review(
         rows_accepted=len(frame),
         rows_rejected=rejected,
         checked=checked,
-        consistency=check_consistency(sla, frame, as_of=as_of_ts, seed=seed, volumes=volumes),
+        consistency=check_consistency(sla, frame, as_of=as_of_ts, seed=seed, estimates=estimates),
         tracked=tracked,
         attribution=attribute_miss(sla, frame, as_of=as_of_ts, tracked=tracked),
         drift=detect_drift(sla, frame, as_of=as_of_ts),
@@ -167,4 +195,5 @@ def build_review(
         if segment is None
         else segment_context(whole, every_segment, segment, as_of=as_of_ts),
         left_out=tuple(c.id for c in whole.commitments if c.segment not in (None, segment)),
+        estimates=estimates,
     )

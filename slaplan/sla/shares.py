@@ -17,10 +17,22 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from slaplan.sla._inputs import HISTORY_MONTHS, cohort_beta
+from slaplan.funnel.pooling import fit_beta_prior
 from slaplan.sla.spec import Commitment
 
-__all__ = ["settled_share_prior", "share_counts", "share_leads"]
+__all__ = [
+    "HISTORY_MONTHS",
+    "MIN_SETTLED_MONTHS",
+    "settled_share_prior",
+    "share_counts",
+    "share_leads",
+]
+
+
+HISTORY_MONTHS = 12
+"""Settled months a share's month-to-month spread is read from."""
+MIN_SETTLED_MONTHS = 3
+"""Settled months needed before a share's spread is evidence (below: insufficient data)."""
 
 
 def share_counts(
@@ -117,4 +129,4 @@ def settled_share_prior(
     settled = np.array([(s, n) for s, n, done in counts if done and n > 0][-HISTORY_MONTHS:])
     if settled.size == 0:
         return (1.0, 1.0), 0
-    return cohort_beta(settled[:, 0], settled[:, 1]), len(settled)
+    return fit_beta_prior(settled[:, 0].astype(int), settled[:, 1].astype(int)), len(settled)

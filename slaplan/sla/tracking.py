@@ -18,21 +18,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from slaplan.funnel.lags import maturity_horizon_days, pair_distribution
-from slaplan.funnel.pairs import stage_pairs
-from slaplan.plan.volume import VolumeModel
+from slaplan.estimate.calendar_shares import elapsed_share
+from slaplan.estimate.funnel_estimate import FIRST_TOUCH, FunnelEstimate, Insufficient
 from slaplan.sla import pacing
-from slaplan.sla._data import (
-    censored_frame,
-    event_column,
-    monthly_counts,
-    period_range,
-    segment_frame,
-    source_column,
-    weekday_weights,
-)
+from slaplan.sla._data import censored_frame, event_column, period_range, segment_frame
+from slaplan.sla._inputs import SlaEstimates, check_period
+from slaplan.sla.check import effective_commitment
 from slaplan.sla.share_pacing import ShareNowcast, nowcast_share
-from slaplan.sla.shares import settled_share_prior, share_counts, share_leads
+from slaplan.sla.shares import (
+    MIN_SETTLED_MONTHS,
+    settled_share_prior,
+    share_counts,
+    share_leads,
+)
 from slaplan.sla.spec import SLA, Commitment
 
 __all__ = ["PeriodPacing", "measure_period", "pace_period", "pace_share", "track_sla"]
@@ -52,7 +50,9 @@ class PeriodPacing:
     nowcast: pacing.PacingNowcast | ShareNowcast
 
 
-def track_sla(sla: SLA, leads: Any, *, as_of: Any = None) -> pd.DataFrame:
+def track_sla(
+    sla: SLA, leads: Any, *, as_of: Any = None, seed: int = 0, estimates: SlaEstimates | None = None
+) -> pd.DataFrame:
     """Actual vs commitment per SLA period, with a pacing nowcast for the open period.
 
     Parameters
@@ -62,7 +62,12 @@ def track_sla(sla: SLA, leads: Any, *, as_of: Any = None) -> pd.DataFrame:
     leads : LeadTable or DataFrame
         Loaded leads (canonical columns).
     as_of : date-like, optional
-        The "today" of the review; later events are ignored. Default: latest timestamp.
+        The "today" of the review; later events are treated as not yet happened. Default: the
+        table's ``as_of``, else its latest timestamp; a date means the end of that day.
+    seed : int
+        Seed of the pacing draws.
+    estimates : SlaEstimates, optional
+        The estimates of a check made on the same data and ``as_of`` (shared by the review).
 
     Returns
     -------
@@ -84,15 +89,21 @@ def track_sla(sla: SLA, leads: Any, *, as_of: Any = None) -> pd.DataFrame:
     >>> sp.track_sla(sla, t, as_of="2026-11-15").xs("2026-11", level="period")  # doctest: +SKIP
     """
     frame, as_of_ts = censored_frame(leads, as_of)
+    if estimates is None:
+        upcoming = check_period(None, as_of=as_of_ts, period_months=sla.period_months)
+        estimates = SlaEstimates(sla, leads, as_of=as_of_ts, period=upcoming, seed=seed)
     periods = period_range(sla, frame, as_of_ts)
     calendar = sla.hours
     rows = []
     for commitment in sla.commitments:
         part = segment_frame(frame, commitment.segment)
+        estimate = estimates.segment(commitment.segment)
+        measured = effective_commitment(commitment, estimate)
         for period in periods:
-            row = measure_period(commitment, part, period, as_of_ts, calendar)
+            row = measure_period(measured, part, period, as_of_ts, calendar)
             if row["status"] == "open":
-                row |= _pacing_columns(_pace(sla, commitment, part, period, as_of_ts))
+                paced = _pace(sla, measured, estimate, part, period, as_of_ts)
+                row |= _pacing_columns(paced)
             rows.append(_labels(commitment, period) | row)
     table = pd.DataFrame(rows, columns=_COLUMNS)
     table["met"] = table["met"].astype("boolean")
@@ -153,78 +164,85 @@ def _response_share(commitment, frame, start, end, as_of, calendar) -> tuple[flo
 
 
 def pace_period(
-    sla: SLA, commitment: Commitment, frame: pd.DataFrame, period: pd.Period, as_of: pd.Timestamp
-) -> PeriodPacing:
-    """Nowcast of a count commitment in the open ``period`` (``frame`` censored at ``as_of``).
+    sla: SLA, commitment: Commitment, estimate: FunnelEstimate, period: pd.Period
+) -> PeriodPacing | None:
+    """Nowcast of a count commitment in the open ``period`` from the one estimate.
 
-    The counted events are fed by *source* leads (SQLs by MQLs, worked MQLs by MQLs): the
-    eventual conversion and its lag distribution come from the source leads' history
-    (truncation-corrected, :func:`slaplan.funnel.pairs.stage_pairs`), the arrivals still to come
-    from a volume model fitted to the last 12 complete months, updated with this period's
-    arrivals so far.
+    The count so far, the leads already in the pipeline that will convert before the period
+    ends and the arrivals still to come (:meth:`slaplan.FunnelEstimate.outlook`); None when the
+    data are insufficient (the row then carries no pacing).
     """
-    start, end = _bounds(period)
-    source = source_column(commitment, sla.stage_names)
-    target = event_column(commitment)
-    counted = (frame[target] >= start) & (frame[target] <= as_of)
-    if commitment.metric == "worked":  # a first touch counts only for leads at the stage
-        counted &= frame[source].notna()
-    observed = int(counted.sum())
-    weights = weekday_weights(frame[source])
-    elapsed = _elapsed_share(start, end, as_of, weights)
-    remaining_days = (end - as_of) / _DAY
-    if source == target:  # the first funnel stage: only arrivals to come
-        rate, lag_cdf, pending = 1.0, (lambda days: np.ones_like(np.asarray(days, float))), []
+    if commitment.metric == "worked":
+        stage, source = FIRST_TOUCH, commitment.stage
     else:
-        pairs = stage_pairs(frame, source[:-3], target[:-3], as_of=as_of)
-        lags = pair_distribution(pairs)
-        rate = _eventual_rate(pairs, maturity_horizon_days(lags, None))
-        lag_cdf = lags.cdf_at
-        still_open = pairs.loc[~pairs["converted"], "age_days"].to_numpy()
-        pending = pacing.pending_conversion_probabilities(still_open, remaining_days, rate, lag_cdf)
-    shape, mean = _arrivals_to_come(sla, frame[source], start, as_of, elapsed)
-    offsets, slot_weights = _future_slots(as_of, end, weights)
-    in_time = pacing.future_conversion_share(offsets, slot_weights, rate, lag_cdf)
-    nowcast = pacing.nowcast_count(
-        target=commitment.target,
-        observed=observed,
-        pending_probabilities=np.asarray(pending)[np.asarray(pending) > 1e-12],
-        future_shape=shape,
-        future_mean=mean * in_time,
-        elapsed_share=elapsed,
+        stage, source = commitment.stage, estimate.source_of(commitment.stage)
+    outlook = estimate.outlook(stage, period, source=source)
+    if isinstance(outlook, Insufficient):
+        return None
+    start, end = _bounds(period)
+    weights = estimate.volume(source).weekday
+    elapsed = elapsed_share(max(start, estimate.data_start), end, estimate.as_of, weights)
+    projection = pacing.pro_rated_projection(outlook.observed, elapsed)
+    nowcast = pacing.PacingNowcast(
+        probability=outlook.probability(commitment.target),
+        expected=outlook.expected,
+        observed=outlook.observed,
+        pending_expected=outlook.pending_expected,
+        future_expected=outlook.future_expected,
+        pro_rated=projection,
+        pro_rated_on_track=bool(projection >= commitment.target),
     )
     return PeriodPacing(
         commitment_id=commitment.id,
         period=period,
         elapsed_share=elapsed,
-        source_rate=rate,
+        source_rate=_source_rate(estimate, source, stage),
         nowcast=nowcast,
     )
 
 
-def _pace(sla, commitment, frame, period, as_of) -> PeriodPacing | None:
+def _source_rate(estimate: FunnelEstimate, source: str, stage: str) -> float:
+    if source == stage:
+        return 1.0
+    transition = estimate.transition(source, stage)
+    return transition.posterior.mean if transition.sufficient else float("nan")
+
+
+def _pace(sla, commitment, estimate, frame, period, as_of) -> PeriodPacing | None:
+    if isinstance(estimate, Insufficient):
+        return None
     if commitment.is_count:
-        return pace_period(sla, commitment, frame, period, as_of)
+        return pace_period(sla, commitment, estimate, period)
     if commitment.metric == "rate" and not commitment.window_days:
-        return None  # "ever converts" never settles: no history of final shares to learn from
-    return pace_share(sla, commitment, frame, period, as_of)
+        return None  # no conversions yet to learn the data's own window from
+    return pace_share(sla, commitment, frame, period, as_of, estimate=estimate)
 
 
 def pace_share(
-    sla: SLA, commitment: Commitment, frame: pd.DataFrame, period: pd.Period, as_of: pd.Timestamp
-) -> PeriodPacing:
+    sla: SLA,
+    commitment: Commitment,
+    frame: pd.DataFrame,
+    period: pd.Period,
+    as_of: pd.Timestamp,
+    *,
+    estimate: FunnelEstimate,
+) -> PeriodPacing | None:
     """Nowcast of a ``rate`` or ``response_time`` commitment in the open ``period``.
 
     The period's leads so far are successes, failures or pending (:func:`share_leads`); the
-    share's prior is the spread of the last settled months, the lags of their successes give
-    the completion of pending leads, and the arrivals still to come are those of
-    :func:`pace_period`. The model is in :mod:`slaplan.sla.share_pacing`.
+    share's prior is the estimate's rate of a new cohort within the window (``rate``) or the
+    spread of the last settled months (``response_time``); the lags of successes give the
+    completion of pending leads, the estimate's volume the arrivals still to come. The model is
+    in :mod:`slaplan.sla.share_pacing`. None when the data are insufficient.
     """
     start, end = _bounds(period)
     stage = commitment.from_stage if commitment.metric == "rate" else commitment.stage
     calendar = sla.hours if commitment.metric == "response_time" else None
+    prior = _share_prior(commitment, estimate, frame, start, as_of, calendar)
+    volume = estimate.volume(stage)
+    if prior is None or not volume.sufficient:
+        return None
     now = share_leads(commitment, frame, start, end, as_of, calendar)
-    prior, _ = settled_share_prior(commitment, frame, pd.Period(start, freq="M"), as_of, calendar)
     history = share_leads(commitment, frame, start - pd.DateOffset(months=_HISTORY_MONTHS),
                           start, as_of, calendar)  # fmt: skip
     limit = commitment.window_days or commitment.within_business_hours
@@ -232,9 +250,8 @@ def pace_share(
     lags = np.sort(history.loc[full_window, "lag"].dropna().to_numpy())
     pending = now.loc[~now["success"] & ~now["failure"], "elapsed"].to_numpy()
     completion = np.searchsorted(lags, pending, side="right") / max(lags.size, 1)
-    weights = weekday_weights(frame[f"{stage}_at"])
-    elapsed = _elapsed_share(start, end, as_of, weights)
-    shape, mean = _arrivals_to_come(sla, frame[f"{stage}_at"], start, as_of, elapsed)
+    elapsed = elapsed_share(start, end, as_of, volume.weekday)
+    shape, mean = _arrivals_to_come(volume, period, elapsed)
     successes, failures = int(now["success"].sum()), int(now["failure"].sum())
     # what tracking shows so far: rates over the whole cohort, response over decided leads
     measured = len(now) if commitment.metric == "rate" else successes + failures
@@ -257,48 +274,30 @@ def pace_share(
     )
 
 
-def _eventual_rate(pairs: pd.DataFrame, horizon_days: float) -> float:
-    """Conversion of source leads old enough to have converted (age >= the p95 lag)."""
-    mature = pairs[pairs["age_days"] >= max(horizon_days, 1.0)]
-    if mature.empty:
-        mature = pairs
-    return float((mature["converted"].sum() + 1) / (len(mature) + 2))  # Beta(1, 1) mean
-
-
-def _elapsed_share(start, end, as_of, weights: np.ndarray) -> float:
-    """Share of the period's expected arrivals already past, by weekday intensity."""
-    days = pd.date_range(start, end - _DAY, freq="D")
-    day_weight = weights[days.day_of_week]
-    past = np.asarray(days + _DAY <= as_of)
-    today = np.asarray(days <= as_of) & ~past
-    fraction = (as_of - as_of.normalize()) / _DAY
-    done = day_weight[past].sum() + day_weight[today].sum() * fraction
-    return float(np.clip(done / day_weight.sum(), 0.0, 1.0)) if day_weight.sum() > 0 else 1.0
-
-
-def _future_slots(as_of, end, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Future arrival slots (days before the period end) and their relative intensity."""
-    slots = pd.date_range(as_of, end, freq="6h", inclusive="left")
-    if len(slots) == 0:
-        return np.zeros(1), np.zeros(1)
-    offsets = ((end - slots) / _DAY).to_numpy(dtype=float)
-    return offsets, weights[slots.day_of_week]
-
-
-def _arrivals_to_come(sla: SLA, source_times, start, as_of, elapsed) -> tuple[float, float]:
-    """Negative binomial (shape, mean) of source arrivals in the rest of the period."""
-    history = monthly_counts(source_times, end=start, months=_HISTORY_MONTHS)
-    arrived = int(((source_times >= start) & (source_times <= as_of)).sum())
-    if len(history) < 3:
-        return np.inf, arrived * (1 - elapsed) / max(elapsed, 1e-9)
-    model = VolumeModel.fit(history.to_numpy())
-    months = sla.period_months  # a quarter is the sum of three months
-    return pacing.remaining_arrivals(
-        period_mean=model.mean * months,
-        dispersion=model.dispersion * months,
-        arrived=arrived,
-        elapsed_share=elapsed,
+def _share_prior(commitment, estimate, frame, start, as_of, calendar):
+    """Beta prior of this period's share, or None without the data to support one."""
+    if commitment.metric == "rate":
+        transition = estimate.transition(
+            commitment.from_stage, commitment.to_stage, window_days=commitment.window_days
+        )
+        if not transition.sufficient:
+            return None
+        rate = transition.predictive
+        return (rate.alpha, rate.beta) if not rate.is_fixed else (1e6 * rate.mean, 1e6)
+    prior, settled = settled_share_prior(
+        commitment, frame, pd.Period(start, freq="M"), as_of, calendar
     )
+    return prior if settled >= MIN_SETTLED_MONTHS else None
+
+
+def _arrivals_to_come(volume, period: pd.Period, elapsed: float) -> tuple[float, float]:
+    """Negative binomial (shape, mean) of the stage's arrivals in the rest of the period."""
+    months = pd.period_range(period.start_time, period.end_time, freq="M")
+    counts = volume.month_draws(months).sum(axis=1) * (1 - elapsed)
+    mean, variance = float(counts.mean()), float(counts.var())
+    if variance <= 1e-9 or mean <= 0:
+        return np.inf, max(mean, 0.0)
+    return mean**2 / variance, mean
 
 
 def _pacing_columns(paced: PeriodPacing | None) -> dict[str, Any]:

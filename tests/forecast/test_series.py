@@ -34,9 +34,14 @@ def test_array_needs_start_and_gets_monthly_index():
     assert str(months[2]) == "2024-01"
 
 
-def test_fewer_than_six_months_is_a_clear_error():
-    with pytest.raises(DataError, match="at least 6 months to forecast, got 5"):
-        forecast_volume(_series([10, 11, 12, 13, 14]))
+def test_fewer_than_three_months_is_a_clear_error():
+    with pytest.raises(DataError, match="at least 3 months to forecast, got 2"):
+        forecast_volume(_series([10, 11]))
+
+
+def test_an_explicit_method_needing_more_months_than_the_regime_has_is_refused():
+    with pytest.raises(DataError, match="method 'ets' needs at least 6 months"):
+        forecast_volume(_series([10, 11, 12, 13]), method="ets")
 
 
 def test_gaps_are_listed_and_filled_only_when_asked():
@@ -86,5 +91,5 @@ def test_forecast_arguments_are_checked(horizon, levels, message):
 
 
 def test_unknown_method_lists_the_valid_ones():
-    with pytest.raises(ValueError, match="method must be one of 'auto', 'seasonal_naive'"):
+    with pytest.raises(ValueError, match="method must be one of 'auto', 'level', 'seasonal_naive'"):
         forecast_volume(_series(list(range(10, 22))), method="prophet")

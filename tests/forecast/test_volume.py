@@ -28,7 +28,7 @@ def test_frame_is_indexed_by_the_next_months_with_the_contract_columns(forecast)
     assert list(forecast.frame.columns) == ["mean", "lower_80", "upper_80", "lower_95", "upper_95"]
     assert isinstance(forecast.frame.index, pd.PeriodIndex)
     assert [str(m) for m in forecast.frame.index] == ["2025-07", "2025-08", "2025-09", "2025-10"]
-    assert forecast.method in {"seasonal_naive", "ets", "ets_damped", "nb_glm"}
+    assert forecast.method in {"level", "seasonal_naive", "ets", "ets_damped", "nb_glm"}
 
 
 def test_intervals_are_whole_nested_and_non_negative(forecast):

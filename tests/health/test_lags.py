@@ -64,7 +64,7 @@ def _frame():
 
 
 def test_stage_pairs_ages_lags_and_as_of_replay():
-    pairs = stage_pairs(_frame(), "mql", "sql", by="segment", as_of="2026-03-01")
+    pairs = stage_pairs(_frame(), "mql", "sql", by="segment", as_of=pd.Timestamp("2026-03-01"))
     assert pairs["group"].tolist() == ["a", "a", "b"]  # the lead with no mql_at is left out
     assert pairs["age_days"].tolist() == [55.0, 40.0, 28.0]
     # lead 2 converts after as_of (not yet), lead 3's sql_at precedes mql_at: lag 0

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from slaplan.funnel.pooling import fit_beta_prior, segment_rates
+from slaplan import segment_rates
+from slaplan.funnel.pooling import fit_beta_prior
 
 
 def _segments(rng, sizes, rates):

@@ -20,9 +20,9 @@ def samples(samples_dir):
 def test_eventual_beats_naive_on_the_last_three_sample_cohorts(samples):
     """Issue 4 done-when. Truth: truth.yaml ``mql_cohorts[*].eventual_sql_share`` (uncensored).
 
-    Measured at as_of 2026-11-15 (p95 MQL -> SQL lag 57 d, so the last three cohorts are
-    immature): 2026-09 naive 0.1438, eventual 0.1574, truth 0.1524; 2026-10 naive 0.0886,
-    eventual 0.1463, truth 0.1501; 2026-11 naive 0.0252, eventual 0.1468, truth 0.1092.
+    Measured at as_of 2026-11-15 (completion 0.92, 0.63 and 0.15: the last two immature):
+    2026-09 naive 0.1438, eventual 0.1569, truth 0.1524; 2026-10 naive 0.0886, eventual
+    0.1443, truth 0.1501; 2026-11 naive 0.0252, eventual 0.1465, truth 0.1092.
     One realisation: a nearly complete cohort can be beaten only by luck of its last few
     conversions; the 200-world study in test_conversion.py is the statistical evidence.
     """
@@ -33,7 +33,7 @@ def test_eventual_beats_naive_on_the_last_three_sample_cohorts(samples):
     naive_error = np.abs(table["rate"].to_numpy() - actual)
     eventual_error = np.abs(table["eventual"].to_numpy() - actual)
     assert (eventual_error < naive_error).all(), (naive_error, eventual_error)
-    assert not table["mature"].any()  # the naive rates are flagged immature
+    assert not table["mature"].iloc[-2:].any()  # the young cohorts' naive rates are flagged
     # the truth's cohort sizes are what the table counted
     assert table["total"].tolist() == [truth["mql_cohorts"][m]["mqls"] for m in months]
 

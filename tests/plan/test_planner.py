@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+import slaplan as sp
 from slaplan import ConversionRate, VolumeModel
 from slaplan.plan.planner import Planner
 
@@ -55,8 +56,15 @@ def test_from_leads_fits_volume_and_rates():
         {"mql_at": months, "sql_at": [d if i % 5 == 0 else pd.NaT for i, d in enumerate(months)]}
     )
     p = Planner.from_leads(frame, stages=("mql", "sql"), as_of="2026-02-05")
-    assert p.rates[0].converted / p.rates[0].total == pytest.approx(0.2, abs=0.01)
-    assert p.volume.mean == pytest.approx(400 / 13.1, rel=0.1)
+    # one MQL a day, every fifth an SQL (same day): the one estimate's rate and March's volume
+    assert p.rates[0].mean == pytest.approx(0.2, abs=0.01)
+    assert p.volume.mean == pytest.approx(31, rel=0.1)
+    assert p.from_data  # P(hit) comes from the estimate's outlook of March
+    assert p.compute().attainability.probability == pytest.approx(
+        sp.estimate_funnel(frame, ["mql", "sql"], as_of="2026-02-05")
+        .outlook("sql", pd.Period("2026-03", "M"))
+        .probability(p.target)
+    )
 
 
 def test_invalid_inputs_are_named():

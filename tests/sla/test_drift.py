@@ -77,13 +77,25 @@ def test_proposals_follow_max_target(sample_sla):
 
     checked = pd.DataFrame(
         {"max_target": [334.6, 35.2, 5.0, 0.1104, 0.666, 275.0],
-         "probability": [0.9, 0.3, 0.1, 0.6, 0.2, 0.6]},
+         "probability": [0.9, 0.3, 0.1, 0.6, 0.2, 0.6],
+         "required_volume": [float("nan"), 480.0, float("inf"), float("nan"), float("nan"), 330.0],
+         "current_volume": [float("nan"), 400.0, 70.0, float("nan"), float("nan"), 300.0],
+         "required_stage": ["lead", "mql", "mql", "", "", "mql"]},
         index=[c.id for c in sample_sla.commitments],
     )  # fmt: skip
     table = propose_targets(sample_sla, checked)
     assert table.loc["mql_volume", "proposed"] == 334
     assert table.loc["mql_to_sql", "proposed"] == pytest.approx(0.11)
-    assert table.loc["mql_volume", "note"] == "could be raised"
+    assert table.loc["mql_volume", "note"] == "could be raised to 334"
+    # a specific note per row: what would make the current target attainable, with the number
+    assert table.loc["sql_volume", "note"] == (
+        "lower to 35, or bring mql volume to 480 a month (now 400)"
+    )
+    assert table.loc["events_sql", "note"] == (
+        "lower to 5; more mql volume alone would not make it attainable"
+    )
+    assert table.loc["mql_to_sql", "note"] == "lower to 11%, or lift mql→sql conversion"
+    assert table.loc["mql_response", "note"].startswith("lower to 66%, or add reps")
 
 
 def test_public_names():

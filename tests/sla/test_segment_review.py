@@ -100,12 +100,3 @@ def test_review_of_all_segments_has_no_context(sample_sla, sample_leads):
     small = dataclasses.replace(sample_sla, commitments=(sample_sla.commitment("mql_volume"),))
     review = build_review(small, sample_leads, as_of=AS_OF)
     assert review.context is None and context_html(review) == ""
-
-
-def test_docstring_examples_run():
-    import doctest
-
-    import slaplan.sla.segment
-
-    failures, tried = doctest.testmod(slaplan.sla.segment, optionflags=doctest.ELLIPSIS)
-    assert tried > 0 and failures == 0

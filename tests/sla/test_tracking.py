@@ -26,7 +26,8 @@ def test_one_row_per_period_and_commitment(tracked, sample_sla):
     periods = tracked.index.get_level_values("period").unique()
     assert len(tracked) == len(periods) * len(sample_sla.commitments)
     assert str(periods[-1]) == "2026-11"  # the open period
-    assert tracked.attrs["as_of"] == pd.Timestamp(AS_OF)
+    end_of_day = pd.Timestamp(AS_OF) + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")
+    assert tracked.attrs["as_of"] == end_of_day  # a date means the end of that day
 
 
 def test_mql_months_flagged_are_the_months_the_generator_made_short(tracked, sample_truth):

@@ -1,0 +1,104 @@
+"""Shares of a month in time: how much of it has passed, and when its arrivals land.
+
+Leads do not arrive evenly: weekends are quiet. Every "share of the month" in the estimate is
+weighted by the weekday pattern of the stage's own arrivals (:func:`weekday_weights`): the share
+of a month already elapsed at ``as_of`` (:func:`elapsed_share`), and the arrival times of the
+rest of a month as weighted six-hour slots (:func:`arrival_slots`), from which
+:func:`in_period_share` gives the chance that an arrival who converts does so inside a period.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "arrival_slots",
+    "elapsed_share",
+    "in_period_share",
+    "month_bounds",
+    "weekday_weights",
+]
+
+_DAY = pd.Timedelta(days=1)
+_SLOT = "6h"
+_HISTORY_DAYS = 365
+
+
+def weekday_weights(times: pd.Series, as_of: pd.Timestamp) -> np.ndarray:
+    """Relative arrival intensity Monday..Sunday over the last year before ``as_of`` (mean 1).
+
+    Uniform (all ones) without arrivals.
+
+    >>> times = pd.Series(pd.to_datetime(["2026-11-02", "2026-11-03"]))  # a Monday, a Tuesday
+    >>> weekday_weights(times, pd.Timestamp("2026-11-10")).round(2).tolist()
+    [3.5, 3.5, 0.0, 0.0, 0.0, 0.0, 0.0]
+    """
+    recent = times[(times > as_of - pd.Timedelta(days=_HISTORY_DAYS)) & (times <= as_of)].dropna()
+    counts = np.bincount(recent.dt.day_of_week.to_numpy(), minlength=7).astype(float)
+    if counts.sum() == 0:
+        return np.ones(7)
+    return counts / counts.mean()
+
+
+def month_bounds(month: pd.Period) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """``[start, end)`` of a month (or of any period) as timestamps."""
+    return month.start_time, (month + 1).start_time
+
+
+def _day_weights(start: pd.Timestamp, end: pd.Timestamp, weights: np.ndarray) -> pd.Series:
+    days = pd.date_range(start.normalize(), end, freq="D", inclusive="left")
+    return pd.Series(weights[days.day_of_week], index=days)
+
+
+def elapsed_share(
+    start: pd.Timestamp, end: pd.Timestamp, as_of: pd.Timestamp, weights: np.ndarray
+) -> float:
+    """Share of the expected arrivals of ``[start, end)`` that fall before ``as_of``.
+
+    >>> w = np.ones(7)
+    >>> elapsed_share(pd.Timestamp("2026-11-01"), pd.Timestamp("2026-12-01"),
+    ...               pd.Timestamp("2026-11-16"), w)
+    0.5
+    """
+    day = _day_weights(start, end, weights)
+    if day.sum() <= 0:
+        return float(np.clip((as_of - start) / (end - start), 0.0, 1.0))
+    past = day[day.index + _DAY <= as_of].sum()
+    today = day[(day.index <= as_of) & (day.index + _DAY > as_of)]
+    fraction = ((as_of - today.index[0]) / _DAY) if len(today) else 0.0
+    done = past + (today.iloc[0] * fraction if len(today) else 0.0)
+    return float(np.clip(done / day.sum(), 0.0, 1.0))
+
+
+def arrival_slots(
+    start: pd.Timestamp, end: pd.Timestamp, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Six-hour arrival slots in ``[start, end)`` (ns since epoch) and their relative weights."""
+    slots = pd.date_range(start.ceil(_SLOT), end, freq=_SLOT, inclusive="left")
+    if len(slots) == 0:
+        return np.zeros(0, np.int64), np.zeros(0)
+    middle = slots + pd.Timedelta(hours=3)
+    return middle.as_unit("ns").asi8, weights[slots.day_of_week]
+
+
+def in_period_share(
+    slot_ns: np.ndarray,
+    slot_weights: np.ndarray,
+    period_start: pd.Timestamp,
+    period_end: pd.Timestamp,
+    cdf,
+) -> float:
+    """Chance that an arrival in the slots who converts does so within ``[start, end)``.
+
+    ``cdf(days)`` is the lag CDF among converters (0 for negative lags). For the counted stage
+    itself (no lag), pass a step at 0: the share of the arrivals inside the period.
+    """
+    if slot_weights.sum() <= 0:
+        return 0.0
+    day_ns = 86_400 * 10**9
+    to_end = (period_end.value - slot_ns) / day_ns
+    to_start = (period_start.value - slot_ns) / day_ns
+    inside = cdf(to_end) - np.where(to_start > 0, cdf(to_start), 0.0)
+    inside = np.where(to_end > 0, inside, 0.0)
+    return float(np.sum(slot_weights * inside) / slot_weights.sum())

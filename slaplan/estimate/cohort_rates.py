@@ -1,0 +1,227 @@
+"""The eventual conversion rate of monthly cohorts: a Beta-binomial on a grid, with regimes.
+
+The functional core behind :mod:`slaplan.estimate.transitions` (numpy and ``scipy.special``
+only). Each monthly cohort ``m`` of leads entering stage A has ``converted[m]`` conversions to
+stage B so far out of ``effective[m]`` *effective trials*: a lead that converted or was closed as
+lost counts 1, a lead still open counts the share of its chance it has already had (see
+:func:`effective_trials`). Young cohorts thus enter with few effective trials instead of being
+dropped — every cohort is used, right-censoring is accounted for, and no maturity horizon is
+needed.
+
+Model: the cohort's eventual rate ``p_m ~ Beta(mu kappa, (1 - mu) kappa)`` (month-to-month spread
+with coefficient of variation ``cv``, ``kappa = (1 - mu) / (mu cv**2) - 1``; ``cv = 0`` is one
+rate for every cohort), and ``converted[m] ~ Binomial(effective[m], p_m)``. The posterior of
+``(mu, cv)`` is computed on a grid (logit ``mu`` x ``cv``). Priors: ``logit mu ~ Normal(logit of
+the pooled rate, 1)``; ``cv`` half-normal with scale 0.3 (monthly conversion typically varies by
+5–30% of its level). A change of the rate is found by :func:`slaplan.forecast.regimes.find_regime`
+on the cohorts' log-likelihoods, and the rate of the plan is that of the cohorts since the last
+change. A rate that drifts within the regime is followed by forgetting older cohorts (weight
+``delta**age``, ``delta`` chosen by :func:`slaplan.forecast.regimes.choose_discount`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special
+
+from slaplan.forecast.level import CV_GRID, SPREAD_PRIOR_SCALE
+from slaplan.forecast.regimes import (
+    RegimeChange,
+    choose_discount,
+    discount_weights,
+    find_regime,
+    half_normal_weights,
+)
+
+__all__ = [
+    "RatePosterior",
+    "effective_trials",
+    "fit_cohort_rates",
+    "possible_cells",
+    "rate_loglik",
+]
+
+RATE_PRIOR_SD = 1.0
+_COARSE_POINTS = 200
+_FINE_POINTS = 160
+
+
+def effective_trials(completion: np.ndarray, rate: float) -> np.ndarray:
+    """Effective trials of open leads whose chance to convert is ``completion`` complete.
+
+    An open lead that will convert with probability ``rate`` has done so by now with
+    probability ``rate * F`` (``F`` = ``completion``, the share of conversions that happen by
+    its age). Its likelihood ``1 - rate F`` equals ``(1 - rate)**w`` for
+    ``w = log(1 - rate F) / log(1 - rate)``: the lead is worth ``w`` trials of a fully observed
+    lead (``w -> F`` as the rate goes to 0). The working ``rate`` is the regime's estimate.
+
+    >>> effective_trials(np.array([0.0, 0.5, 1.0]), 0.01).round(3).tolist()
+    [0.0, 0.499, 1.0]
+    """
+    f = np.clip(np.asarray(completion, dtype=float), 0.0, 1.0)
+    r = float(np.clip(rate, 1e-9, 1 - 1e-9))
+    return np.log1p(-r * f) / np.log1p(-r)
+
+
+def rate_loglik(
+    converted: np.ndarray, effective: np.ndarray, logit_mean: np.ndarray, cv: np.ndarray
+) -> np.ndarray:
+    """Beta-binomial log-likelihood ``(cohorts, cells)`` without the cell-free binomial term.
+
+    Cells are ``logit_mean x cv`` flattened; cells whose spread is impossible for their mean
+    (``kappa <= 0``, see :func:`possible_cells`) get 0 and must get no prior weight.
+
+    >>> ll = rate_loglik(np.array([10]), np.array([100.0]), np.array([-2.2, 0.0]), np.array([0.0]))
+    >>> bool(ll[0, 0] > ll[0, 1])
+    True
+    """
+    c = np.asarray(converted, float)[:, None, None]
+    n = np.asarray(effective, float)[:, None, None]
+    mu = special.expit(np.asarray(logit_mean, float))[None, :, None]
+    v = np.asarray(cv, float)[None, None, :]
+    binomial = v == 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kappa = np.where(binomial, 1.0, (1 - mu) / (mu * np.where(binomial, 1.0, v) ** 2) - 1)
+        a, b = mu * kappa, (1 - mu) * kappa
+        mixed = special.betaln(a + c, b + n - c) - special.betaln(a, b)
+        plain = special.xlogy(c, mu) + special.xlog1py(n - c, -mu)
+        out = np.where(binomial, plain, np.where(kappa > 0, mixed, 0.0))
+    return out.reshape(c.shape[0], -1)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RatePosterior:
+    """Posterior of the current regime's rate ``(mu, cv)`` on a grid.
+
+    Attributes
+    ----------
+    logit_mean, cv, weights : ndarray
+        Cells (flattened ``logit mu x cv``) and their posterior probabilities.
+    step : float
+        Spacing of the logit grid (draws are spread uniformly within a cell).
+    regime_start : int
+        Index of the first cohort of the current regime.
+    changes : tuple of RegimeChange
+        Rate changes found, oldest first.
+    discount : float
+        Forgetting factor of the regime's cohorts (1: all weigh the same).
+    """
+
+    logit_mean: np.ndarray
+    cv: np.ndarray
+    weights: np.ndarray
+    step: float
+    regime_start: int
+    changes: tuple[RegimeChange, ...]
+    discount: float = 1.0
+
+    @property
+    def mean(self) -> float:
+        """Posterior mean of the regime's rate ``mu``."""
+        return float(self.weights @ special.expit(self.logit_mean))
+
+    @property
+    def mean_sd(self) -> float:
+        """Posterior standard deviation of ``mu`` (how well the regime's rate is known)."""
+        mu = special.expit(self.logit_mean)
+        return float(np.sqrt(max(self.weights @ mu**2 - self.mean**2, 0.0)))
+
+    @property
+    def spread(self) -> float:
+        """Posterior mean of the month-to-month coefficient of variation of cohort rates."""
+        return float(self.weights @ self.cv)
+
+    def draw(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """``n`` draws of the Beta parameters ``(a, b)`` of a cohort's rate (inf: no spread)."""
+        cells = rng.choice(self.weights.size, size=n, p=self.weights)
+        logit = self.logit_mean[cells] + rng.uniform(-0.5, 0.5, size=n) * self.step
+        mu, cv = special.expit(logit), self.cv[cells]
+        with np.errstate(divide="ignore"):
+            kappa = np.where(cv > 0, (1 - mu) / (mu * np.maximum(cv, 1e-12) ** 2) - 1, np.inf)
+        kappa = np.maximum(kappa, 1e-3)
+        return np.where(np.isinf(kappa), mu, mu * kappa), np.where(
+            np.isinf(kappa), np.inf, (1 - mu) * kappa
+        )
+
+    def predictive_moments(self) -> tuple[float, float]:
+        """Mean and variance of a *new* cohort's rate (regime mean, its uncertainty, spread)."""
+        mu = special.expit(self.logit_mean)
+        within = (mu * self.cv) ** 2
+        mean = float(self.weights @ mu)
+        return mean, float(self.weights @ (within + mu**2) - mean**2)
+
+
+def possible_cells(logit_mean: np.ndarray, cv: np.ndarray) -> np.ndarray:
+    """Cells (``logit_mean x cv``) where a Beta of that mean can have that spread (kappa > 0)."""
+    mu = special.expit(np.asarray(logit_mean, float))[:, None]
+    return ((np.asarray(cv, float)[None, :] ** 2) * mu < (1 - mu)).ravel()
+
+
+def _prior(logit_mean: np.ndarray, cv: np.ndarray, center: float) -> np.ndarray:
+    level = np.exp(-0.5 * ((logit_mean - center) / RATE_PRIOR_SD) ** 2)
+    weight = np.outer(level, half_normal_weights(cv, SPREAD_PRIOR_SCALE)).ravel()
+    weight = weight * possible_cells(logit_mean, cv)
+    return weight / weight.sum()
+
+
+def _grid_posterior(converted, effective, grid, center, discount: float = 1.0) -> np.ndarray:
+    rows = rate_loglik(converted, effective, grid, CV_GRID)
+    loglik = discount_weights(rows.shape[0], discount) @ rows
+    prior = _prior(grid, CV_GRID, center)
+    with np.errstate(divide="ignore"):
+        log_post = loglik + np.log(prior)
+    weights = np.exp(log_post - log_post.max())
+    return weights / weights.sum()
+
+
+def fit_cohort_rates(converted: np.ndarray, effective: np.ndarray) -> RatePosterior:
+    """Posterior of the current regime's cohort rate from per-cohort evidence.
+
+    Parameters
+    ----------
+    converted : ndarray of int
+        Conversions so far per cohort, oldest first.
+    effective : ndarray of float
+        Effective trials per cohort (``>= converted``); at least one cohort with trials.
+
+    Returns
+    -------
+    RatePosterior
+
+    Examples
+    --------
+    Six cohorts at about 4%, then four at about 14%: the plan rests on the later four.
+
+    >>> post = fit_cohort_rates(np.array([8, 12, 9, 11, 10, 7, 41, 38, 45, 40]),
+    ...                         np.full(10, 280.0))
+    >>> post.regime_start, round(post.mean, 2)
+    (6, 0.15)
+    """
+    c = np.asarray(converted, dtype=float)
+    n = np.maximum(np.asarray(effective, dtype=float), c)
+    pooled = (c.sum() + 0.5) / (n.sum() + 1.0)
+    shares = (c + 0.5) / (n + 1.0)
+    low = special.logit(max(min(shares.min(), pooled) / 4, 1e-6))
+    high = special.logit(min(max(shares.max(), pooled) * 4, 0.999))
+    center = float(special.logit(pooled))
+    coarse = np.linspace(low, high, _COARSE_POINTS)
+    loglik = rate_loglik(c, n, coarse, CV_GRID)
+    prior = _prior(coarse, CV_GRID, center)
+    start, changes = find_regime(loglik, prior)
+    discount = choose_discount(loglik[start:], prior)
+    rough = _grid_posterior(c[start:], n[start:], coarse, center, discount)
+    rough = rough.reshape(coarse.size, -1).sum(axis=1)
+    mean = float(rough @ coarse)
+    sd = max(float(np.sqrt(rough @ (coarse - mean) ** 2)), coarse[1] - coarse[0])
+    fine = np.linspace(mean - 8 * sd, mean + 8 * sd, _FINE_POINTS)
+    return RatePosterior(
+        logit_mean=np.repeat(fine, CV_GRID.size),
+        cv=np.tile(CV_GRID, fine.size),
+        weights=_grid_posterior(c[start:], n[start:], fine, center, discount),
+        step=float(fine[1] - fine[0]),
+        regime_start=start,
+        changes=changes,
+        discount=discount,
+    )

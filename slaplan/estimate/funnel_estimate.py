@@ -1,0 +1,500 @@
+"""One estimate of the funnel: :func:`estimate_funnel` → :class:`FunnelEstimate`.
+
+Every door of the kit — the check, tracking and pacing, drift, the review, the planner, ``slaplan
+plan``/``forecast``/``backtest``, the notebooks — gets its volumes, rates, rate spread and lags
+here, from one lead table, one segment and one ``as_of`` (PRODUCT.md §4, "One estimate of the
+funnel"). The same question through any door therefore gives the same number, and the result says
+what the numbers assume: which months and cohorts were used, which regime, why.
+
+* :meth:`FunnelEstimate.volume` — a stage's arrivals (:mod:`slaplan.estimate.volumes`);
+* :meth:`FunnelEstimate.transition` — a stage-to-stage rate from all cohorts, censoring-aware,
+  with regimes and month-to-month spread (:mod:`slaplan.estimate.transitions`);
+* :meth:`FunnelEstimate.outlook` — the count of a stage's events in any period, open or to
+  come, from the pipeline and the arrivals still to come (:mod:`slaplan.estimate.outlook`);
+* :meth:`FunnelEstimate.share_outlook` — the share of a period's cohort converting within a
+  window (rate commitments).
+
+Pieces are computed on first use and kept; each draws from its own random stream derived from
+``seed`` and its name, so the numbers do not depend on the order of the questions.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from slaplan._checks import check_count
+from slaplan.errors import DataError
+from slaplan.estimate.calendar_shares import arrival_slots, in_period_share, month_bounds
+from slaplan.estimate.outlook import CountOutlook, FutureArrivals, PendingLeads, count_outlook
+from slaplan.estimate.transitions import Transition, estimate_transition
+from slaplan.estimate.volumes import StageVolume, estimate_volume
+from slaplan.forecast.data import data_start
+from slaplan.forecast.funnel import StageForecast
+from slaplan.forecast.volume import forecast_frame
+from slaplan.funnel.pairs import censor, lead_frame, resolve_as_of
+
+__all__ = ["FIRST_TOUCH", "FunnelEstimate", "Insufficient", "ShareOutlook", "estimate_funnel"]
+
+FIRST_TOUCH = "first_touch"
+"""Pseudo-stage of the first sales touch (the "worked" metric)."""
+_DAY_NS = 86_400 * 10**9
+
+
+@dataclass(frozen=True, kw_only=True)
+class Insufficient:
+    """No number: the data do not support one, and why."""
+
+    reason: str
+
+    @property
+    def sufficient(self) -> bool:
+        return False
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShareOutlook:
+    """Share of a period's cohort that converts within the window: draws and searches."""
+
+    shares: np.ndarray  # drawn realised shares
+    tail: Any  # callable target -> P(share >= target)
+    expected: float
+    window_days: float
+
+    @property
+    def sufficient(self) -> bool:
+        return True
+
+    def probability(self, target: float) -> float:
+        return float(self.tail(target))
+
+    def max_target(self, confidence: float) -> float:
+        """Largest share met with probability >= ``confidence``."""
+        return float(np.quantile(self.shares, 1 - confidence, method="inverted_cdf"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class FunnelEstimate:
+    """The funnel of one segment as of one date (see :func:`estimate_funnel`).
+
+    Attributes
+    ----------
+    as_of : pandas.Timestamp
+        The analysis's "today" (later events are censored).
+    stages : tuple of str
+        The funnel's stages, in order.
+    segment : str or None
+        The segment estimated (None: all leads).
+    data_start : pandas.Timestamp
+        The first timestamp of the export (all segments): months before it are not data.
+    leads : int
+        Leads of the segment with a timestamp by ``as_of``.
+    """
+
+    as_of: pd.Timestamp
+    stages: tuple[str, ...]
+    segment: str | None
+    data_start: pd.Timestamp
+    leads: int
+    seed: int = 0
+    n_draws: int = 4000
+    horizon_months: int = 12
+    frame: pd.DataFrame = field(repr=False)
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    # --- the pieces ---------------------------------------------------------------------
+    def _rng(self, key: str) -> np.random.Generator:
+        return np.random.default_rng([self.seed, zlib.crc32(key.encode())])
+
+    def volume(self, stage: str) -> StageVolume:
+        """Arrivals at ``stage`` (computed once)."""
+        key = ("volume", stage)
+        if key not in self._cache:
+            self._cache[key] = estimate_volume(
+                self._times(stage),
+                stage=stage,
+                data_start=self.data_start,
+                as_of=self.as_of,
+                horizon_months=self.horizon_months,
+                n_draws=self.n_draws,
+                rng=self._rng(f"volume:{stage}"),
+            )
+        return self._cache[key]
+
+    def transition(
+        self, from_stage: str, to_stage: str, *, window_days: float | None = None
+    ) -> Transition:
+        """Conversion ``from_stage`` → ``to_stage`` (or ``"first_touch"``), computed once."""
+        key = ("transition", from_stage, to_stage, window_days)
+        if key not in self._cache:
+            self._times(from_stage), self._times(to_stage)  # named errors for unknown stages
+            self._cache[key] = estimate_transition(
+                self.frame, from_stage, to_stage, as_of=self.as_of, window_days=window_days
+            )
+        return self._cache[key]
+
+    def source_of(self, stage: str) -> str:
+        """The stage that feeds ``stage``: the previous one (the first stage feeds itself)."""
+        position = self.stages.index(stage)
+        return self.stages[max(position - 1, 0)]
+
+    def default_window(self, from_stage: str, to_stage: str) -> float:
+        """The data's own conversion window: the 90th percentile lag, in whole weeks (>= 7 d).
+
+        Used for a rate commitment written without ``window_days``.
+        """
+        lags = self.transition(from_stage, to_stage).lags
+        p90 = lags.quantile(0.9)
+        return 7.0 * max(int(np.ceil(p90 / 7.0)), 1) if np.isfinite(p90) else 30.0
+
+    # --- the questions ------------------------------------------------------------------
+    def outlook(
+        self,
+        stage: str,
+        period: pd.Period,
+        *,
+        source: str | None = None,
+        capacity_per_month: float | None = None,
+        volume_scale: float = 1.0,
+    ) -> CountOutlook | Insufficient:
+        """The count of ``stage`` events (``"first_touch"``: leads first worked) in ``period``.
+
+        ``source`` is the stage whose arrivals feed the count (default :meth:`source_of`).
+        ``capacity_per_month`` caps the source leads worked per month. ``volume_scale``
+        multiplies the source arrivals still to come (a what-if; without a cap the outlook's own
+        ``volume_scale`` arguments do the same without a new draw).
+        """
+        source = source or self.source_of(stage)
+        volume = self.volume(source)
+        if not volume.sufficient:
+            return Insufficient(reason=volume.reason)
+        transition = None if source == stage else self.transition(source, stage)
+        if transition is not None and not transition.sufficient:
+            return Insufficient(reason=f"{transition.name}: {transition.reason}")
+        key = f"outlook:{stage}:{source}:{period}:{capacity_per_month}:{volume_scale}"
+        return count_outlook(
+            observed=self._observed(stage, source, period),
+            pending=None if transition is None else self._pending(transition, period),
+            arrivals=self._arrivals(volume, transition, period, capacity_per_month, volume_scale),
+            rate_draws=None
+            if transition is None
+            else transition.posterior.draw(self.n_draws, self._rng(key + ":rates")),
+            rng=self._rng(key),
+        )
+
+    def share_outlook(
+        self, from_stage: str, to_stage: str, period: pd.Period, *, window_days: float
+    ) -> ShareOutlook | Insufficient:
+        """Share of the cohort entering ``from_stage`` in ``period`` that converts in the window."""
+        volume = self.volume(from_stage)
+        if not volume.sufficient:
+            return Insufficient(reason=volume.reason)
+        transition = self.transition(from_stage, to_stage, window_days=window_days)
+        if not transition.sufficient:
+            return Insufficient(reason=f"{transition.name}: {transition.reason}")
+        rng = self._rng(f"share:{from_stage}:{to_stage}:{period}:{window_days}")
+        months = pd.period_range(period.start_time, period.end_time, freq="M")
+        size = rng.poisson(volume.month_draws(months)).sum(axis=1)
+        a, b = transition.posterior.draw(self.n_draws, rng)
+        rate = np.where(np.isinf(b), a, rng.beta(a, np.where(np.isinf(b), 1.0, b)))
+        shares = rng.binomial(size, rate) / np.maximum(size, 1)
+
+        def tail(target: float) -> float:
+            needed = np.ceil(target * size - 1e-9)
+            # P(Binomial(n, p) >= k) = I_p(k, n - k + 1) (regularised incomplete beta)
+            inside = (needed > 0) & (needed <= size)
+            p = np.where(needed <= 0, 1.0, 0.0)
+            p[inside] = special.betainc(needed[inside], size[inside] - needed[inside] + 1,
+                                        rate[inside])  # fmt: skip
+            return float(p[size > 0].mean()) if np.any(size > 0) else float("nan")
+
+        return ShareOutlook(
+            shares=shares[size > 0],
+            tail=tail,
+            expected=float(rate.mean()),
+            window_days=float(window_days),
+        )
+
+    def stage_forecast(
+        self,
+        stage: str,
+        *,
+        months: int | None = None,
+        source: str | None = None,
+        levels: tuple[float, ...] = (0.8, 0.95),
+    ) -> StageForecast | Insufficient:
+        """Count of ``stage`` events per month from the running month on, with intervals.
+
+        Each month is :meth:`outlook` of that month (the running month counts what already
+        happened), so the first months carry the pipeline already in flight; the same draws of
+        every piece feed every month.
+
+        Returns
+        -------
+        StageForecast or Insufficient
+            ``frame``: index ``month``; ``mean``, ``lower_<level>``, ``upper_<level>``; ``paths``
+            the drawn counts, shape ``(draws, 1, months)``.
+        """
+        months = months or self.horizon_months
+        first = pd.Period(self.as_of, freq="M")
+        if self.as_of + pd.Timedelta(1, "ns") >= (first + 1).start_time:
+            first += 1
+        index = pd.period_range(first, periods=months, freq="M")
+        totals = []
+        for month in index:
+            outlook = self.outlook(stage, month, source=source)
+            if isinstance(outlook, Insufficient):
+                return outlook
+            totals.append(outlook.totals())
+        paths = np.stack(totals, axis=1)
+        return StageForecast(
+            stages=(stage,),
+            stage=stage,
+            frame=forecast_frame(index, paths, levels),
+            paths=paths[:, None, :],
+            months=index,
+            levels=tuple(levels),
+        )
+
+    def planner(self, *, target: int | None = None, period: Any = None, **kwargs: Any):
+        """A :class:`slaplan.Planner` on this estimate (see
+        :func:`slaplan.estimate.planning.planner_from_estimate`)."""
+        from slaplan.estimate.planning import planner_from_estimate
+
+        return planner_from_estimate(self, target=target, period=period, **kwargs)
+
+    # --- what the numbers assume --------------------------------------------------------
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Warnings of every piece computed so far, in funnel order."""
+        found: list[str] = []
+        for key, piece in sorted(self._cache.items(), key=lambda kv: str(kv[0])):
+            if key[0] == "volume":
+                found += piece.warnings()
+            elif key[0] == "transition" and piece.sufficient and piece.changes:
+                found.append(f"{piece.describe()}; planning on the recent regime")
+            if not piece.sufficient:
+                found.append(f"insufficient data: {piece.reason}")
+        return tuple(dict.fromkeys(found))
+
+    def summary(self) -> pd.DataFrame:
+        """One row per piece computed: what it is, its value, the months it rests on, notes."""
+        rows = []
+        for key, piece in self._cache.items():
+            if key[0] == "volume":
+                rows.append(_volume_row(piece))
+            elif key[0] == "transition":
+                rows.append(_transition_row(piece))
+        columns = ["what", "estimate", "uncertainty", "based_on", "method", "status"]
+        return pd.DataFrame(rows, columns=columns)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Same as :meth:`summary`."""
+        return self.summary()
+
+    # --- data helpers -------------------------------------------------------------------
+    def _times(self, stage: str) -> pd.Series:
+        column = f"{stage}_at"
+        if column not in self.frame.columns:
+            present = [c for c in self.frame.columns if str(c).endswith("_at")]
+            raise DataError(f"stage {stage!r} has no column {column!r}; columns present: {present}")
+        return self.frame[column]
+
+    def _observed(self, stage: str, source: str, period: pd.Period) -> int:
+        start, _ = month_bounds(period)
+        times = self._times(stage)
+        counted = (times >= start) & (times <= self.as_of)
+        if stage == FIRST_TOUCH:
+            counted &= self._times(source).notna()
+        return int(counted.sum())
+
+    def _pending(self, transition: Transition, period: pd.Period) -> PendingLeads:
+        start, end = month_bounds(period)
+        entered = transition.open_leads.entered_ns
+        cdf = transition.lags.cdf_at
+        age = (self.as_of.value - entered) / _DAY_NS
+        since = (max(start, self.as_of).value - entered) / _DAY_NS
+        until = (end.value - entered) / _DAY_NS
+        done = cdf(age)
+        return PendingLeads(
+            cohort=transition.open_leads.cohort,
+            completed=done,
+            in_period=np.clip(cdf(until) - np.maximum(cdf(since), done), 0.0, 1.0),
+            converted=transition.cohorts["converted"].to_numpy(float),
+            effective=transition.cohorts["effective"].to_numpy(float),
+        )
+
+    def _arrivals(
+        self,
+        volume: StageVolume,
+        transition: Transition | None,
+        period: pd.Period,
+        capacity: float | None,
+        volume_scale: float = 1.0,
+    ) -> FutureArrivals:
+        start, end = month_bounds(period)
+        months = pd.period_range(volume.months[0], pd.Period(end - pd.Timedelta(1, "ns"), "M"))
+        cdf = _step if transition is None else transition.lags.cdf_at
+        cohort_of = (
+            {}
+            if transition is None
+            else {pd.Timestamp(c): i for i, c in enumerate(transition.cohorts["cohort"])}
+        )
+        remaining, inside, cohort = [], [], []
+        for month in months:
+            m_start, m_end = month_bounds(month)
+            slots, weights = arrival_slots(max(m_start, self.as_of), m_end, volume.weekday)
+            _, all_weights = arrival_slots(m_start, m_end, volume.weekday)
+            remaining.append(weights.sum() / all_weights.sum() if all_weights.sum() else 0.0)
+            inside.append(in_period_share(slots, weights, start, end, cdf))
+            cohort.append(cohort_of.get(m_start, -1))
+        return FutureArrivals(
+            intensity=volume.month_draws(months) * volume_scale,
+            remaining=np.asarray(remaining),
+            in_period=np.asarray(inside),
+            cohort=np.asarray(cohort, dtype=int),
+            capacity=None if capacity is None else np.full(len(months), float(capacity)),
+        )
+
+
+def _step(days: Any) -> np.ndarray:
+    return (np.asarray(days, dtype=float) >= 0).astype(float)
+
+
+def _volume_row(volume: StageVolume) -> dict[str, Any]:
+    if not volume.sufficient:
+        return {"what": f"{volume.stage} volume", "status": f"insufficient data: {volume.reason}"}
+    f = volume.forecast
+    used = f.history.loc[f.regime_start :]
+    low, high = f.frame.iloc[0][["lower_80", "upper_80"]]
+    return {
+        "what": f"{volume.stage} volume per month",
+        "estimate": f"{f.frame['mean'].iloc[0]:,.0f} in {f.months[0]}",
+        "uncertainty": f"80%: {low:,.0f}–{high:,.0f}",
+        "based_on": f"{len(used)} complete months {used.index[0]}–{used.index[-1]}",
+        "method": f"{f.method} ({f.choice})",
+        "status": "; ".join(volume.warnings()) or "ok",
+    }
+
+
+def _transition_row(transition: Transition) -> dict[str, Any]:
+    if not transition.sufficient:
+        return {"what": transition.name, "status": f"insufficient data: {transition.reason}"}
+    post = transition.posterior
+    return {
+        "what": transition.name
+        + (f" within {transition.window_days:g} days" if transition.window_days else ""),
+        "estimate": f"{post.mean:.1%}",
+        "uncertainty": f"±{post.mean_sd:.1%} (rate), ±{post.spread:.0%} month to month",
+        "based_on": f"cohorts {transition.regime_start:%Y-%m}–{transition.as_of:%Y-%m}, "
+        f"{transition.leads_used:,} leads, {transition.conversions_used:,} converted",
+        "method": f"all cohorts, censoring-aware; median lag {transition.lags.quantile(0.5):.0f} d",
+        "status": "; ".join(
+            f"changed: since {c.cohort:%Y-%m} {c.rate_after:.1%}, before {c.rate_before:.1%}"
+            for c in transition.changes
+        )
+        or "ok",
+    }
+
+
+def estimate_funnel(
+    leads: Any,
+    stages: Any = None,
+    *,
+    segment: str | None = None,
+    as_of: Any = None,
+    seed: int = 0,
+    n_draws: int = 4000,
+    horizon_months: int = 12,
+) -> FunnelEstimate:
+    """The one estimate of a funnel's volumes, rates, spread and lags as of a date.
+
+    Parameters
+    ----------
+    leads : LeadTable or DataFrame
+        Loaded leads (canonical columns).
+    stages : sequence of str, optional
+        The funnel's stages in order (default: the table's funnel, or the canonical stages
+        whose columns exist).
+    segment : str, optional
+        Estimate one segment's leads only.
+    as_of : date-like, optional
+        The analysis's "today": later events are treated as not yet happened (default: the
+        table's ``as_of``, else its latest timestamp). A date means the end of that day.
+    seed : int
+        Seed of every draw (each piece has its own stream derived from it).
+    n_draws : int
+        Draws behind every probability (>= 500).
+    horizon_months : int
+        Months of volume paths simulated ahead (the furthest period a question may ask about).
+
+    Returns
+    -------
+    FunnelEstimate
+
+    Raises
+    ------
+    DataError
+        A stage without its column, or a segment without leads in the table (named).
+
+    Examples
+    --------
+    >>> import slaplan as sp
+    >>> t = sp.load_leads(sp.samples_dir() / "leads.csv", as_of="2026-11-15")
+    >>> est = sp.estimate_funnel(t, ["mql", "sql"])
+    >>> out = est.outlook("sql", pd.Period("2026-12", "M"))
+    >>> 0 <= out.probability(50) <= 1
+    True
+    """
+    seed = check_count("seed", seed)
+    n_draws = check_count("n_draws", n_draws, minimum=500)
+    horizon_months = check_count("horizon_months", horizon_months, minimum=1)
+    frame = lead_frame(leads)
+    as_of_ts = resolve_as_of(leads, as_of)
+    names = _stage_names(leads, frame, stages)
+    start = data_start(frame, as_of_ts)
+    part = frame
+    if segment is not None:
+        if "segment" not in frame.columns or not (frame["segment"] == segment).any():
+            known = (
+                sorted(map(str, frame["segment"].dropna().unique())) if "segment" in frame else []
+            )
+            raise DataError(f"segment {segment!r} has no leads; segments present: {known}")
+        part = frame[frame["segment"] == segment]
+    censored = censor(part, as_of_ts)
+    stamped = censored[[c for c in censored.columns if str(c).endswith("_at")]].notna().any(axis=1)
+    return FunnelEstimate(
+        as_of=as_of_ts,
+        stages=names,
+        segment=segment,
+        data_start=start,
+        leads=int(stamped.sum()),
+        seed=seed,
+        n_draws=n_draws,
+        horizon_months=horizon_months,
+        frame=censored,
+    )
+
+
+def _stage_names(leads: Any, frame: pd.DataFrame, stages: Any) -> tuple[str, ...]:
+    if stages is None:
+        funnel = getattr(leads, "funnel", None)
+        candidates = funnel.stages if funnel is not None else _DEFAULT
+        stages = [s for s in candidates if f"{s}_at" in frame.columns]
+    names = tuple(str(s) for s in stages)
+    missing = [s for s in names if f"{s}_at" not in frame.columns]
+    if missing or not names:
+        present = [c for c in frame.columns if str(c).endswith("_at")]
+        raise DataError(
+            f"stages must name columns of the leads: missing {[f'{s}_at' for s in missing]}; "
+            f"columns present: {present}"
+        )
+    return names
+
+
+_DEFAULT = ("lead", "mql", "sql", "opportunity", "customer")

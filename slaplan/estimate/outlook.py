@@ -1,0 +1,347 @@
+"""A stage's count in a period, as of a date: :func:`count_outlook` → :class:`CountOutlook`.
+
+One engine answers both "will we make 50 SQLs in December?" (a period still to come) and "are we
+on pace this month?" (the open period): the count of target events (leads entering B, leads first
+worked) dated in the period ``[start, end)`` is
+
+    observed            events already dated in the period (up to ``as_of``)
+    + pending           leads already in A, not yet converted nor closed, that convert in the period
+    + future            leads still to arrive in A (after ``as_of``) that convert in the period
+
+Lead ``i`` of cohort ``m`` that has not converted by age ``a_i`` converts in the period with
+probability ``p_m (F(e_i) - F(s_i)) / (1 - p_m F(a_i))`` (``F`` the lag CDF among converters,
+``s_i``/``e_i`` its ages at the period's start — or ``as_of`` if later — and end). Arrivals of
+month ``f`` convert in the period with probability ``p_f g_f``, ``g_f`` the weekday-weighted
+average of ``F(end - t) - F(start - t)`` over their arrival times ``t``.
+
+Uncertainty is carried by draws, with common random numbers: per draw, the regime's rate
+hyperparameters ``(a, b)`` from :class:`~slaplan.estimate.cohort_rates.RatePosterior`; each open
+cohort's rate from ``Beta(a + converted_m, b + effective_m - converted_m)`` (its own evidence);
+each future cohort's rate from ``Beta(a, b)`` (the month-to-month spread); the source volume's
+monthly intensities from the volume forecast, reweighted by the arrivals seen so far in the
+current month. Given a draw, the pending count is drawn (binomial per cohort), and the future
+count is Poisson (a thinned Poisson) — so ``P(count >= T)`` is the average over draws of an exact
+Poisson tail (Rao–Blackwellised: smooth in ``T`` and in the volume). With a capacity cap the
+arrivals are drawn and capped, and the conversions binomial.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special
+
+from slaplan.plan.attainability import Attainability, verdict_for
+
+__all__ = [
+    "CountOutlook",
+    "FutureArrivals",
+    "PendingLeads",
+    "cohort_rates",
+    "count_outlook",
+    "pending_by_cohort",
+]
+
+_NS_PER_DAY = 86_400 * 10**9
+
+
+@dataclass(frozen=True, kw_only=True)
+class PendingLeads:
+    """Open leads of the transition and the evidence of their cohorts (per cohort arrays)."""
+
+    cohort: np.ndarray  # cohort index per open lead
+    completed: np.ndarray  # F(age at as_of) per open lead
+    in_period: np.ndarray  # F(age at end) - F(age at max(start, as_of)) per open lead
+    converted: np.ndarray  # per cohort
+    effective: np.ndarray  # per cohort
+
+
+@dataclass(frozen=True, kw_only=True)
+class FutureArrivals:
+    """Arrivals of the source stage after ``as_of``, by month.
+
+    ``intensity`` (draws x months) is the expected count of the whole month; ``remaining`` the
+    share of it still to come after ``as_of``; ``in_period`` (``g_f``) the chance that an arrival
+    of that month who converts does so inside the period; ``cohort`` the index of the month's
+    cohort in the pending evidence (-1 for a month with no lead yet).
+    """
+
+    intensity: np.ndarray
+    remaining: np.ndarray
+    in_period: np.ndarray
+    cohort: np.ndarray
+    capacity: np.ndarray | None = None  # source leads workable per whole month (None: no cap)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CountOutlook:
+    """The predictive distribution of one period's count, and the searches on it.
+
+    ``base`` (observed + pending per draw) and ``future`` (the Poisson mean of future
+    conversions per draw at ``volume_scale = 1``) define it without a capacity cap; with a cap,
+    ``samples`` holds drawn totals and the searches use them.
+    """
+
+    observed: int
+    base: np.ndarray
+    future: np.ndarray
+    samples: np.ndarray
+    capped: bool
+    source_volume: float  # mean source arrivals per month of the period (at scale 1)
+    pending_expected: float
+    future_expected: float = 0.0
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        """Central 80% interval of the count."""
+        return self.quantile(0.1), self.quantile(0.9)
+
+    @property
+    def expected(self) -> float:
+        """Mean count."""
+        return (
+            float(self.samples.mean()) if self.capped else float((self.base + self.future).mean())
+        )
+
+    def probability(self, target: float, *, volume_scale: float = 1.0) -> float:
+        """``P(count >= target)``, with the future source volume scaled by ``volume_scale``."""
+        if self.capped:
+            return float(np.mean(self.samples >= target))
+        return float(self._tails(target, volume_scale).mean())
+
+    def _tails(self, target: float, volume_scale: float) -> np.ndarray:
+        """Per draw, the exact Poisson tail of the future conversions still needed."""
+        needed = np.ceil(target - 1e-9) - self.base
+        mean = self.future * volume_scale
+        tail = np.where(
+            needed <= 0, 1.0, special.gammainc(np.maximum(needed, 1.0), np.maximum(mean, 1e-300))
+        )
+        return np.where((needed > 0) & (mean <= 0), 0.0, tail)
+
+    def quantile(self, q: float, *, volume_scale: float = 1.0) -> float:
+        """The ``q`` quantile of the count (from drawn totals)."""
+        return float(np.quantile(self.totals(volume_scale), q, method="inverted_cdf"))
+
+    def totals(self, volume_scale: float = 1.0) -> np.ndarray:
+        """Drawn totals per draw (the stored ones at scale 1; seeded redraws otherwise)."""
+        if volume_scale == 1.0 or self.capped:
+            return self.samples
+        rng = np.random.default_rng(len(self.samples))  # fixed: the same scale, the same draws
+        return (self.base + rng.poisson(self.future * volume_scale)).astype(np.int64)
+
+    def attainability(
+        self, target: int, confidence: float, *, volume_scale: float = 1.0
+    ) -> Attainability:
+        """The outlook as an :class:`~slaplan.plan.attainability.Attainability` (one door's view).
+
+        ``probability`` and ``max_target`` come from the same function, so they agree;
+        ``standard_error`` is the Monte Carlo error of the probability over the draws.
+        """
+        probability = self.probability(target, volume_scale=volume_scale)
+        totals = self.totals(volume_scale)
+        per_draw = (
+            (totals >= target).astype(float) if self.capped else self._tails(target, volume_scale)
+        )
+        return Attainability(
+            target=int(target),
+            probability=probability,
+            expected=float(totals.mean())
+            if self.capped
+            else float((self.base + self.future * volume_scale).mean()),
+            p10=int(np.quantile(totals, 0.1, method="inverted_cdf")),
+            p50=int(np.quantile(totals, 0.5, method="inverted_cdf")),
+            p90=int(np.quantile(totals, 0.9, method="inverted_cdf")),
+            max_target=self.max_target(confidence, volume_scale=volume_scale),
+            required_volume=self.required_volume(target, confidence),
+            verdict=verdict_for(probability, confidence),
+            method="monte carlo",
+            standard_error=float(per_draw.std(ddof=1) / np.sqrt(per_draw.size)),
+            confidence=float(confidence),
+            volume_mean=self.source_volume * volume_scale,
+        )
+
+    def max_target(self, confidence: float, *, volume_scale: float = 1.0) -> int:
+        """Largest whole target met with probability >= ``confidence`` (0 if none).
+
+        Uses the same ``probability`` as the verdict, so the two always agree.
+        """
+
+        def met(target: int) -> bool:
+            return self.probability(target, volume_scale=volume_scale) >= confidence
+
+        if not met(1):
+            return 0
+        low, high = 1, 2
+        while met(high):
+            low, high = high, high * 2
+        while high - low > 1:  # met(low) and not met(high)
+            middle = (low + high) // 2
+            low, high = (middle, high) if met(middle) else (low, middle)
+        return low
+
+    def required_volume(self, target: float, confidence: float) -> float:
+        """Smallest mean source volume per month that meets ``target`` with ``confidence``.
+
+        ``inf`` when no volume can (the rate or the cap stands in the way); without future
+        conversions to scale (``future`` all zero) the answer is the current volume or ``inf``.
+        """
+        if self.probability(target) >= confidence and self.probability(target, volume_scale=0) >= (
+            confidence
+        ):
+            return 0.0
+        if self.capped or not np.any(self.future > 0):
+            return self.source_volume if self.probability(target) >= confidence else np.inf
+        low, high = 0.0, 1.0
+        while self.probability(target, volume_scale=high) < confidence:
+            low, high = high, high * 2
+            if high > 1e6:
+                return np.inf
+        while high - low > 1e-4 * high:  # a hundredth of a percent of the volume
+            middle = (low + high) / 2
+            if self.probability(target, volume_scale=middle) < confidence:
+                low = middle
+            else:
+                high = middle
+        return high * self.source_volume
+
+
+def _cohort_rates(
+    a: np.ndarray, b: np.ndarray, converted: np.ndarray, effective: np.ndarray, rng
+) -> np.ndarray:
+    """Per draw and cohort, the cohort's rate given the regime's Beta and its own evidence."""
+    fixed = np.isinf(b)[:, None]
+    alpha = a[:, None] + np.where(fixed, 0.0, converted[None, :])
+    beta = np.where(fixed, 1.0, b[:, None] + effective[None, :] - converted[None, :])
+    drawn = rng.beta(alpha, np.maximum(beta, 1e-9))
+    return np.where(fixed, a[:, None], drawn)
+
+
+def pending_by_cohort(
+    pending: PendingLeads, rates: np.ndarray, rng
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Drawn conversions of the open leads per draw and cohort, in the period.
+
+    Returns ``(cohorts, drawn, expected)``: the cohort indices with open leads that may convert
+    in the period, the drawn counts ``(draws, cohorts)`` (binomial per cohort at the cohort's
+    mean probability) and their expectations.
+    """
+    draws = rates.shape[0]
+    live = pending.in_period > 0
+    if not live.any():
+        return np.zeros(0, int), np.zeros((draws, 0)), np.zeros((draws, 0))
+    cohort, done, gain = pending.cohort[live], pending.completed[live], pending.in_period[live]
+    keys, counts = np.unique(
+        np.stack([cohort, np.round(done, 4), np.round(gain, 4)]), axis=1, return_counts=True
+    )
+    group_cohort = keys[0].astype(int)
+    p = rates[:, group_cohort]
+    q = p * keys[2] / np.maximum(1.0 - p * keys[1], 1e-12)
+    cohorts, at = np.unique(group_cohort, return_inverse=True)
+    expected = np.zeros((draws, cohorts.size))
+    np.add.at(expected.T, at, (q * counts).T)
+    size = np.bincount(at, weights=counts).astype(np.int64)
+    mean_q = np.clip(expected / size, 0.0, 1.0)
+    return cohorts, rng.binomial(size[None, :], mean_q).astype(float), expected
+
+
+def _pending_counts(pending: PendingLeads, rates: np.ndarray, rng) -> tuple[np.ndarray, float]:
+    """Drawn pending conversions per draw (summed over cohorts), and their expected total."""
+    _, drawn, expected = pending_by_cohort(pending, rates, rng)
+    return drawn.sum(axis=1), float(expected.sum(axis=1).mean())
+
+
+def cohort_rates(
+    a: np.ndarray, b: np.ndarray, converted: np.ndarray, effective: np.ndarray, rng
+) -> np.ndarray:
+    """Per draw and cohort, the cohort's rate given the regime's Beta and its own evidence."""
+    return _cohort_rates(a, b, converted, effective, rng)
+
+
+def count_outlook(
+    *,
+    observed: int,
+    pending: PendingLeads | None,
+    arrivals: FutureArrivals,
+    rate_draws: tuple[np.ndarray, np.ndarray] | None,
+    rng: np.random.Generator,
+) -> CountOutlook:
+    """The predictive distribution of a period's count (see the module docstring).
+
+    Parameters
+    ----------
+    observed : int
+        Events already dated in the period.
+    pending : PendingLeads or None
+        Open leads of the transition (None when the counted stage is the source itself).
+    arrivals : FutureArrivals
+        Source arrivals to come, by month (``intensity`` has one row per draw).
+    rate_draws : (a, b) or None
+        Beta parameters of the regime's cohort rate per draw (``b = inf``: rate ``a`` exactly);
+        None for a rate of 1 (counting the source stage itself).
+    rng : numpy.random.Generator
+        Randomness of the cohort rates and the drawn counts.
+
+    Returns
+    -------
+    CountOutlook
+
+    Examples
+    --------
+    No pipeline, 300 arrivals a month expected, a known 12% rate, all inside the period: the
+    count is Poisson(36) (thinning), and P(N >= 36) = 0.52217 in closed form:
+
+    >>> arrivals = FutureArrivals(intensity=np.full((2000, 1), 300.0), remaining=np.ones(1),
+    ...                           in_period=np.ones(1), cohort=np.array([-1]))
+    >>> rates = (np.full(2000, 0.12), np.full(2000, np.inf))
+    >>> out = count_outlook(observed=0, pending=None, arrivals=arrivals, rate_draws=rates,
+    ...                     rng=np.random.default_rng(0))
+    >>> round(out.probability(36), 3), out.max_target(0.8)
+    (0.522, 31)
+    """
+    draws = arrivals.intensity.shape[0]
+    n_cohorts = 0 if pending is None else pending.converted.size
+    if rate_draws is None:
+        cohort_rates = np.ones((draws, max(n_cohorts, 1)))
+        future_rates = np.ones((draws, arrivals.intensity.shape[1]))
+    else:
+        a, b = rate_draws
+        if pending is not None and n_cohorts:
+            cohort_rates = _cohort_rates(a, b, pending.converted, pending.effective, rng)
+        else:
+            cohort_rates = np.ones((draws, 1))
+        fresh = _cohort_rates(a, b, np.zeros(arrivals.cohort.size), np.zeros(arrivals.cohort.size),
+                              rng)  # fmt: skip
+        known = arrivals.cohort >= 0
+        future_rates = np.where(known[None, :], cohort_rates[:, np.maximum(arrivals.cohort, 0)],
+                                fresh)  # fmt: skip
+    pending_drawn, pending_expected = (
+        _pending_counts(pending, cohort_rates, rng)
+        if pending is not None
+        else (np.zeros(draws), 0.0)
+    )
+    base = observed + pending_drawn
+    arriving = arrivals.intensity * arrivals.remaining[None, :]
+    convert = future_rates * arrivals.in_period[None, :]
+    volume = float((arrivals.intensity * (arrivals.in_period > 0)).mean(axis=0).sum())
+    months = max(int(np.count_nonzero(arrivals.in_period > 0)), 1)
+    if arrivals.capacity is None:
+        future = (arriving * convert).sum(axis=1)
+        samples = base + rng.poisson(future)
+        capped = False
+    else:
+        came = rng.poisson(arriving)
+        worked = np.minimum(came, np.floor(arrivals.capacity * arrivals.remaining)[None, :])
+        future = (worked * convert).sum(axis=1)
+        samples = base + rng.binomial(worked.astype(np.int64), np.clip(convert, 0, 1)).sum(axis=1)
+        capped = True
+    return CountOutlook(
+        observed=int(observed),
+        base=base,
+        future=future,
+        samples=samples.astype(np.int64),
+        capped=capped,
+        source_volume=volume / months,
+        pending_expected=pending_expected,
+        future_expected=float(future.mean()),
+    )

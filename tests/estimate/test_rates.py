@@ -1,0 +1,145 @@
+"""Cohort rates from all cohorts, censoring-aware, with regimes — against independent simulation.
+
+The worlds are simulated here (numpy): leads enter a stage uniformly over months, each converts
+with its cohort's probability after an exponential or gamma lag, and the table is cut at
+``as_of`` exactly as an export taken that day would be.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import special, stats
+
+from slaplan.estimate.cohort_rates import effective_trials, fit_cohort_rates, rate_loglik
+from slaplan.estimate.transitions import MIN_CONVERSIONS, estimate_transition
+
+START = pd.Timestamp("2025-01-01")
+
+
+def _leads(rng, rates_by_month, per_month, lag_days, *, as_of, lost_share=0.0):
+    """A censored lead frame: ``mql_at``, ``sql_at`` (and ``lost_at``) as known at ``as_of``."""
+    rows = []
+    for month, rate in enumerate(rates_by_month):
+        start = START + pd.DateOffset(months=month)
+        days = (start + pd.DateOffset(months=1) - start).days
+        mql = start + pd.to_timedelta(rng.uniform(0, days, per_month), unit="D")
+        converts = rng.random(per_month) < rate
+        sql = mql + pd.to_timedelta(rng.exponential(lag_days, per_month), unit="D")
+        lost = mql + pd.to_timedelta(rng.exponential(lag_days, per_month), unit="D")
+        rows.append(
+            pd.DataFrame(
+                {
+                    "mql_at": mql,
+                    "sql_at": pd.Series(sql).where(converts).to_numpy(),
+                    "lost_at": pd.Series(lost)
+                    .where(~converts & (rng.random(per_month) < lost_share))
+                    .to_numpy(),
+                }
+            )
+        )
+    frame = pd.concat(rows, ignore_index=True)
+    frame = frame.apply(lambda c: c.where(c <= as_of))
+    return frame[frame["mql_at"].notna()]
+
+
+def test_effective_trials_limits():
+    completion = np.array([0.0, 0.3, 1.0])
+    assert effective_trials(completion, 0.2)[[0, 2]].tolist() == [0.0, 1.0]
+    # w = log(1 - rF) / log(1 - r): the exact censored likelihood 1 - rF as a power of 1 - r
+    assert effective_trials(completion, 0.2)[1] == pytest.approx(np.log(0.94) / np.log(0.8))
+    np.testing.assert_allclose(effective_trials(completion, 1e-8), completion, atol=1e-6)
+
+
+def test_binomial_cells_match_scipy_up_to_the_binomial_coefficient():
+    converted, trials = np.array([3, 40]), np.array([20.0, 300.0])
+    ll = rate_loglik(converted, trials, np.array([special.logit(0.12)]), np.array([0.0]))
+    expected = stats.binom.logpmf(converted, trials.astype(int), 0.12)
+    expected -= special.gammaln(trials + 1) - special.gammaln(converted + 1)
+    expected += special.gammaln(trials - converted + 1)
+    np.testing.assert_allclose(ll[:, 0], expected)
+
+
+def test_beta_binomial_cells_match_scipy_up_to_the_binomial_coefficient():
+    mu, cv = 0.2, 0.3
+    kappa = (1 - mu) / (mu * cv**2) - 1
+    converted, trials = np.array([5, 30]), np.array([40, 120])
+    ll = rate_loglik(converted, trials, np.array([special.logit(mu)]), np.array([cv]))
+    expected = stats.betabinom.logpmf(converted, trials, mu * kappa, (1 - mu) * kappa)
+    expected -= special.gammaln(trials + 1) - special.gammaln(converted + 1)
+    expected += special.gammaln(trials - converted + 1)
+    np.testing.assert_allclose(ll[:, 0], expected, rtol=1e-10)
+
+
+def test_predictive_rate_of_a_new_cohort_is_calibrated():
+    """PIT of a new cohort's conversions (500 leads) under the fitted posterior: 400 worlds."""
+    rng = np.random.default_rng(3)
+    pits = []
+    for _ in range(400):
+        p, cv, months = rng.uniform(0.03, 0.4), rng.uniform(0, 0.35), int(rng.integers(3, 25))
+        kappa = (1 - p) / (p * cv**2) - 1 if cv > 0 else np.inf
+        rates = (
+            rng.beta(p * kappa, (1 - p) * kappa, months + 1) if cv > 0 else np.full(months + 1, p)
+        )
+        sizes = rng.integers(40, 2000, months)
+        post = fit_cohort_rates(rng.binomial(sizes, rates[:-1]), sizes.astype(float))
+        a, b = post.draw(4000, rng)
+        drawn = np.where(np.isinf(b), a, rng.beta(a, np.where(np.isinf(b), 1.0, b)))
+        count, new = rng.binomial(500, drawn), rng.binomial(500, rates[-1])
+        pits.append(np.mean(count < new) + 0.5 * np.mean(count == new))
+    histogram, _ = np.histogram(pits, bins=5, range=(0, 1))
+    assert histogram.min() >= 60 and histogram.max() <= 105  # 80 expected per fifth
+
+
+def test_censored_young_cohorts_are_not_read_as_a_slump():
+    """14% converting after ~20 days: as of day 10 of the last month the naive shares fall."""
+    rng = np.random.default_rng(4)
+    as_of = START + pd.DateOffset(months=8) + pd.Timedelta(days=10)
+    estimates, naive = [], []
+    for _ in range(30):
+        frame = _leads(rng, [0.14] * 9, 400, 20.0, as_of=as_of)
+        t = estimate_transition(frame, "mql", "sql", as_of=as_of)
+        estimates.append(t.posterior.mean)
+        recent = t.cohorts.tail(2)
+        naive.append(recent["converted"].sum() / recent["total"].sum())
+    assert np.mean(estimates) == pytest.approx(0.14, abs=0.006)  # se of the mean ~0.001
+    assert np.mean(naive) < 0.10
+
+
+def test_a_funnel_whose_conversion_rose_plans_on_the_recent_regime():
+    """Wins at 0.3% for 9 cohorts, then 14%: the plan uses 14%, and says so in words."""
+    rng = np.random.default_rng(5)
+    as_of = START + pd.DateOffset(months=14) - pd.Timedelta(days=1)
+    frame = _leads(rng, [0.003] * 9 + [0.14] * 5, 600, 15.0, as_of=as_of)
+    t = estimate_transition(frame, "mql", "sql", as_of=as_of)
+    assert t.posterior.mean == pytest.approx(0.14, abs=0.02)
+    assert t.regime_start == START + pd.DateOffset(months=9)
+    words = t.describe()
+    assert "convert at" in words and "earlier ones at 0.3%" in words
+
+
+def test_lost_leads_are_decided_not_pending():
+    rng = np.random.default_rng(6)
+    as_of = START + pd.DateOffset(months=6) + pd.Timedelta(days=5)
+    frame = _leads(rng, [0.3] * 7, 400, 30.0, as_of=as_of, lost_share=0.9)
+    t = estimate_transition(frame, "mql", "sql", as_of=as_of)
+    assert t.cohorts["closed"].sum() > 0
+    assert t.posterior.mean == pytest.approx(0.3, abs=0.03)
+
+
+def test_no_leads_and_too_few_conversions_are_insufficient_with_the_reason():
+    empty = pd.DataFrame({"mql_at": pd.to_datetime([]), "sql_at": pd.to_datetime([])})
+    t = estimate_transition(empty, "mql", "sql", as_of=START)
+    assert not t.sufficient and "no lead entered mql" in t.reason
+    frame = pd.DataFrame(
+        {
+            "mql_at": pd.date_range(START, periods=200, freq="D"),
+            "sql_at": [START + pd.Timedelta(days=2)] * 3 + [pd.NaT] * 197,
+        }
+    )
+    t = estimate_transition(frame, "mql", "sql", as_of=START + pd.Timedelta(days=210))
+    assert not t.sufficient
+    assert "only 3 conversions mql→sql" in t.reason and str(MIN_CONVERSIONS) in t.reason
+    with pytest.raises(ValueError, match="insufficient data"):
+        t.rate  # noqa: B018
