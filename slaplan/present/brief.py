@@ -46,8 +46,6 @@ __all__ = [
 RECENT_PERIODS = 3  # closed periods that make "recent months" in a sentence
 NOTABLE_CHANGE = 0.10  # the next period differs from recent ones when it is 10% off
 _STRETCH = 0.2  # below this a period is "behind pace" (the review's amber/red line)
-_VOLUME = re.compile(r"^\s*(\w+) volume (\d+(?:\.\d+)?)")
-_CAPACITY = re.compile(r"capacity (\d+(?:\.\d+)?) leads")
 _BETA = re.compile(r"Beta\((\d+(?:\.\d+)?), (\d+(?:\.\d+)?)\)")
 _SAMPLE = re.compile(r"\(n=(\d+)\)")
 _METHOD = re.compile(r"\((nb_glm|seasonal_naive|ets_damped|ets|fit)\)")
@@ -112,6 +110,10 @@ class Basis:
         Leads the team can work in the period (NaN without a roster).
     reason : str or None
         Why there is no estimate (with an "insufficient data" verdict).
+    why : str
+        Why the next period differs from the recent ones, from the estimate's volume of the
+        feeding stage ("" when nothing notable): e.g. "321 MQLs expected in December against
+        456 a month over August–October, the season's low".
     """
 
     text: str
@@ -122,32 +124,66 @@ class Basis:
     upstream_expected: float = math.nan
     capacity: float = math.nan
     reason: str | None = None
+    why: str = ""
 
 
 def numbers_basis(review: Any, commitment_id: str) -> Basis:
     """What the review's numbers for ``commitment_id`` assume (the estimate's one seam).
 
-    Reads the check row (expected value, assumptions, a ``reason`` where the verdict is
-    "insufficient data") and the tracked closed periods. The upstream volume and the capacity
-    are read from the assumptions text while the estimate states them only there.
+    Reads the check row (expected value, the feeding stage's volume, the capacity, assumptions
+    and a ``reason`` where the verdict is "insufficient data"), the tracked closed periods, and
+    the one estimate of the funnel the review was made with (``review.estimates``) for why the
+    next period differs from the recent ones.
     """
     row = review.checked.loc[commitment_id]
     mine = review.tracked.xs(commitment_id, level="commitment")
     closed = mine[mine["status"] == "closed"].tail(RECENT_PERIODS)
     text = "" if is_missing(row.get("assumptions")) else str(row["assumptions"])
-    volume, capacity = _VOLUME.search(text), _CAPACITY.search(text)
     reason = row.get("reason")
-    if is_missing(reason) and row.get("verdict") == "insufficient data":
+    if (is_missing(reason) or reason == "") and row.get("verdict") == "insufficient data":
         reason = text or "no estimate of the next period"
+    stage = row.get("required_stage")
+    stage = None if is_missing(stage) or stage == "" else str(stage)
     return Basis(
         text=text,
         expected=float(row.get("expected", math.nan)),
         recent=float(closed["actual"].mean()) if len(closed) else math.nan,
         recent_periods=tuple(closed.index),
-        upstream_stage=volume.group(1) if volume else None,
-        upstream_expected=float(volume.group(2)) if volume else math.nan,
-        capacity=float(capacity.group(1)) if capacity else math.nan,
-        reason=None if is_missing(reason) else str(reason),
+        upstream_stage=stage,
+        upstream_expected=float(row.get("current_volume", math.nan)),
+        capacity=float(row.get("capacity", math.nan)),
+        reason=None if is_missing(reason) or reason == "" else str(reason),
+        why=_volume_reason(review, commitment_id, stage, row.get("period")),
+    )
+
+
+def _volume_reason(review: Any, commitment_id: str, stage: str | None, period: Any) -> str:
+    """The feeding stage's expected volume in ``period`` against its recent months, in words."""
+    estimates = getattr(review, "estimates", None)
+    if estimates is None or stage is None or is_missing(period):
+        return ""
+    estimate = estimates.segment(review.sla.commitment(commitment_id).segment)
+    if not hasattr(estimate, "volume"):
+        return ""
+    volume = estimate.volume(stage)
+    if not volume.sufficient or len(volume.history) < RECENT_PERIODS:
+        return ""
+    expected = volume.volume_model(period).mean
+    recent = volume.history.iloc[-RECENT_PERIODS:]
+    change = expected / recent.mean() - 1 if recent.mean() > 0 else 0.0
+    if abs(change) < NOTABLE_CHANGE:
+        return ""
+    forecast = volume.forecast
+    seasonal = "month effects" in forecast.note or "seasonality" in forecast.note
+    cause = ""
+    if seasonal:
+        cause = ", the season's low" if change < 0 else ", the season's high"
+    elif forecast.shifts and forecast.shifts[-1].month >= recent.index[0]:
+        cause = ", after the level shift"
+    span = f"{_short(recent.index[0])}–{_short(recent.index[-1])}"
+    return (
+        f"{format_count(expected)} {stage_name(stage, plural=True)} expected in "
+        f"{_short(period)} against {format_count(recent.mean())} a month over {span}{cause}"
     )
 
 
@@ -288,7 +324,11 @@ def _compared_with_recent(brief: CommitmentBrief) -> str:
         span += f"–{_short(basis.recent_periods[-1])}"
     if brief.is_count:
         word = "fewer" if change < 0 else "more"
-        return f", {word} than the {format_count(basis.recent)} a {brief.period_word} over {span}"
+        because = f" ({basis.why})" if basis.why else ""
+        return (
+            f", {word} than the {format_count(basis.recent)} a {brief.period_word} "
+            f"over {span}{because}"
+        )
     word = "below" if change < 0 else "above"
     return f", {word} the {format_percent(basis.recent, decimals=1)} of {span}"
 

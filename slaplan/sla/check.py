@@ -62,6 +62,7 @@ class CommitmentCheck:
     required_stage: str  # the stage whose volume ``required_volume`` counts
     verdict: str
     current_volume: float = _NAN  # mean monthly volume of ``required_stage`` now expected
+    capacity: float = _NAN  # leads sales can work a month, where it caps the count
     assumptions: str
     reason: str = ""  # why the data are insufficient ("" when they suffice)
     notes: tuple[smart.SmartNote, ...] = ()
@@ -112,7 +113,8 @@ def check_sla(
         ``period``, ``probability`` (P(met)), ``expected``, ``max_target`` (largest target met
         with the SLA's confidence), ``required_volume`` and ``required_stage`` (mean monthly
         volume of that stage needed to meet the target at the confidence), ``current_volume``
-        (that stage's monthly volume now expected), ``verdict``
+        (that stage's monthly volume now expected), ``capacity`` (leads sales can work a month,
+        where it caps the count), ``verdict``
         (attainable / stretch / out of reach / insufficient data), ``reason`` (why the data are
         insufficient), one boolean per SMART letter, ``notes`` and ``assumptions`` (what the
         numbers rest on). Numbers are NaN where the verdict is "insufficient data".
@@ -225,6 +227,7 @@ def _count_check(sla, commitment, estimate: FunnelEstimate, period, capacity) ->
         required_stage=source,
         verdict=verdict_for(probability, sla.confidence),
         current_volume=outlook.source_volume,
+        capacity=_NAN if cap is None else float(cap),
         assumptions=count_assumptions(estimate, stage, source, outlook, cap),
     )
 
@@ -342,6 +345,7 @@ def _row(sla: SLA, check: CommitmentCheck) -> dict[str, Any]:
         "required_volume": check.required_volume,
         "required_stage": check.required_stage,
         "current_volume": check.current_volume,
+        "capacity": check.capacity,
         "verdict": check.verdict,
         "reason": check.reason,
     }
