@@ -33,6 +33,7 @@ from slaplan.forecast.regimes import (
     discount_weights,
     find_regime,
     half_normal_weights,
+    thinned,
 )
 
 __all__ = [
@@ -44,8 +45,8 @@ __all__ = [
 ]
 
 RATE_PRIOR_SD = 1.0
-_COARSE_POINTS = 200
-_FINE_POINTS = 160
+_COARSE_POINTS = 120
+_FINE_POINTS = 120
 
 
 def effective_trials(completion: np.ndarray, rate: float) -> np.ndarray:
@@ -210,7 +211,7 @@ def fit_cohort_rates(converted: np.ndarray, effective: np.ndarray) -> RatePoster
     loglik = rate_loglik(c, n, coarse, CV_GRID)
     prior = _prior(coarse, CV_GRID, center)
     start, changes = find_regime(loglik, prior)
-    discount = choose_discount(loglik[start:], prior)
+    discount = choose_discount(*thinned(loglik[start:], prior, coarse.size))
     rough = _grid_posterior(c[start:], n[start:], coarse, center, discount)
     rough = rough.reshape(coarse.size, -1).sum(axis=1)
     mean = float(rough @ coarse)

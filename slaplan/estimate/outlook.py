@@ -44,6 +44,7 @@ __all__ = [
 ]
 
 _NS_PER_DAY = 86_400 * 10**9
+_GRID = 10_000  # resolution of the completion shares that group open leads
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -230,13 +231,15 @@ def pending_by_cohort(
     live = pending.in_period > 0
     if not live.any():
         return np.zeros(0, int), np.zeros((draws, 0)), np.zeros((draws, 0))
-    cohort, done, gain = pending.cohort[live], pending.completed[live], pending.in_period[live]
-    keys, counts = np.unique(
-        np.stack([cohort, np.round(done, 4), np.round(gain, 4)]), axis=1, return_counts=True
-    )
-    group_cohort = keys[0].astype(int)
+    # leads alike to 1e-4 in both shares are one group: one integer key, one sort
+    done = np.round(pending.completed[live] * _GRID).astype(np.int64)
+    gain = np.round(pending.in_period[live] * _GRID).astype(np.int64)
+    key = (pending.cohort[live].astype(np.int64) * (_GRID + 1) + done) * (_GRID + 1) + gain
+    keys, counts = np.unique(key, return_counts=True)
+    group_cohort, rest = np.divmod(keys, (_GRID + 1) ** 2)
+    group_done, group_gain = np.divmod(rest, _GRID + 1)
     p = rates[:, group_cohort]
-    q = p * keys[2] / np.maximum(1.0 - p * keys[1], 1e-12)
+    q = p * (group_gain / _GRID) / np.maximum(1.0 - p * (group_done / _GRID), 1e-12)
     cohorts, at = np.unique(group_cohort, return_inverse=True)
     expected = np.zeros((draws, cohorts.size))
     np.add.at(expected.T, at, (q * counts).T)

@@ -43,6 +43,7 @@ from slaplan.forecast.regimes import (
     discount_weights,
     find_regime,
     half_normal_weights,
+    thinned,
 )
 
 __all__ = [
@@ -58,8 +59,8 @@ MIN_LEVEL_MONTHS = 3
 CV_GRID = np.array([0.0, 0.02, 0.04, 0.07, 0.1, 0.14, 0.19, 0.25, 0.33, 0.43, 0.55, 0.7, 0.9])
 SPREAD_PRIOR_SCALE = 0.3
 LEVEL_PRIOR_SD = 1.0
-_COARSE_POINTS = 240
-_FINE_POINTS = 160
+_COARSE_POINTS = 120
+_FINE_POINTS = 120
 _MIN_SEASONAL_PAIRS = 4
 _MONTHS_PER_YEAR = 12
 
@@ -226,7 +227,9 @@ def fit_level(counts: np.ndarray, exposure: np.ndarray | None = None) -> LevelPo
     season = _history_factors(deviations, slope)
     ys, es = y[start:], (e * season)[start:]
     discount = choose_discount(
-        level_loglik(ys, es, coarse, CV_GRID), _prior(coarse, CV_GRID, center)
+        *thinned(
+            level_loglik(ys, es, coarse, CV_GRID), _prior(coarse, CV_GRID, center), coarse.size
+        )
     )
     rough = _posterior(ys, es, coarse, center, discount).reshape(coarse.size, -1).sum(axis=1)
     mean = float(rough @ coarse)

@@ -51,6 +51,7 @@ __all__ = [
     "find_regime",
     "half_normal_weights",
     "segment_evidence",
+    "thinned",
 ]
 
 CHANGE_THRESHOLD = 0.95
@@ -175,6 +176,14 @@ def discount_weights(n: int, discount: float) -> np.ndarray:
     return discount ** np.arange(n - 1, -1, -1, dtype=float)
 
 
+def thinned(loglik: np.ndarray, prior: np.ndarray, levels: int, step: int = 4):
+    """Every ``step``-th level of a ``levels x spreads`` grid (enough to compare discounts)."""
+    n = loglik.shape[0]
+    rows = loglik.reshape(n, levels, -1)[:, ::step, :].reshape(n, -1)
+    weights = prior.reshape(levels, -1)[::step, :].ravel()
+    return rows, weights / weights.sum()
+
+
 def choose_discount(
     loglik: np.ndarray, prior: np.ndarray, *, discounts: tuple[float, ...] = DISCOUNTS
 ) -> float:
@@ -210,18 +219,26 @@ def choose_discount(
     1.0
     """
     loglik = np.asarray(loglik, dtype=float)
-    if loglik.shape[0] <= _BURN_IN + 1:
+    n = loglik.shape[0]
+    if n <= _BURN_IN + 1:
         return 1.0
     with np.errstate(divide="ignore"):
         log_prior = np.log(np.asarray(prior, dtype=float))
     scores = {}
     for discount in discounts:
-        accumulated, score = np.zeros(loglik.shape[1]), 0.0
-        for t, row in enumerate(loglik):
-            if t >= _BURN_IN:
-                posterior = log_prior + accumulated
-                score += special.logsumexp(posterior + row) - special.logsumexp(posterior)
-            accumulated = discount * accumulated + row
-        scores[discount] = score
+        accumulated = np.empty_like(loglik)  # row t: the discounted sum of the rows before t
+        accumulated[0] = 0.0
+        for t in range(1, n):  # a recursion, not a matrix product: no BLAS threads for this
+            accumulated[t] = discount * accumulated[t - 1] + loglik[t - 1]
+        posterior = log_prior + accumulated[_BURN_IN:]
+        predicted = _logsumexp_rows(posterior + loglik[_BURN_IN:]) - _logsumexp_rows(posterior)
+        scores[discount] = float(predicted.sum())
     best = max(scores, key=scores.get)
     return best if scores[best] >= scores.get(1.0, -np.inf) + DISCOUNT_EVIDENCE else 1.0
+
+
+def _logsumexp_rows(values: np.ndarray) -> np.ndarray:
+    """``log(sum(exp(row)))`` per row, ``-inf`` entries allowed (numpy only, for speed)."""
+    top = np.max(values, axis=1, keepdims=True)
+    with np.errstate(invalid="ignore"):
+        return top[:, 0] + np.log(np.sum(np.exp(values - top), axis=1))
