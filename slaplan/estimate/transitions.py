@@ -18,8 +18,10 @@ Steps (each one stated in the result):
    redone once on the current regime (its own lags when it has 30 conversions, its own rate as
    the working rate of the effective trials).
 
-Not enough data is an answer: with no lead in A, or fewer than :data:`MIN_CONVERSIONS`
-conversions in the cohorts the plan would use, the transition is *insufficient* and says why.
+Not enough data is an answer: with no lead in A, fewer than :data:`MIN_CONVERSIONS` conversions
+in the cohorts the plan would use, or a history too short for the lags (conversions still
+arriving at the longest lag the data can show, :data:`TAIL_COVERAGE`), the transition is
+*insufficient* and says why.
 """
 
 from __future__ import annotations
@@ -34,10 +36,20 @@ from slaplan.funnel.lags import LagDistribution, truncated_lag_cdf
 from slaplan.funnel.pairs import stage_pairs
 from slaplan.plan.rates import ConversionRate
 
-__all__ = ["MIN_CONVERSIONS", "OpenLeads", "RateChange", "Transition", "estimate_transition"]
+__all__ = [
+    "MIN_CONVERSIONS",
+    "TAIL_COVERAGE",
+    "OpenLeads",
+    "RateChange",
+    "Transition",
+    "estimate_transition",
+]
 
 MIN_CONVERSIONS = 5
 """Conversions needed in the cohorts of the current regime to estimate a rate and its lags."""
+TAIL_COVERAGE = 0.9
+"""Share of the conversions seen that must fall within half the longest follow-up (see
+:func:`_unseen_tail`)."""
 _OWN_LAGS = 30  # conversions of the current regime needed to use its own lag distribution
 _NS_PER_DAY = 86_400 * 10**9
 
@@ -143,10 +155,16 @@ class Transition:
             return f"{self.name}: insufficient data — {self.reason}"
         since = self.regime_start
         window = f" within {self.window_days:g} days" if self.window_days else ""
+        recent = (
+            f"; recent cohorts weigh more (each month back counts {self.posterior.discount:.0%})"
+            if self.posterior.discount < 1
+            else ""
+        )
         text = (
             f"{self.name}{window}: {self.posterior.mean:.1%} eventually "
             f"(cohorts since {since:%Y-%m}, {self.leads_used:,} leads, "
-            f"{self.conversions_used:,} converted so far; month-to-month ±{self.spread:.0%})"
+            f"{self.conversions_used:,} converted so far; month-to-month ±{self.spread:.0%}"
+            f"{recent})"
         )
         for change in self.changes:
             text += (
@@ -226,8 +244,10 @@ def estimate_transition(
         )
     posterior = fit_cohort_rates(evidence.converted_by_cohort, evidence.trials(lags, 0.0))
     in_regime = evidence.code >= posterior.regime_start
+    lag_rows = np.ones(len(pairs), bool)
     if evidence.converted[in_regime].sum() >= _OWN_LAGS:
-        lags = evidence.lag_distribution(in_regime)
+        lag_rows = in_regime
+        lags = evidence.lag_distribution(lag_rows)
     posterior = fit_cohort_rates(
         evidence.converted_by_cohort, evidence.trials(lags, posterior.mean)
     )
@@ -236,6 +256,8 @@ def estimate_transition(
     used = int(cohorts.loc[regime, "converted"].sum())
     start = pd.Timestamp(evidence.months[posterior.regime_start])
     reason = None if used >= MIN_CONVERSIONS else _few(used, from_stage, to_stage, start)
+    if reason is None:
+        reason = _unseen_tail(evidence, lag_rows, lags, window_days, from_stage, to_stage)
     return Transition(
         from_stage=from_stage,
         to_stage=to_stage,
@@ -247,6 +269,33 @@ def estimate_transition(
         changes=_changes(cohorts, posterior),
         open_leads=evidence.open_leads(),
         reason=reason,
+    )
+
+
+def _unseen_tail(evidence, rows, lags, window_days, a: str, b: str) -> str | None:
+    """Why the eventual rate cannot be known yet when the history is short for the lags, else None.
+
+    The longest follow-up among the converted leads, ``A`` days, bounds the lags the data can
+    show. If fewer than :data:`TAIL_COVERAGE` of the conversions seen happened within ``A / 2``
+    days, conversions are still arriving at the edge of what the history can show: the lag
+    distribution's tail — and with it the share of open leads that will still convert — is not
+    yet known (a cure model is not identified without that tail). A windowed rate is known once
+    the follow-up covers the window.
+    """
+    done = rows & evidence.converted
+    if not done.any():
+        return None
+    follow_up = float(evidence.pairs["observed_days"].to_numpy()[done].max())
+    if window_days is not None and follow_up >= 0.99 * window_days:
+        return None
+    coverage = float(lags.cdf_at(follow_up / 2))
+    if coverage >= TAIL_COVERAGE:
+        return None
+    return (
+        f"conversions {a}→{b} are still arriving at the longest lags this history can show "
+        f"({1 - coverage:.0%} of those seen came after {follow_up / 2:.0f} days, and the "
+        f"longest follow-up is {follow_up:.0f} days): how many open leads will still convert "
+        f"cannot be known yet"
     )
 
 

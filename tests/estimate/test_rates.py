@@ -143,3 +143,16 @@ def test_no_leads_and_too_few_conversions_are_insufficient_with_the_reason():
     assert "only 3 conversions mql→sql" in t.reason and str(MIN_CONVERSIONS) in t.reason
     with pytest.raises(ValueError, match="insufficient data"):
         t.rate  # noqa: B018
+
+
+def test_a_history_shorter_than_the_lags_is_insufficient():
+    """Lags of about 60 days and 90 days of history: the eventual rate cannot be known yet."""
+    rng = np.random.default_rng(8)
+    as_of = START + pd.DateOffset(months=3) - pd.Timedelta(days=1)
+    frame = _leads(rng, [0.3] * 3, 500, 60.0, as_of=as_of)
+    t = estimate_transition(frame, "mql", "sql", as_of=as_of)
+    assert not t.sufficient and "still arriving at the longest lags" in t.reason
+    # the same lags with two years of history are fine
+    as_of = START + pd.DateOffset(months=24) - pd.Timedelta(days=1)
+    frame = _leads(rng, [0.3] * 24, 200, 60.0, as_of=as_of)
+    assert estimate_transition(frame, "mql", "sql", as_of=as_of).sufficient
