@@ -466,8 +466,9 @@ def estimate_funnel(
             )
             raise DataError(f"segment {segment!r} has no leads; segments present: {known}")
         part = frame[frame["segment"] == segment]
-    censored = censor(part, as_of_ts)
-    stamped = censored[[c for c in censored.columns if str(c).endswith("_at")]].notna().any(axis=1)
+    # the estimate reads timestamps only: the other columns are not copied
+    censored = censor(part[[c for c in part.columns if str(c).endswith("_at")]], as_of_ts)
+    stamped = censored.notna().any(axis=1)
     return FunnelEstimate(
         as_of=as_of_ts,
         stages=names,

@@ -336,6 +336,7 @@ class _Evidence:
     code: np.ndarray  # cohort index per lead
     converted: np.ndarray
     closed: np.ndarray
+    _completion: dict = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, pairs: pd.DataFrame) -> _Evidence:
@@ -359,9 +360,14 @@ class _Evidence:
         )
 
     def completion(self, lags: LagDistribution) -> np.ndarray:
-        """Share of its chance each lead has had (1 when converted or closed)."""
-        observed = lags.cdf_at(self.pairs["observed_days"].to_numpy())
-        return np.where(self.converted | self.closed, 1.0, observed)
+        """Share of its chance each lead has had (1 when converted or closed); kept per lags."""
+        key = id(lags)
+        if self._completion.get("key") != key:
+            observed = lags.cdf_at(self.pairs["observed_days"].to_numpy())
+            self._completion.update(
+                key=key, value=np.where(self.converted | self.closed, 1.0, observed), lags=lags
+            )
+        return self._completion["value"]
 
     def trials(self, lags: LagDistribution, rate: float) -> np.ndarray:
         completion = self.completion(lags)

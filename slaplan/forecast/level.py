@@ -168,13 +168,10 @@ def level_loglik(
     mean = np.exp(log_level)[None, :, None] * np.asarray(exposure, float)[:, None, None]
     poisson = cv == 0
     k = np.where(poisson, 1.0, 1.0 / np.where(poisson, 1.0, cv) ** 2)[None, None, :]
+    # the Gamma-function terms do not depend on the level: computed once per month and spread
+    shape_terms = special.gammaln(y + k) - special.gammaln(k)
     with np.errstate(divide="ignore", invalid="ignore"):
-        nb = (
-            special.gammaln(y + k)
-            - special.gammaln(k)
-            + k * np.log(k / (k + mean))
-            + special.xlogy(y, mean / (k + mean))
-        )
+        nb = shape_terms + k * (np.log(k) - np.log(k + mean)) + special.xlogy(y, mean / (k + mean))
         po = special.xlogy(y, mean) - mean
     out = np.where(poisson[None, None, :], po, nb)
     return out.reshape(y.shape[0], -1)
@@ -188,9 +185,13 @@ def _prior(log_level: np.ndarray, cv: np.ndarray, center: float) -> np.ndarray:
 
 def _posterior(counts, exposure, log_level, center, discount: float = 1.0) -> np.ndarray:
     rows = level_loglik(counts, exposure, log_level, CV_GRID)
+    return _weighted_posterior(rows, _prior(log_level, CV_GRID, center), discount)
+
+
+def _weighted_posterior(rows: np.ndarray, prior: np.ndarray, discount: float) -> np.ndarray:
     loglik = discount_weights(rows.shape[0], discount) @ rows
     with np.errstate(divide="ignore"):
-        log_post = loglik + np.log(_prior(log_level, CV_GRID, center))
+        log_post = loglik + np.log(prior)
     weights = np.exp(log_post - log_post.max())
     return weights / weights.sum()
 
@@ -226,12 +227,10 @@ def fit_level(counts: np.ndarray, exposure: np.ndarray | None = None) -> LevelPo
     slope, se, deviations = _seasonality(y, e, start, changes)
     season = _history_factors(deviations, slope)
     ys, es = y[start:], (e * season)[start:]
-    discount = choose_discount(
-        *thinned(
-            level_loglik(ys, es, coarse, CV_GRID), _prior(coarse, CV_GRID, center), coarse.size
-        )
-    )
-    rough = _posterior(ys, es, coarse, center, discount).reshape(coarse.size, -1).sum(axis=1)
+    prior = _prior(coarse, CV_GRID, center)
+    rows = loglik[start:] if slope <= 0 else level_loglik(ys, es, coarse, CV_GRID)
+    discount = choose_discount(*thinned(rows, prior, coarse.size))
+    rough = _weighted_posterior(rows, prior, discount).reshape(coarse.size, -1).sum(axis=1)
     mean = float(rough @ coarse)
     sd = max(float(np.sqrt(rough @ (coarse - mean) ** 2)), coarse[1] - coarse[0])
     fine = np.linspace(mean - 8 * sd, mean + 8 * sd, _FINE_POINTS)

@@ -97,7 +97,7 @@ def segment_evidence(cumulative: np.ndarray, log_prior: np.ndarray, a, b) -> np.
     ``cumulative[t]`` is the sum of the first ``t`` rows of ``loglik`` (shape ``(n + 1, cells)``).
     """
     total = cumulative[np.asarray(b)] - cumulative[np.asarray(a)] + log_prior
-    return special.logsumexp(total, axis=-1)
+    return _logsumexp_rows(np.atleast_2d(total)).reshape(np.shape(total)[:-1])
 
 
 def find_regime(
@@ -240,5 +240,5 @@ def choose_discount(
 def _logsumexp_rows(values: np.ndarray) -> np.ndarray:
     """``log(sum(exp(row)))`` per row, ``-inf`` entries allowed (numpy only, for speed)."""
     top = np.max(values, axis=1, keepdims=True)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"):
         return top[:, 0] + np.log(np.sum(np.exp(values - top), axis=1))

@@ -183,35 +183,47 @@ def stage_pairs(
     frame = lead_frame(leads)
     window = None if window_days is None else check_positive("window_days", window_days)
     as_of_ts = resolve_as_of(leads, as_of)
-    entered = timestamps(frame, f"{from_stage}_at")
-    reached = timestamps(frame, f"{to_stage}_at")
-    keep = entered.notna() & (entered <= as_of_ts)
-    entered, reached = entered[keep], reached[keep]
-    age_days = (as_of_ts - entered).to_numpy("timedelta64[ns]").astype(np.int64) / _NS_PER_DAY
-    lag = (reached - entered).to_numpy("timedelta64[ns]")
+    limit = np.datetime64(as_of_ts.as_unit("ns").to_datetime64(), "ns")
+    entered_all = _ns(timestamps(frame, f"{from_stage}_at"))
+    keep = ~np.isnat(entered_all) & (entered_all <= limit)
+    entered = entered_all[keep]
+    reached = _ns(timestamps(frame, f"{to_stage}_at"))[keep]
+    age_days = (limit - entered).astype(np.int64) / _NS_PER_DAY
+    lag = reached - entered
     lag_days = np.where(np.isnat(lag), np.nan, lag.astype(np.int64) / _NS_PER_DAY)
     lag_days = np.clip(lag_days, 0.0, None)
-    converted = ~np.isnan(lag_days) & (reached <= as_of_ts).to_numpy()
+    converted = ~np.isnan(lag_days) & (reached <= limit)
     observed = age_days if window is None else np.minimum(age_days, window)
     converted &= np.nan_to_num(lag_days, nan=np.inf) <= observed
-    groups = _group_values(frame, by)[keep.to_numpy()]
-    closed = np.zeros(len(entered), bool)
+    closed = np.zeros(entered.size, bool)
     if "lost_at" in frame.columns:
-        lost = timestamps(frame, "lost_at")[keep]
-        closed = (lost.notna() & (lost <= as_of_ts)).to_numpy() & ~converted
+        lost = _ns(timestamps(frame, "lost_at"))[keep]
+        closed = ~np.isnat(lost) & (lost <= limit) & ~converted
     return pd.DataFrame(
         {
-            GROUP: groups,
-            "cohort": entered.dt.to_period("M").dt.start_time.to_numpy(),
-            "entered_at": entered.to_numpy(),
+            GROUP: _groups(frame, by, keep),
+            "cohort": entered.astype("datetime64[M]").astype("datetime64[ns]"),
+            "entered_at": entered,
             "age_days": age_days,
             "observed_days": observed,
             "converted": converted,
             "lag_days": np.where(converted, lag_days, np.nan),
             "closed": closed,
         },
-        index=entered.index,
+        index=frame.index[keep],
     )
+
+
+def _ns(values: pd.Series) -> np.ndarray:
+    """Naive nanosecond datetimes as numpy (NaT where missing)."""
+    return values.to_numpy("datetime64[ns]")
+
+
+def _groups(frame: pd.DataFrame, by: str | None, keep: np.ndarray):
+    """The ``group`` column: the ``by`` values (missing: "all"), or one "all" category."""
+    if by is None:
+        return pd.Categorical.from_codes(np.zeros(int(keep.sum()), np.int8), ["all"])
+    return _group_values(frame, by)[keep]
 
 
 def censor(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:

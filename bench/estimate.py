@@ -1,0 +1,65 @@
+"""Benchmark of the one estimate of the funnel on a 1M-lead table (PRODUCT.md §7).
+
+Target: the estimate — every transition of the funnel (censoring-aware rates, regimes, lags),
+the volume of every stage that feeds another, and the outlook of next month's count of every
+stage — takes no longer than reading the same CSV (``pandas.read_csv(path, engine="pyarrow")``),
+timed in the same process. The table is loaded once beforehand (loading is ``bench/ingest.py``'s
+subject); the CSV is generated, seeded, in a temporary directory by ``bench/ingest.py``'s writer.
+
+Run: ``.venv/bin/python bench/estimate.py [--rows 1000000] [--repeat 3]``. Prints the best and
+the median of the interleaved repeats and their ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from ingest import AS_OF, _interleaved, _machine, write_leads_csv  # noqa: E402
+
+import slaplan as sp  # noqa: E402
+
+
+def one_estimate(leads) -> None:
+    """The whole estimate a check of every stage count would ask for, next month."""
+    estimate = sp.estimate_funnel(leads)
+    period = pd.Period(estimate.as_of, freq="M") + 1
+    for stage in estimate.stages[1:]:
+        estimate.outlook(stage, period)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "leads.csv"
+        write_leads_csv(path, args.rows)
+        leads = sp.load_leads(path, as_of=AS_OF)
+        times = _interleaved(
+            {
+                "read_csv (pyarrow)": lambda: pd.read_csv(path, engine="pyarrow"),
+                "one estimate": lambda: one_estimate(leads),
+            },
+            args.repeat,
+        )
+    print(f"{args.rows:,} leads; {_machine()}")
+    for name, values in times.items():
+        print(f"  {name:<20} best {min(values):6.2f} s   median {statistics.median(values):6.2f} s")
+    best = min(times["one estimate"]) / min(times["read_csv (pyarrow)"])
+    median = statistics.median(times["one estimate"]) / statistics.median(
+        times["read_csv (pyarrow)"]
+    )
+    print(f"ratio estimate / read_csv: best {best:.2f}, median {median:.2f} (target <= 1)")
+
+
+if __name__ == "__main__":
+    main()
