@@ -22,9 +22,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ingest import AS_OF, _interleaved, _machine, write_leads_csv  # noqa: E402
+from ingest import AS_OF, _interleaved, _machine, write_leads_csv
 
-import slaplan as sp  # noqa: E402
+import slaplan as sp
 
 
 def one_estimate(leads) -> None:
