@@ -15,7 +15,9 @@ rate for every cohort), and ``converted[m] ~ Binomial(effective[m], p_m)``. The 
 the pooled rate, 1)``; ``cv`` half-normal with scale 0.3 (monthly conversion typically varies by
 5–30% of its level). A change of the rate is found by :func:`slaplan.forecast.regimes.find_regime`
 on the cohorts' log-likelihoods, and the rate of the plan is that of the cohorts since the last
-change. A rate that drifts within the regime is followed by forgetting older cohorts (weight
+change. The cohort of the month the change fell in mixes both rates (the change came mid-month):
+once the new regime has three cohorts, that first one is left out of its rate. A rate that
+drifts within the regime is followed by forgetting older cohorts (weight
 ``delta**age``, ``delta`` chosen by :func:`slaplan.forecast.regimes.choose_discount`).
 """
 
@@ -45,6 +47,7 @@ __all__ = [
 ]
 
 RATE_PRIOR_SD = 1.0
+_MIXED_COHORT_AFTER = 3  # cohorts a new regime needs before its first (mixed) month is left out
 _COARSE_POINTS = 120
 _FINE_POINTS = 120
 
@@ -211,8 +214,9 @@ def fit_cohort_rates(converted: np.ndarray, effective: np.ndarray) -> RatePoster
     loglik = rate_loglik(c, n, coarse, CV_GRID)
     prior = _prior(coarse, CV_GRID, center)
     start, changes = find_regime(loglik, prior)
-    discount = choose_discount(*thinned(loglik[start:], prior, coarse.size))
-    rough = _grid_posterior(c[start:], n[start:], coarse, center, discount)
+    used = start + 1 if changes and c.size - start >= _MIXED_COHORT_AFTER else start
+    discount = choose_discount(*thinned(loglik[used:], prior, coarse.size))
+    rough = _grid_posterior(c[used:], n[used:], coarse, center, discount)
     rough = rough.reshape(coarse.size, -1).sum(axis=1)
     mean = float(rough @ coarse)
     sd = max(float(np.sqrt(rough @ (coarse - mean) ** 2)), coarse[1] - coarse[0])
@@ -220,7 +224,7 @@ def fit_cohort_rates(converted: np.ndarray, effective: np.ndarray) -> RatePoster
     return RatePosterior(
         logit_mean=np.repeat(fine, CV_GRID.size),
         cv=np.tile(CV_GRID, fine.size),
-        weights=_grid_posterior(c[start:], n[start:], fine, center, discount),
+        weights=_grid_posterior(c[used:], n[used:], fine, center, discount),
         step=float(fine[1] - fine[0]),
         regime_start=start,
         changes=changes,
