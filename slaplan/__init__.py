@@ -121,7 +121,7 @@ _EXPORTS: dict[str, str] = {
     "Commitment": "slaplan.sla.spec",
     "load_sla": "slaplan.sla.spec",
     "check_sla": "slaplan.sla.check",
-    "check_consistency": "slaplan.sla.check",
+    "check_consistency": "slaplan.sla.consistency",
     "track_sla": "slaplan.sla.tracking",
     "attribute_miss": "slaplan.sla.attribution",
     "detect_drift": "slaplan.sla.drift",

@@ -69,7 +69,8 @@ _SHOWN = ["owner", "what", "target", "probability", "max_target", "required_volu
 
 def _check(sla, data: SlaData, *, period: str | None, strict: bool) -> int:
     from slaplan.funnel.leads import load_leads
-    from slaplan.sla.check import check_consistency, check_sla
+    from slaplan.sla.check import check_sla
+    from slaplan.sla.consistency import check_consistency
 
     as_of = data.as_of
     leads = load_leads(data.leads_path, funnel=sla.funnel(), as_of=as_of)

@@ -30,8 +30,10 @@ from scipy import special
 
 from slaplan._checks import check_count
 from slaplan.errors import DataError
-from slaplan.estimate.calendar_shares import arrival_slots, in_period_share, month_bounds
-from slaplan.estimate.outlook import CountOutlook, FutureArrivals, PendingLeads, count_outlook
+from slaplan.estimate.calendar_shares import month_bounds
+from slaplan.estimate.outlook import CountOutlook, count_outlook
+from slaplan.estimate.period_inputs import future_arrivals, pending_leads
+from slaplan.estimate.summary import transition_row, volume_row
 from slaplan.estimate.transitions import Transition, estimate_transition
 from slaplan.estimate.volumes import StageVolume, estimate_volume
 from slaplan.forecast.data import data_start
@@ -43,7 +45,6 @@ __all__ = ["FIRST_TOUCH", "FunnelEstimate", "Insufficient", "ShareOutlook", "est
 
 FIRST_TOUCH = "first_touch"
 """Pseudo-stage of the first sales touch (the "worked" metric)."""
-_DAY_NS = 86_400 * 10**9
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -179,8 +180,15 @@ class FunnelEstimate:
         key = f"outlook:{stage}:{source}:{period}:{capacity_per_month}:{volume_scale}"
         return count_outlook(
             observed=self._observed(stage, source, period),
-            pending=None if transition is None else self._pending(transition, period),
-            arrivals=self._arrivals(volume, transition, period, capacity_per_month, volume_scale),
+            pending=None if transition is None else pending_leads(transition, period, self.as_of),
+            arrivals=future_arrivals(
+                volume,
+                transition,
+                period,
+                self.as_of,
+                capacity=capacity_per_month,
+                volume_scale=volume_scale,
+            ),
             rate_draws=None
             if transition is None
             else transition.posterior.draw(self.n_draws, self._rng(key + ":rates")),
@@ -287,9 +295,9 @@ class FunnelEstimate:
         rows = []
         for key, piece in self._cache.items():
             if key[0] == "volume":
-                rows.append(_volume_row(piece))
+                rows.append(volume_row(piece))
             elif key[0] == "transition":
-                rows.append(_transition_row(piece))
+                rows.append(transition_row(piece))
         columns = ["what", "estimate", "uncertainty", "based_on", "method", "status"]
         return pd.DataFrame(rows, columns=columns)
 
@@ -312,94 +320,6 @@ class FunnelEstimate:
         if stage == FIRST_TOUCH:
             counted &= self._times(source).notna()
         return int(counted.sum())
-
-    def _pending(self, transition: Transition, period: pd.Period) -> PendingLeads:
-        start, end = month_bounds(period)
-        entered = transition.open_leads.entered_ns
-        cdf = transition.lags.cdf_at
-        age = (self.as_of.value - entered) / _DAY_NS
-        since = (max(start, self.as_of).value - entered) / _DAY_NS
-        until = (end.value - entered) / _DAY_NS
-        done = cdf(age)
-        return PendingLeads(
-            cohort=transition.open_leads.cohort,
-            completed=done,
-            in_period=np.clip(cdf(until) - np.maximum(cdf(since), done), 0.0, 1.0),
-            converted=transition.cohorts["converted"].to_numpy(float),
-            effective=transition.cohorts["effective"].to_numpy(float),
-        )
-
-    def _arrivals(
-        self,
-        volume: StageVolume,
-        transition: Transition | None,
-        period: pd.Period,
-        capacity: float | None,
-        volume_scale: float = 1.0,
-    ) -> FutureArrivals:
-        start, end = month_bounds(period)
-        months = pd.period_range(volume.months[0], pd.Period(end - pd.Timedelta(1, "ns"), "M"))
-        cdf = _step if transition is None else transition.lags.cdf_at
-        cohort_of = (
-            {}
-            if transition is None
-            else {pd.Timestamp(c): i for i, c in enumerate(transition.cohorts["cohort"])}
-        )
-        remaining, inside, cohort = [], [], []
-        for month in months:
-            m_start, m_end = month_bounds(month)
-            slots, weights = arrival_slots(max(m_start, self.as_of), m_end, volume.weekday)
-            _, all_weights = arrival_slots(m_start, m_end, volume.weekday)
-            remaining.append(weights.sum() / all_weights.sum() if all_weights.sum() else 0.0)
-            inside.append(in_period_share(slots, weights, start, end, cdf))
-            cohort.append(cohort_of.get(m_start, -1))
-        return FutureArrivals(
-            intensity=volume.month_draws(months) * volume_scale,
-            remaining=np.asarray(remaining),
-            in_period=np.asarray(inside),
-            cohort=np.asarray(cohort, dtype=int),
-            capacity=None if capacity is None else np.full(len(months), float(capacity)),
-        )
-
-
-def _step(days: Any) -> np.ndarray:
-    return (np.asarray(days, dtype=float) >= 0).astype(float)
-
-
-def _volume_row(volume: StageVolume) -> dict[str, Any]:
-    if not volume.sufficient:
-        return {"what": f"{volume.stage} volume", "status": f"insufficient data: {volume.reason}"}
-    f = volume.forecast
-    used = f.history.loc[f.regime_start :]
-    low, high = f.frame.iloc[0][["lower_80", "upper_80"]]
-    return {
-        "what": f"{volume.stage} volume per month",
-        "estimate": f"{f.frame['mean'].iloc[0]:,.0f} in {f.months[0]}",
-        "uncertainty": f"80%: {low:,.0f}–{high:,.0f}",
-        "based_on": f"{len(used)} complete months {used.index[0]}–{used.index[-1]}",
-        "method": f"{f.method} ({f.choice})",
-        "status": "; ".join(volume.warnings()) or "ok",
-    }
-
-
-def _transition_row(transition: Transition) -> dict[str, Any]:
-    if not transition.sufficient:
-        return {"what": transition.name, "status": f"insufficient data: {transition.reason}"}
-    post = transition.posterior
-    return {
-        "what": transition.name
-        + (f" within {transition.window_days:g} days" if transition.window_days else ""),
-        "estimate": f"{post.mean:.1%}",
-        "uncertainty": f"±{post.mean_sd:.1%} (rate), ±{post.spread:.0%} month to month",
-        "based_on": f"cohorts {transition.regime_start:%Y-%m}–{transition.as_of:%Y-%m}, "
-        f"{transition.leads_used:,} leads, {transition.conversions_used:,} converted",
-        "method": f"all cohorts, censoring-aware; median lag {transition.lags.quantile(0.5):.0f} d",
-        "status": "; ".join(
-            f"changed: since {c.cohort:%Y-%m} {c.rate_after:.1%}, before {c.rate_before:.1%}"
-            for c in transition.changes
-        )
-        or "ok",
-    }
 
 
 def estimate_funnel(

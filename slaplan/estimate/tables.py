@@ -203,7 +203,7 @@ def stage_rates(
 
     >>> days = pd.date_range("2026-01-01", periods=300, freq="D")
     >>> t = pd.DataFrame({"mql_at": days,
-    ...                   "sql_at": (days + pd.Timedelta(days=2)).where(days.dayofyear % 5 == 0)})
+    ...                   "sql_at": (days + pd.Timedelta(days=2)).where(days.day_of_year % 5 == 0)})
     >>> stage_rates(t, ["mql", "sql"], as_of="2026-12-31")[["from_stage", "rate"]].round(2)
       from_stage  rate
     0        mql   0.2

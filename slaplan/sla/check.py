@@ -14,8 +14,9 @@ the next full SLA period after ``as_of``:
   (:func:`slaplan.sla.shares.settled_share_prior`) and the period's volume from the estimate.
 
 Not enough data is an answer: such a row says ``insufficient data`` with the reason, and its
-numbers are NaN. The SMART notes come from :mod:`slaplan.sla.smart`; :func:`check_consistency`
-asks whether each sales count promise is attainable when marketing delivers exactly its own.
+numbers are NaN. The SMART notes come from :mod:`slaplan.sla.smart`;
+:func:`slaplan.sla.consistency.check_consistency` asks whether each sales count promise is
+attainable when marketing delivers exactly its own.
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ __all__ = [
     "INSUFFICIENT",
     "CommitmentCheck",
     "check_commitment",
-    "check_consistency",
     "check_sla",
     "effective_commitment",
 ]
@@ -128,7 +128,7 @@ def check_sla(
     >>> table.loc["sql_volume", ["probability", "max_target", "verdict"]]  # doctest: +SKIP
     """
     frame, as_of_ts = censored_frame(leads, as_of)
-    estimates = _estimates(sla, leads, as_of_ts, period, seed, estimates)
+    estimates = sla_estimates(sla, leads, as_of_ts, period, seed, estimates)
     capacity = monthly_capacity(team, estimates.period, as_of=as_of_ts)
     checks = [
         check_commitment(sla, c, frame, estimates=estimates, capacity=capacity)
@@ -181,7 +181,8 @@ def effective_commitment(commitment: Commitment, estimate: FunnelEstimate | Insu
     return replace(commitment, window_days=int(window))
 
 
-def _estimates(sla, leads, as_of, period, seed, estimates) -> SlaEstimates:
+def sla_estimates(sla, leads, as_of, period, seed, estimates) -> SlaEstimates:
+    """``estimates`` for the checked period (validated against ``period``), or new ones."""
     target = check_period(period, as_of=as_of, period_months=sla.period_months)
     if estimates is None:
         return SlaEstimates(sla, leads, as_of=as_of, period=target, seed=seed)
@@ -353,87 +354,3 @@ def _row(sla: SLA, check: CommitmentCheck) -> dict[str, Any]:
     row["notes"] = "; ".join(f"{n.criterion}: {n.note}" for n in check.notes)
     row["assumptions"] = check.assumptions
     return row
-
-
-def check_consistency(
-    sla: SLA,
-    leads: Any,
-    *,
-    as_of: Any = None,
-    period: Any = None,
-    seed: int = 0,
-    estimates: SlaEstimates | None = None,
-) -> pd.DataFrame:
-    """Is each sales count promise attainable if marketing delivers exactly its promise?
-
-    For every pair (marketing count on stage U, sales count on the next stage S, same segment),
-    the arrivals of U still to come are scaled so that U's monthly volume is marketing's target,
-    and P(S >= sales target) comes from the same outlook as :func:`check_sla` (the pipeline
-    already there counts as it is). Pairs whose stages are not adjacent are not judged.
-
-    Parameters
-    ----------
-    sla, leads, as_of, period, seed, estimates
-        As in :func:`check_sla`.
-
-    Returns
-    -------
-    DataFrame
-        One row per pair: ``marketing``, ``sales`` (commitment ids), ``marketing_target``,
-        ``sales_target``, ``rate`` (the data's rate U→S), ``expected``, ``probability``,
-        ``consistent``, ``sales_target_supported`` (largest sales target at the confidence);
-        NaN and ``consistent`` NA where the data are insufficient.
-
-    Examples
-    --------
-    >>> import slaplan as sp
-    >>> sla = sp.load_sla(sp.samples_dir() / "sla.yaml")  # doctest: +SKIP
-    >>> t = sp.load_leads(sp.samples_dir() / "leads.csv", as_of="2026-11-15")  # doctest: +SKIP
-    >>> check_consistency(sla, t)[["sales", "marketing", "probability"]]  # doctest: +SKIP
-    """
-    _, as_of_ts = censored_frame(leads, as_of)
-    estimates = _estimates(sla, leads, as_of_ts, period, seed, estimates)
-    names = sla.stage_names
-    rows = []
-    for m in (c for c in sla.commitments if c.owner == "marketing" and c.metric == "count"):
-        for s in sla.commitments:
-            if s.owner != "sales" or s.metric != "count" or s.segment != m.segment:
-                continue
-            if names.index(s.stage) != names.index(m.stage) + 1:
-                continue
-            rows.append(_pair(sla, m, s, estimates))
-    columns = ["marketing", "sales", "marketing_target", "sales_target", "rate", "expected",
-               "probability", "consistent", "sales_target_supported"]  # fmt: skip
-    table = pd.DataFrame(rows, columns=columns)
-    table["consistent"] = table["consistent"].astype("boolean")
-    return table
-
-
-def _pair(sla, marketing, sales, estimates: SlaEstimates) -> dict[str, Any]:
-    row = {
-        "marketing": marketing.id,
-        "sales": sales.id,
-        "marketing_target": marketing.target,
-        "sales_target": sales.target,
-    }
-    estimate = estimates.segment(marketing.segment)
-    outlook = (
-        estimate
-        if isinstance(estimate, Insufficient)
-        else estimate.outlook(sales.stage, estimates.period, source=marketing.stage)
-    )
-    if isinstance(outlook, Insufficient):
-        return row | {"rate": _NAN, "expected": _NAN, "probability": _NAN, "consistent": pd.NA,
-                      "sales_target_supported": _NAN}  # fmt: skip
-    scale = marketing.target / max(outlook.source_volume, 1e-9)
-    probability = outlook.probability(sales.target, volume_scale=scale)
-    supported = outlook.max_target(sla.confidence, volume_scale=scale)
-    rate = estimate.transition(marketing.stage, sales.stage).posterior.mean
-    expected = float((outlook.base + outlook.future * scale).mean())
-    return row | {
-        "rate": rate,
-        "expected": expected,
-        "probability": probability,
-        "consistent": probability >= sla.confidence,
-        "sales_target_supported": supported,
-    }

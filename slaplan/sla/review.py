@@ -17,7 +17,8 @@ import pandas as pd
 from slaplan.funnel.pairs import resolve_as_of
 from slaplan.sla._inputs import SlaEstimates, check_period
 from slaplan.sla.attribution import attribute_miss
-from slaplan.sla.check import check_consistency, check_sla
+from slaplan.sla.check import check_sla
+from slaplan.sla.consistency import check_consistency
 from slaplan.sla.drift import detect_drift, propose_targets
 from slaplan.sla.segment import scope_sla, segment_context
 from slaplan.sla.spec import SLA, load_sla

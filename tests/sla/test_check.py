@@ -11,7 +11,8 @@ import pytest
 import slaplan as sp
 from slaplan.cli import main
 from slaplan.plan.attainability import verdict_for
-from slaplan.sla.check import check_consistency, check_sla
+from slaplan.sla.check import check_sla
+from slaplan.sla.consistency import check_consistency
 from slaplan.sla.smart import smart_notes
 
 AS_OF = "2026-11-15"
