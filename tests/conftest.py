@@ -1,10 +1,13 @@
-"""Shared fixtures: where the project, its samples, the real Maven export and references live."""
+"""Shared fixtures: where the project, its samples, the real Maven export and references live,
+and a real PostgreSQL server for the database tests."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
+import _postgres
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -41,3 +44,24 @@ def maven_dir() -> Path:
 def reference_dir() -> Path:
     """Published and closed-form reference values (``tests/data/reference``, sources in README)."""
     return REFERENCE_DIR
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[_postgres.Server]:
+    """A real PostgreSQL server for the session (see ``tests/_postgres.py``), stopped at the end;
+    its password is in ``$SLAPLAN_TEST_PGPASSWORD`` meanwhile. Skipped, with the reason, only
+    where the server cannot start (no binaries, no ``postgres`` user)."""
+    try:
+        server = _postgres.start()
+    except _postgres.Unavailable as exc:
+        pytest.skip(f"PostgreSQL cannot start here ({exc}); .ci/run installs it")
+    previous = os.environ.get(_postgres.PASSWORD_VARIABLE)
+    os.environ[_postgres.PASSWORD_VARIABLE] = server.password
+    try:
+        yield server
+    finally:
+        server.stop()
+        if previous is None:
+            os.environ.pop(_postgres.PASSWORD_VARIABLE, None)
+        else:
+            os.environ[_postgres.PASSWORD_VARIABLE] = previous

@@ -153,6 +153,9 @@ def parse_numbers(raw: pd.DataFrame, column: str | None) -> Numbers:
     """Read a numeric column (currency signs, thousands separators, ``%`` ignored)."""
     if column is None:
         return Numbers(values=np.full(len(raw), np.nan), junk=None)
+    if isinstance(raw[column].dtype, pd.ArrowDtype) and _is_number(raw[column].dtype.pyarrow_dtype):
+        typed = pc.cast(raw[column].array.__arrow_array__(), pa.float64())  # from a database
+        return Numbers(values=np.array(typed.to_numpy(), dtype=float), junk=None)
     strings = arrow_strings(raw[column])
     for kind in (pa.int64(), pa.float64()):  # clean numeric text: one Arrow cast (ints faster)
         try:
@@ -164,6 +167,10 @@ def parse_numbers(raw: pd.DataFrame, column: str | None) -> Numbers:
     text = text.where(text != "", None)
     values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     return Numbers(values=values, junk=np.isnan(values) & text.notna().to_numpy())
+
+
+def _is_number(kind: pa.DataType) -> bool:
+    return pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind)
 
 
 def numbers(parsed: Numbers, keep: np.ndarray, name: str, warnings: list[str]) -> np.ndarray:

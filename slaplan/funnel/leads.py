@@ -39,6 +39,7 @@ from slaplan.funnel.presets import (
     header_hints,
     map_status,
     resolve_mapping,
+    source_columns,
 )
 from slaplan.funnel.readers import RawTable, read_source
 from slaplan.funnel.stages import DEFAULT_FUNNEL, Funnel
@@ -74,14 +75,20 @@ def load_leads(
     as_of: str | pd.Timestamp | None = None,
     tz: str = "UTC",
     order_tolerance_hours: float = 1.0,
+    query: str | None = None,
+    table: str | None = None,
+    where: str | None = None,
 ) -> LeadTable:
     """Load a lead-level CRM export into a validated :class:`LeadTable`.
 
     Parameters
     ----------
-    source : path or DataFrame
+    source : path, folder, database URL or DataFrame
         ``.csv`` (any of ``, ; tab |``, UTF-8 with or without BOM, Latin-1 fallback, junk lines
-        above the header), ``.xlsx``, ``.parquet``, or a DataFrame.
+        above the header), ``.xlsx``, ``.parquet``, a folder of Parquet files (hive
+        partitions allowed), a database URL such as ``"postgresql://user:${PGPASSWORD}@host/crm"``
+        (SQLAlchemy syntax; PostgreSQL, SQLite, DuckDB, ...), or a DataFrame. Folders and
+        URLs: see :mod:`slaplan.funnel.sources` (types, row numbers, credentials).
     mapping : None, str, dict or ColumnMapping
         ``None`` for canonical columns, a preset (``"hubspot"``, ``"salesforce"``,
         ``"salesforce_lead"``, ``"salesforce_opportunity"``, ``"maven"``) or
@@ -100,6 +107,11 @@ def load_leads(
         Zone that timestamps carrying an offset are converted to (then made naive).
     order_tolerance_hours : float
         A stage may precede an earlier stage by up to this much before the row is rejected.
+    query, table : str, optional
+        For a database URL, exactly one: SQL text run as written, or a table (``schema.name``)
+        of which only the mapped columns are read.
+    where : str, optional
+        SQL condition filtering a ``table`` or a Parquet folder before it is read.
 
     Returns
     -------
@@ -116,6 +128,14 @@ def load_leads(
     >>> t = sp.load_leads(sp.samples_dir() / "leads.csv", as_of="2026-11-15")
     >>> len(t.frame) + len(t.rejected) == t.rows_read
     True
+
+    The same export queried through a database (DuckDB in memory, reading the CSV as text):
+
+    >>> path = sp.samples_dir() / "leads.csv"
+    >>> sql = f"select * from read_csv('{path}', all_varchar = true)"
+    >>> d = sp.load_leads("duckdb://", query=sql, as_of="2026-11-15")
+    >>> d.frame.equals(t.frame), len(d.rejected) == len(t.rejected)
+    (True, True)
     """
     tolerance_ns = int(
         check_positive("order_tolerance_hours", order_tolerance_hours, allow_zero=True) * 3.6e12
@@ -129,6 +149,10 @@ def load_leads(
         source,
         header_hints=header_hints(mapping),
         typed_columns=lambda header: date_sources(mapping, funnel, header),
+        wanted_columns=lambda header: source_columns(mapping, funnel, header),
+        query=query,
+        table=table,
+        where=where,
     )
     header = list(raw.frame.columns)
     cmap = resolve_mapping(mapping, header)

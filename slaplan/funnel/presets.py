@@ -65,6 +65,7 @@ __all__ = [
     "header_hints",
     "map_status",
     "resolve_mapping",
+    "source_columns",
 ]
 
 #: canonical non-stage columns, in frame order (stage columns go after ``owner``)
@@ -278,6 +279,31 @@ def date_sources(mapping: object, funnel: Funnel | None, header: list[str]) -> s
     others = {find_column(header, src) for name, src in cmap.columns.items() if name not in dates}
     others |= {find_column(header, src) for src in cmap.extra.values()}
     return found - others - {None}
+
+
+def source_columns(mapping: object, funnel: Funnel | None, header: list[str]) -> list[str] | None:
+    """The columns of ``header`` that the mapping reads (in header order), for sources that can
+    read only those; ``None`` when a required one is missing (``load_leads`` names it).
+
+    Examples
+    --------
+    >>> source_columns(None, Funnel(["mql", "sql"]), ["lead_id", "mql_at", "sql_at", "notes"])
+    ['lead_id', 'mql_at', 'sql_at']
+    >>> source_columns(None, Funnel(["mql", "sql"]), ["lead_id", "mql_at"]) is None
+    True
+    """
+    cmap = resolve_mapping(mapping, header)
+    funnel = funnel or cmap.funnel or DEFAULT_FUNNEL
+    optional = ("created_at", "segment", "owner", *TAIL_COLUMNS, "lost_at")
+    names = ("lead_id", *funnel.columns, *optional)
+    found = {name: find_column(header, cmap.columns.get(name, name)) for name in names}
+    required = ["lead_id"] if cmap.has_status else ["lead_id", *funnel.columns]
+    status = [find_column(header, c) for c in (cmap.status_column, cmap.status_date_column) if c]
+    if None in status or any(found[name] is None for name in required):
+        return None
+    extra = [find_column(header, source) for source in cmap.extra.values()]
+    used = {*found.values(), *status, *extra} - {None}
+    return [column for column in header if column in used]
 
 
 def header_hints(mapping: object) -> list[str]:

@@ -1,0 +1,39 @@
+"""Exports as a database or a Parquet folder holds them, and how two lead tables are compared."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+import slaplan as sp
+
+AS_OF = "2026-11-15"
+
+
+def typed_export(path: Path) -> pd.DataFrame:
+    """The CSV export with the column types a database would give it: a column whose every
+    value is a clean ``YYYY-MM-DD HH:MM:SS`` timestamp is a timestamp, whole numbers are
+    integers, and everything else (ids, labels, date columns holding ``#VALUE!``) stays text."""
+    raw = pd.read_csv(path, dtype="str", keep_default_na=False, na_values=[""])
+    columns = {}
+    for name in raw.columns:
+        text = raw[name]
+        try:
+            columns[name] = pd.to_datetime(text, format="%Y-%m-%d %H:%M:%S")
+            continue
+        except (TypeError, ValueError):
+            pass
+        numbers = pd.to_numeric(text, errors="coerce")
+        whole = numbers.notna().sum() == text.notna().sum() and (numbers.dropna() % 1 == 0).all()
+        columns[name] = numbers.astype("Int64") if whole else text
+    return pd.DataFrame(columns)
+
+
+def assert_same_table(got: sp.LeadTable, expected: sp.LeadTable) -> None:
+    """Same accepted frame, rejected rows, skip flags and warnings (pandas testing)."""
+    pd.testing.assert_frame_equal(got.frame, expected.frame)
+    pd.testing.assert_frame_equal(got.rejected, expected.rejected)
+    pd.testing.assert_frame_equal(got.skipped, expected.skipped)
+    assert got.warnings == expected.warnings
+    assert got.funnel == expected.funnel
