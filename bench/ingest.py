@@ -28,12 +28,18 @@ from slaplan.funnel.readers import read_source
 AS_OF = "2026-11-15"
 
 
-def write_leads_csv(path: Path, rows: int, seed: int = 0) -> None:
-    """A seeded canonical lead export with ``rows`` rows (some dirty)."""
-    rng = np.random.default_rng(seed)
-    start = np.datetime64("2023-01-01T00:00:00", "s")
-    created = start + rng.integers(0, 3 * 365 * 86400, rows).astype("timedelta64[s]")
-    columns = {"lead_id": np.char.add("L", np.arange(rows).astype(str))}
+def simulate_leads(
+    rng: np.random.Generator,
+    rows: int,
+    *,
+    start: str = "2023-01-01T00:00:00",
+    span_s: int = 3 * 365 * 86400,
+    first_id: int = 0,
+) -> dict[str, np.ndarray]:
+    """Typed canonical columns of ``rows`` leads created in ``span_s`` seconds from ``start``
+    (ids ``L<first_id>`` on), moving down the default funnel with exponential lags."""
+    created = np.datetime64(start, "s") + rng.integers(0, span_s, rows).astype("timedelta64[s]")
+    columns = {"lead_id": np.char.add("L", np.arange(first_id, first_id + rows).astype(str))}
     columns["created_at"] = created
     columns["segment"] = rng.choice(["web", "paid", "events", "partner"], rows)
     columns["owner"] = rng.choice([f"rep{i}" for i in range(20)], rows)
@@ -46,6 +52,13 @@ def write_leads_csv(path: Path, rows: int, seed: int = 0) -> None:
     columns["first_touch_at"] = created + rng.integers(60, 86400, rows).astype("timedelta64[s]")
     columns["score"] = rng.integers(0, 100, rows)
     columns["amount"] = np.where(~np.isnat(columns["customer_at"]), 12000.0, np.nan)
+    return columns
+
+
+def write_leads_csv(path: Path, rows: int, seed: int = 0) -> None:
+    """A seeded canonical lead export with ``rows`` rows (some dirty)."""
+    rng = np.random.default_rng(seed)
+    columns = simulate_leads(rng, rows)
     frame = pd.DataFrame(columns)
     skip = rng.random(rows) < 0.01
     frame.loc[skip, "mql_at"] = pd.NaT

@@ -44,6 +44,7 @@ def test_attainability_benchmarks_run_and_print_their_ratios(project_root, capsy
     [
         ("ingest", ["--rows", "3000", "--repeat", "1"], "ratio:"),
         ("erlang", [], "required_agents"),
+        ("sources", ["--rows", "3000", "--repeat", "1", "--steps"], "ratio vs"),
     ],
 )
 def test_script_runs_from_the_command_line(project_root, name, arguments, expected):

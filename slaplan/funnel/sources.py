@@ -58,6 +58,9 @@ __all__ = [
 #: header -> the columns to read, or ``None`` when a required column is missing
 Wanted = Callable[[list[str]], list[str] | None] | None
 _CONNECT_TIMEOUT_S = 10
+#: text as Arrow large strings, as the CSV reader gives it (the id and label fast paths read
+#: 64-bit offsets), with no cast afterwards
+_DUCKDB_CONFIG = {"arrow_large_buffer_size": "true"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -141,7 +144,7 @@ def read_parquet_folder(path: Path, selection: Selection) -> RawTable:
         raise DataError(f"{path}: a folder with no .parquet file under it")
     name = f"{path.name}/"
     pattern = str(path / "**" / "*.parquet")
-    with duckdb.connect() as con:
+    with duckdb.connect(config=_DUCKDB_CONFIG) as con:
         with _refused(None, str(path), "cannot read the Parquet files"):
             scan = con.read_parquet(pattern, hive_partitioning=True, union_by_name=True)
         relation, notes = _select(scan, selection, str(path))
@@ -211,7 +214,7 @@ def _read_duckdb(db: DatabaseURL, name: str, selection: Selection) -> tuple[pa.T
     in_memory = database == ":memory:"
     if not in_memory and not Path(database).exists():
         raise DataError(f"{name}: database file {database} not found")
-    config = {key: str(value) for key, value in db.url.query.items()}
+    config = _DUCKDB_CONFIG | {key: str(value) for key, value in db.url.query.items()}
     with _refused(db, name, "cannot open the database"):
         con = duckdb.connect(database, read_only=not in_memory, config=config)
     with con:
