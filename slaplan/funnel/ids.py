@@ -25,6 +25,7 @@ from slaplan.funnel.validate import duplicate_mask
 __all__ = ["IdChecks", "check_ids", "id_codes"]
 
 _WHITESPACE = np.isin(np.arange(256), [9, 10, 11, 12, 13, 32])  # by byte value
+_FIBONACCI = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio: multiplicative hashing
 _KEEP_BYTES = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)  # by length
 
 
@@ -38,9 +39,10 @@ class IdChecks:
 
 
 def check_ids(values: pd.Series) -> IdChecks:
-    """Empty and duplicate ids; with packed ids nothing is hashed: a sort shows which ids
-    repeat (usually none, or a handful), and only their rows are ordered to find the later
-    ones (hashing a million distinct ids to find ten repeats cost six times as much)."""
+    """Empty and duplicate ids; with packed ids nothing is hashed into a table of all ids: a
+    sort shows which ids repeat (usually none, or a handful), and only their rows are ordered
+    to find the later ones (factorising a million distinct ids to find ten repeats cost three
+    times as much)."""
     raw, packed = _strings_and_packed(values)
     if packed is not None:
         valid = _validity(raw)
@@ -56,9 +58,17 @@ def check_ids(values: pd.Series) -> IdChecks:
 
 
 def _later_repeats(packed: np.ndarray, valid: np.ndarray, repeated: np.ndarray) -> np.ndarray:
-    """Rows holding one of the ``repeated`` packed ids (sorted) after its first row."""
-    at = np.minimum(np.searchsorted(repeated, packed), len(repeated) - 1)
-    rows = np.flatnonzero(valid & (repeated[at] == packed))
+    """Rows holding one of the ``repeated`` packed ids (sorted, unique) after its first row.
+
+    A bit table of the repeated ids' Fibonacci hashes lets about one row in 256 through to the
+    exact binary search (searching every row cost 9 times as much on 10M ids).
+    """
+    bits = np.uint64(min(24, max(10, len(repeated).bit_length() + 8)))
+    table = np.zeros(1 << int(bits), dtype=bool)
+    table[(repeated * _FIBONACCI) >> (np.uint64(64) - bits)] = True
+    rows = np.flatnonzero(table[(packed * _FIBONACCI) >> (np.uint64(64) - bits)] & valid)
+    at = np.minimum(np.searchsorted(repeated, packed[rows]), len(repeated) - 1)
+    rows = rows[repeated[at] == packed[rows]]
     rows = rows[np.argsort(packed[rows], kind="stable")]  # same id together, in row order
     later = np.zeros(len(packed), dtype=bool)
     later[rows[1:][packed[rows[1:]] == packed[rows[:-1]]]] = True

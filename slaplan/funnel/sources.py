@@ -210,10 +210,9 @@ def _quoted(identifier: str) -> str:
 def _read_duckdb(db: DatabaseURL, name: str, selection: Selection) -> tuple[pa.Table, tuple]:
     import duckdb
 
+    _check_file(db, name)
     database = db.url.database or ":memory:"
     in_memory = database == ":memory:"
-    if not in_memory and not Path(database).exists():
-        raise DataError(f"{name}: database file {database} not found")
     config = _DUCKDB_CONFIG | {key: str(value) for key, value in db.url.query.items()}
     with _refused(db, name, "cannot open the database"):
         con = duckdb.connect(database, read_only=not in_memory, config=config)
@@ -249,6 +248,7 @@ def _duckdb_table(con: Any, db: DatabaseURL, name: str, selection: Selection) ->
 
 
 def _read_sqlalchemy(db: DatabaseURL, name: str, selection: Selection) -> tuple[pa.Table, tuple]:
+    _check_file(db, name)
     engine = _engine(db, name)
     try:
         with _refused(db, name, "cannot connect"):
@@ -263,6 +263,14 @@ def _read_sqlalchemy(db: DatabaseURL, name: str, selection: Selection) -> tuple[
     finally:
         engine.dispose()
     return _from_rows(name, [str(c) for c in columns], rows), notes
+
+
+def _check_file(db: DatabaseURL, name: str) -> None:
+    """A SQLite or DuckDB file must exist: opening it would create an empty one."""
+    database = db.url.database or ":memory:"
+    local = db.dialect in ("sqlite", "duckdb") and not database.startswith("file:")
+    if local and database != ":memory:" and not Path(database).exists():
+        raise DataError(f"{name}: database file {database} not found")
 
 
 def _engine(db: DatabaseURL, name: str) -> Any:

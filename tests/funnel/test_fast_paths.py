@@ -177,3 +177,16 @@ def test_cohort_counts_match_a_lead_by_lead_reference(leads, max_lag, by):
             last = table.columns[-1]
             within = [g for g in gaps if g <= lag or lag == last]
             assert row[lag] == len(within)
+
+
+def test_many_repeated_ids_match_pandas_duplicated():
+    # 100,000 short ids drawn from 20,000: thousands of repeats, so the bit table of repeated
+    # ids is crowded and the exact search behind it does the work (reference: pandas)
+    rng = np.random.default_rng(7)
+    ids = np.char.add("C", rng.integers(0, 20_000, 100_000).astype(str)).astype(object)
+    ids[rng.choice(len(ids), 500, replace=False)] = None
+    checks = check_ids(pd.Series(pd.array(ids, dtype="str")))
+    series = pd.Series(ids)
+    expected = series.duplicated() & series.notna()
+    np.testing.assert_array_equal(checks.duplicate, expected.to_numpy())
+    np.testing.assert_array_equal(checks.empty, series.isna().to_numpy())

@@ -7,6 +7,8 @@ arguments that select what to read are validated before anything is opened.
 
 from __future__ import annotations
 
+import sqlite3
+
 import duckdb
 import pandas as pd
 import pytest
@@ -90,6 +92,7 @@ def test_missing_table_lists_the_tables_there_are(duckdb_file):
 
 
 def test_missing_sqlite_table_lists_the_tables(tmp_path):
+    sqlite3.connect(tmp_path / "empty.sqlite").close()
     url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
     assert _refusal(url, table="leads").endswith("table 'leads' not found; tables: none")
 
@@ -105,13 +108,17 @@ def test_bad_where_is_one_line(duckdb_file):
     assert "where 'nope > 1' failed:" in message and "nope" in message
 
 
-def test_missing_duckdb_file_is_not_created(tmp_path):
-    path = tmp_path / "nowhere.duckdb"
-    assert "database file" in _refusal(f"duckdb:///{path}", table="leads")
+@pytest.mark.parametrize("dialect", ["duckdb", "sqlite"])
+def test_missing_database_file_is_not_created(tmp_path, dialect):
+    path = tmp_path / f"nowhere.{dialect}"
+    assert _refusal(f"{dialect}:///{path}", table="leads").endswith(
+        f"database file {path} not found"
+    )
     assert not path.exists()
 
 
 def test_a_statement_that_returns_no_rows_is_refused(tmp_path):
+    sqlite3.connect(tmp_path / "x.sqlite").close()
     message = _refusal(f"sqlite:///{tmp_path / 'x.sqlite'}", query="create table t (a int)")
     assert message.endswith("the query returns no rows (is it a SELECT?)")
 
