@@ -104,7 +104,8 @@ def load_leads(
         without a time means the end of that day. Default: the latest timestamp in the data.
         Rows are rejected as "future" only for timestamps after the real clock (plus a day).
     tz : str
-        Zone that timestamps carrying an offset are converted to (then made naive).
+        Zone that timestamps carrying an offset (or ``timestamptz``) are converted to (then
+        made naive).
     order_tolerance_hours : float
         A stage may precede an earlier stage by up to this much before the row is rejected.
     query, table : str, optional
@@ -120,7 +121,10 @@ def load_leads(
     Raises
     ------
     DataError
-        The source cannot be used: unreadable, empty, or required columns missing.
+        The source cannot be used: unreadable, empty, or required columns missing; for a
+        database, one line naming it with the password masked.
+    ValueError
+        ``query``, ``table`` or ``where`` do not fit the source.
 
     Examples
     --------
