@@ -11,7 +11,8 @@ imports (Linux ``VmHWM``, reset through ``/proc/self/clear_refs``).
 Run: ``.venv/bin/python bench/sources.py [--rows 10000000] [--repeat 3] [--steps]``. The folder
 is generated (seeded) in a temporary directory: one ``month=YYYY-MM/part-0.parquet`` per month
 of 36, canonical typed columns plus an ``email`` column no mapping reads, 1% skipped MQLs,
-0.05% empty and 0.05% duplicate ids.
+0.05% empty and 0.05% duplicate ids. A last run adds ``where=`` on the partition column, to
+show what filtering in the scan saves.
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ CANONICAL = (
     "lead_id", "created_at", "segment", "owner", "lead_at", "mql_at", "sql_at",
     "opportunity_at", "customer_at", "first_touch_at", "score", "amount",
 )  # fmt: skip
+
+
+#: a filter the scan applies before pandas sees a row (here it prunes 30 of 36 partitions)
+LAST_SIX_MONTHS = "month >= '2025-07'"
 
 
 def downstream_estimate(table: sp.LeadTable) -> object:
@@ -87,8 +92,8 @@ def _dirty_table(columns: dict[str, np.ndarray], rng: np.random.Generator) -> pa
     return pa.table(arrays)
 
 
-def _ours(folder: Path) -> tuple[sp.LeadTable, object]:
-    table = sp.load_leads(folder, as_of=AS_OF)
+def _ours(folder: Path, where: str | None = None) -> tuple[sp.LeadTable, object]:
+    table = sp.load_leads(folder, as_of=AS_OF, where=where)
     return table, downstream_estimate(table)
 
 
@@ -109,6 +114,7 @@ def measure(name: str, folder: Path) -> dict[str, float]:
         "pandas": lambda: pd.read_parquet(folder),
         "pandas_mapped": lambda: pd.read_parquet(folder, columns=mapped),
         "slaplan": lambda: _ours(folder),
+        "slaplan_where": lambda: _ours(folder, where=LAST_SIX_MONTHS),
         "read": lambda: read_source(folder, wanted_columns=lambda h: source_columns(None, None, h)),
         "load_leads": lambda: sp.load_leads(folder, as_of=AS_OF),
     }
@@ -161,7 +167,8 @@ def main() -> None:
     if args.measure:
         print(json.dumps(measure(args.measure, args.folder)))
         return
-    names = ["pandas", "pandas_mapped", "slaplan"] + (["read", "load_leads"] if args.steps else [])
+    names = ["pandas", "pandas_mapped", "slaplan", "slaplan_where"]
+    names += ["read", "load_leads"] if args.steps else []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "leads"
         started = time.perf_counter()
@@ -182,6 +189,7 @@ def main() -> None:
         "pandas": "pandas.read_parquet(folder)",
         "pandas_mapped": "pandas.read_parquet(folder, columns=mapped)",
         "slaplan": "load_leads(folder) + downstream estimate",
+        "slaplan_where": f"  same, where={LAST_SIX_MONTHS!r}",
         "read": "  step DuckDB scan -> RawTable",
         "load_leads": "  step load_leads(folder)",
     }
