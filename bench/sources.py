@@ -1,12 +1,13 @@
 """Scale benchmark: 10M leads from a Parquet folder through the database path into the estimate.
 
 Ours: ``load_leads(folder)`` (DuckDB scans the hive-partitioned folder, only the mapped
-columns, into Arrow; the same validation as a CSV builds the lead table), then the downstream
-step of the funnel estimate (:func:`downstream_estimate`). Baselines: pandas reading the same
-files, ``pd.read_parquet(folder)`` (every column, no validation), and with ``columns=`` the
-mapped ones only. Each measured run is a fresh Python process, runs interleaved; time is wall
-clock, peak memory is the rise of the process's resident set above what it held after its
-imports (Linux ``VmHWM``, reset through ``/proc/self/clear_refs``).
+columns, into Arrow; the same validation as a CSV builds the lead table), then the single
+estimate of the funnel (``estimate_funnel``, in :func:`downstream_estimate`). Baselines:
+pandas reading the same files, ``pd.read_parquet(folder)`` (every column, no validation), and
+with ``columns=`` the mapped ones only. Each measured run is a fresh Python process, runs
+interleaved; time is wall clock (and CPU of all threads), peak memory is the rise of the
+process's resident set above what it held after its imports (Linux ``VmHWM``, reset through
+``/proc/self/clear_refs``).
 
 Run: ``.venv/bin/python bench/sources.py [--rows 10000000] [--repeat 3] [--steps]``. The folder
 is generated (seeded) in a temporary directory: one ``month=YYYY-MM/part-0.parquet`` per month
@@ -44,11 +45,9 @@ CANONICAL = (
 LAST_SIX_MONTHS = "month >= '2025-07'"
 
 
-def downstream_estimate(table: sp.LeadTable) -> object:
-    """The step after the lead table. SWAP for the single estimate of the funnel (PRODUCT.md
-    §4) once it lands on main; until then the monthly cohort table and event counts it
-    starts from."""
-    return sp.cohort_table(table, "lead", "mql"), sp.event_counts(table)
+def downstream_estimate(table: sp.LeadTable) -> sp.FunnelEstimate:
+    """The step after the lead table: the single estimate of the funnel (PRODUCT.md §4)."""
+    return sp.estimate_funnel(table)
 
 
 def write_leads_folder(folder: Path, rows: int, *, months: int = 36, seed: int = 0) -> int:
@@ -188,7 +187,7 @@ def main() -> None:
     labels = {
         "pandas": "pandas.read_parquet(folder)",
         "pandas_mapped": "pandas.read_parquet(folder, columns=mapped)",
-        "slaplan": "load_leads(folder) + downstream estimate",
+        "slaplan": "load_leads(folder) + estimate_funnel",
         "slaplan_where": f"  same, where={LAST_SIX_MONTHS!r}",
         "read": "  step DuckDB scan -> RawTable",
         "load_leads": "  step load_leads(folder)",
