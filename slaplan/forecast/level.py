@@ -139,10 +139,20 @@ class LevelPosterior:
     ) -> np.ndarray:
         """Monthly intensities ``(n, horizon)``: level x season x Gamma month effect.
 
-        ``first_position`` is the index the first future month would have in the history.
+        ``first_position`` is the index the first future month would have in the history. A
+        level that drifts (``discount < 1``) drifts on: ``h`` months ahead, the spread of the
+        level around its posterior mean is widened by ``discount ** -(h / 2)`` on the log scale
+        (the discount model's step-ahead variance, West & Harrison 1997, §6.3).
         """
         level, cv = self.draw(n, rng)
         positions = first_position + np.arange(horizon)
+        if self.discount < 1:
+            centre = float(self.weights @ self.log_level)
+            steps = np.arange(1, horizon + 1)
+            widen = self.discount ** (-steps / 2)
+            level = np.exp(centre + (np.log(level)[:, None] - centre) * widen[None, :])
+        else:
+            level = np.repeat(level[:, None], horizon, axis=1)
         season = self.seasonal_factors(positions, n, rng)
         shape = np.where(cv > 0, 1.0 / np.maximum(cv, 1e-12) ** 2, np.inf)[:, None]
         finite = np.isfinite(shape)
@@ -150,7 +160,7 @@ class LevelPosterior:
         if finite.any():
             k = np.broadcast_to(shape, (n, horizon))[np.broadcast_to(finite, (n, horizon))]
             effect[np.broadcast_to(finite, (n, horizon))] = rng.gamma(k, 1.0 / k)
-        return level[:, None] * season * effect
+        return level * season * effect
 
 
 def level_loglik(
