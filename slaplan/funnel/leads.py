@@ -28,7 +28,8 @@ from slaplan._checks import check_positive
 from slaplan.errors import DataError
 from slaplan.funnel import columns as cols
 from slaplan.funnel import validate as rules
-from slaplan.funnel.dates import ParsedDates, arrow_strings, parse_datetimes
+from slaplan.funnel.date_order import decide_dayfirst, unreadable_dates
+from slaplan.funnel.dates import DateOrder, ParsedDates, arrow_strings, parse_datetimes
 from slaplan.funnel.ids import IdChecks, check_ids
 from slaplan.funnel.pairs import as_of_timestamp, latest_as_of
 from slaplan.funnel.presets import (
@@ -64,6 +65,7 @@ class _Columns:
     numbers: dict[str, cols.Numbers]
     order: rules.Reasons
     checks: rules.DateChecks
+    date_note: str | None
 
 
 def load_leads(
@@ -71,7 +73,7 @@ def load_leads(
     *,
     mapping: str | dict | ColumnMapping | None = None,
     funnel: Funnel | None = None,
-    dayfirst: bool = False,
+    dayfirst: bool | None = None,
     as_of: str | pd.Timestamp | None = None,
     tz: str = "UTC",
     order_tolerance_hours: float = 1.0,
@@ -96,8 +98,11 @@ def load_leads(
     funnel : Funnel, optional
         Stages to read; default: the preset's funnel, else :data:`DEFAULT_FUNNEL`. Only
         ``lead_id`` and the funnel's stage columns are required.
-    dayfirst : bool
-        Read ``05/03/2024`` and ``05-03-2024`` as 5 March.
+    dayfirst : bool or None
+        The order of day and month in dates such as ``05/03/2024``: ``True`` reads 5 March,
+        ``False`` May 3 (month first), ``None`` (default) detects it from the values of the
+        whole file (:mod:`slaplan.funnel.date_order`: a value such as ``25/01/2024`` decides;
+        a file whose every such date reads both ways is refused with a ``DataError``).
     as_of : str or Timestamp, optional
         The "today" of the analyses run on the table (``LeadTable.as_of``): events after it are
         *censored* — treated as not yet happened — by every analysis, never rejected. A date
@@ -121,8 +126,9 @@ def load_leads(
     Raises
     ------
     DataError
-        The source cannot be used: unreadable, empty, or required columns missing; for a
-        database, one line naming it with the password masked.
+        The source cannot be used: unreadable, empty, required columns missing, dates whose
+        order of day and month is ambiguous or contradictory, or a date column that is mostly
+        not dates; for a database, one line naming it with the password masked.
     ValueError
         ``query``, ``table`` or ``where`` do not fit the source.
 
@@ -149,6 +155,8 @@ def load_leads(
     future_limit = pd.Timestamp.now(tz).tz_localize(None) + FUTURE_GRACE
     if funnel is not None and not isinstance(funnel, Funnel):
         raise TypeError(f"funnel must be a Funnel or None, got {type(funnel).__name__}")
+    if dayfirst is not None and not isinstance(dayfirst, bool | np.bool_):
+        raise TypeError(f"dayfirst must be True, False or None, got {dayfirst!r}")
     raw = read_source(
         source,
         header_hints=header_hints(mapping),
@@ -162,7 +170,7 @@ def load_leads(
     cmap = resolve_mapping(mapping, header)
     funnel = funnel or cmap.funnel or DEFAULT_FUNNEL
     sources = _locate(raw, cmap, funnel)
-    frame, skipped, warnings, rejected = _validate(
+    frame, skipped, warnings, rejected, notes = _validate(
         raw,
         sources,
         cmap,
@@ -185,7 +193,7 @@ def load_leads(
         mapping_name=cmap.name,
         as_of=as_of_ts if as_of_ts is not None else _latest(frame),
         warnings=tuple(warnings),
-        notes=raw.notes,
+        notes=raw.notes + notes,
     )
 
 
@@ -195,12 +203,13 @@ def _validate(
     cmap: ColumnMapping,
     funnel: Funnel,
     *,
-    dayfirst: bool,
+    dayfirst: bool | None,
     tz: str,
     latest_allowed: pd.Timestamp,
     tolerance_ns: int,
-) -> tuple[pd.DataFrame, pd.DataFrame, list[str], pd.DataFrame]:
-    """Accepted frame, skip flags, warnings and rejected rows of ``raw``.
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str], pd.DataFrame, tuple[str, ...]]:
+    """Accepted frame, skip flags, warnings, rejected rows of ``raw``, and notes on what was
+    detected.
 
     Arrow and numpy release the GIL, so independent columns and steps run side by side in one
     thread pool.
@@ -212,7 +221,7 @@ def _validate(
             "latest_allowed": latest_allowed,
             "tolerance_ns": tolerance_ns,
         }
-        columns = _parse(raw.frame, sources, cmap, funnel, pool, **options)
+        columns = _parse(raw.frame, sources, cmap, funnel, pool, name=raw.name, **options)
         reasons = _reasons(columns, len(raw.frame))
         keep = reasons.ok
         counts, text = _text_columns(raw.frame, cmap, columns, keep, pool)
@@ -220,7 +229,8 @@ def _validate(
         # queued after the text columns: needed last
         rejected_job = pool.submit(raw.rejected_rows, dropped, reasons.text(dropped))
         frame, skipped, warnings = _accepted(raw.frame, funnel, columns, keep, counts, text)
-        return frame, skipped, warnings, rejected_job.result()
+        notes = () if columns.date_note is None else (columns.date_note,)
+        return frame, skipped, warnings, rejected_job.result(), notes
 
 
 def _latest(frame: pd.DataFrame) -> pd.Timestamp | None:
@@ -271,7 +281,8 @@ def _parse(
     funnel: Funnel,
     pool: ThreadPoolExecutor,
     *,
-    dayfirst: bool,
+    name: str,
+    dayfirst: bool | None,
     tz: str,
     latest_allowed: pd.Timestamp,
     tolerance_ns: int,
@@ -279,17 +290,11 @@ def _parse(
     """Parse every canonical column in ``pool``. Once the dates are in, the stage-order rule
     goes to the pool ahead of labels and numbers, and this thread checks the rest of the date
     rules meanwhile."""
-    date_names = ["created_at", *funnel.columns, "first_touch_at", "lost_at"]
-    present = [name for name in date_names if name in sources]
     ids_job = pool.submit(check_ids, frame[sources["lead_id"]])
-    jobs = {
-        name: pool.submit(parse_datetimes, frame[sources[name]], dayfirst=dayfirst, tz=tz)
-        for name in present
-    }
-    parsed = {name: job.result() for name, job in jobs.items()}
-    dates, unparseable, status, unknown = _collect_dates(
-        frame, sources, cmap, funnel, parsed, dayfirst=dayfirst, tz=tz
-    )
+    names = ["created_at", *funnel.columns, "first_touch_at", "lost_at", "status_date_column"]
+    wanted = {column: sources[column] for column in names if column in sources}
+    parsed, note = _parse_dates(frame, wanted, pool, name=name, dayfirst=dayfirst, tz=tz)
+    dates, unparseable, status, unknown = _collect_dates(frame, sources, cmap, funnel, parsed)
     stage_dates = {c: dates[c] for c in funnel.columns}
     order_job = pool.submit(rules.order_reasons, stage_dates, funnel.columns, tolerance_ns)
     label_jobs = {
@@ -316,7 +321,50 @@ def _parse(
         numbers={name: job.result() for name, job in number_jobs.items()},
         order=order_job.result(),
         checks=checks,
+        date_note=note,
     )
+
+
+def _parse_dates(
+    frame: pd.DataFrame,
+    sources: dict[str, str],
+    pool: ThreadPoolExecutor,
+    *,
+    name: str,
+    dayfirst: bool | None,
+    tz: str,
+) -> tuple[dict[str, ParsedDates], str | None]:
+    """The date columns of ``sources`` (canonical name → source column), parsed side by side in
+    ``pool`` with the order of day and month decided for the whole file (:mod:`.date_order`),
+    and a note saying what was detected. A column that is mostly not dates makes the file
+    unusable."""
+    jobs = {
+        column: pool.submit(parse_datetimes, frame[source], dayfirst=dayfirst, tz=tz)
+        for column, source in sources.items()
+    }
+    parsed = {column: job.result() for column, job in jobs.items()}
+    note = None
+    if dayfirst is None:
+        orders = {sources[column]: p.order for column, p in parsed.items()}
+        dayfirst = decide_dayfirst(orders, source=name)
+        parsed = {column: p.read(dayfirst) for column, p in parsed.items()}
+        note = _order_note(orders, dayfirst)
+    for column, values in parsed.items():
+        source = sources[column]
+        problem = unreadable_dates(source, frame[source], values, dayfirst=bool(dayfirst))
+        if problem:
+            raise DataError(f"{name}: {problem}")
+    return parsed, note
+
+
+def _order_note(orders: dict[str, DateOrder], dayfirst: bool) -> str | None:
+    """What the values showed about day and month order (None when nothing had to be decided)."""
+    for column, order in orders.items():
+        examples = order.day_only if dayfirst else order.month_only
+        if examples:
+            which = "day" if dayfirst else "month"
+            return f"dates read {which} first (detected from {examples[0]!r} in {column!r})"
+    return None
 
 
 def _collect_dates(
@@ -325,9 +373,6 @@ def _collect_dates(
     cmap: ColumnMapping,
     funnel: Funnel,
     parsed: dict[str, ParsedDates],
-    *,
-    dayfirst: bool,
-    tz: str,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray | None, np.ndarray | None]:
     """Every canonical date column (``NaT`` when absent), the unparseable masks, and the mapped
     status with its unknown values (status exports fill stage dates from the status date)."""
@@ -342,8 +387,8 @@ def _collect_dates(
     status = unknown = None
     if cmap.has_status:
         status, unknown = map_status(frame[sources["status_column"]], cmap)
-        if "status_date_column" in sources:
-            values = parse_datetimes(frame[sources["status_date_column"]], dayfirst=dayfirst, tz=tz)
+        if "status_date_column" in parsed:
+            values = parsed["status_date_column"]
             unparseable["status_date"] = values.failed
             apply_status_dates(dates, status, values.values, funnel)
     return dates, unparseable, status, unknown

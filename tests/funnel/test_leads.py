@@ -114,6 +114,7 @@ def test_dataframe_source_and_dict_mapping():
         raw,
         mapping={"lead_id": "Id", "mql_at": "Became MQL", "sql_at": "SQL on", "segment": "Source"},
         funnel=Funnel(["mql", "sql"]),
+        dayfirst=False,  # one slash date, 1/5/2025, reads both ways
         as_of="2026-01-01",
     )
     assert t.source_name == "<DataFrame>"
