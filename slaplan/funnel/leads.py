@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -27,45 +26,27 @@ import pyarrow as pa
 from slaplan._checks import check_positive
 from slaplan.errors import DataError
 from slaplan.funnel import columns as cols
-from slaplan.funnel import validate as rules
-from slaplan.funnel.date_order import decide_dayfirst, unreadable_dates
-from slaplan.funnel.dates import DateOrder, ParsedDates, arrow_strings, parse_datetimes
-from slaplan.funnel.ids import IdChecks, check_ids
+from slaplan.funnel._parse import Columns, parse_columns, row_reasons
+from slaplan.funnel.dates import arrow_strings
 from slaplan.funnel.pairs import as_of_timestamp, latest_as_of
 from slaplan.funnel.presets import (
     ColumnMapping,
-    apply_status_dates,
     date_sources,
     find_column,
     header_hints,
-    map_status,
+    preset_hint,
+    reading_funnel,
     resolve_mapping,
     source_columns,
 )
 from slaplan.funnel.readers import RawTable, read_source
-from slaplan.funnel.stages import DEFAULT_FUNNEL, Funnel
+from slaplan.funnel.stages import Funnel
 from slaplan.funnel.table import LeadTable, LoadReport
 
 __all__ = ["FUTURE_GRACE", "LeadTable", "LoadReport", "load_leads"]
 
 FUTURE_GRACE = pd.Timedelta(days=1)
 """How far past the real clock a timestamp may be before its row is rejected as "future"."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class _Columns:
-    """Parsed canonical columns of every source row (before rows are rejected)."""
-
-    ids: IdChecks
-    dates: dict[str, np.ndarray]
-    unparseable: dict[str, np.ndarray]
-    status: np.ndarray | None
-    unknown_status: np.ndarray | None
-    labels: dict[str, cols.Labels | None]
-    numbers: dict[str, cols.Numbers]
-    order: rules.Reasons
-    checks: rules.DateChecks
-    date_note: str | None
 
 
 def load_leads(
@@ -168,7 +149,7 @@ def load_leads(
     )
     header = list(raw.frame.columns)
     cmap = resolve_mapping(mapping, header)
-    funnel = funnel or cmap.funnel or DEFAULT_FUNNEL
+    funnel = reading_funnel(cmap, funnel, header)
     sources = _locate(raw, cmap, funnel)
     frame, skipped, warnings, rejected, notes = _validate(
         raw,
@@ -221,8 +202,8 @@ def _validate(
             "latest_allowed": latest_allowed,
             "tolerance_ns": tolerance_ns,
         }
-        columns = _parse(raw.frame, sources, cmap, funnel, pool, name=raw.name, **options)
-        reasons = _reasons(columns, len(raw.frame))
+        columns = parse_columns(raw.frame, sources, cmap, funnel, pool, name=raw.name, **options)
+        reasons = row_reasons(columns, len(raw.frame))
         keep = reasons.ok
         counts, text = _text_columns(raw.frame, cmap, columns, keep, pool)
         dropped = np.flatnonzero(~keep)
@@ -258,9 +239,14 @@ def _locate(raw: RawTable, cmap: ColumnMapping, funnel: Funnel) -> dict[str, str
         if column is not None and find_column(header, column) is None:
             missing.append(f"{attribute.replace('_column', '')} (as {column!r})")
     if missing:
+        hint = preset_hint(header) if cmap.name == "canonical" else None
+        advice = (
+            f"; the columns look like a {hint!r} export: pass mapping={hint!r} (--mapping {hint})"
+        )
         raise DataError(
             f"{raw.name}: missing required column(s): {', '.join(missing)} (mapping "
             f"{cmap.name!r}, funnel {list(funnel.stages)}); present columns: {header}"
+            + (advice if hint else "")
         )
     located = {name: column for name, column in found.items() if column is not None}
     for attribute in ("status_column", "status_date_column"):
@@ -274,156 +260,14 @@ def _alternatives(source: str | tuple[str, ...]) -> str:
     return " or ".join(repr(o) for o in options)
 
 
-def _parse(
-    frame: pd.DataFrame,
-    sources: dict[str, str],
-    cmap: ColumnMapping,
-    funnel: Funnel,
-    pool: ThreadPoolExecutor,
-    *,
-    name: str,
-    dayfirst: bool | None,
-    tz: str,
-    latest_allowed: pd.Timestamp,
-    tolerance_ns: int,
-) -> _Columns:
-    """Parse every canonical column in ``pool``. Once the dates are in, the stage-order rule
-    goes to the pool ahead of labels and numbers, and this thread checks the rest of the date
-    rules meanwhile."""
-    ids_job = pool.submit(check_ids, frame[sources["lead_id"]])
-    names = ["created_at", *funnel.columns, "first_touch_at", "lost_at", "status_date_column"]
-    wanted = {column: sources[column] for column in names if column in sources}
-    parsed, note = _parse_dates(frame, wanted, pool, name=name, dayfirst=dayfirst, tz=tz)
-    dates, unparseable, status, unknown = _collect_dates(frame, sources, cmap, funnel, parsed)
-    stage_dates = {c: dates[c] for c in funnel.columns}
-    order_job = pool.submit(rules.order_reasons, stage_dates, funnel.columns, tolerance_ns)
-    label_jobs = {
-        name: pool.submit(cols.encode_labels, frame, sources.get(name))
-        for name in ("segment", "owner")
-    }
-    number_jobs = {
-        name: pool.submit(cols.parse_numbers, frame, sources.get(name))
-        for name in ("score", "amount")
-    }
-    checks = rules.date_checks(
-        dates,
-        funnel.columns,
-        np.datetime64(latest_allowed.to_datetime64(), "ns"),
-        backfill=funnel.skip_policy == "backfill",
-    )
-    return _Columns(
-        ids=ids_job.result(),
-        dates=dates,
-        unparseable=unparseable,
-        status=status,
-        unknown_status=unknown,
-        labels={name: job.result() for name, job in label_jobs.items()},
-        numbers={name: job.result() for name, job in number_jobs.items()},
-        order=order_job.result(),
-        checks=checks,
-        date_note=note,
-    )
-
-
-def _parse_dates(
-    frame: pd.DataFrame,
-    sources: dict[str, str],
-    pool: ThreadPoolExecutor,
-    *,
-    name: str,
-    dayfirst: bool | None,
-    tz: str,
-) -> tuple[dict[str, ParsedDates], str | None]:
-    """The date columns of ``sources`` (canonical name → source column), parsed side by side in
-    ``pool`` with the order of day and month decided for the whole file (:mod:`.date_order`),
-    and a note saying what was detected. A column that is mostly not dates makes the file
-    unusable."""
-    jobs = {
-        column: pool.submit(parse_datetimes, frame[source], dayfirst=dayfirst, tz=tz)
-        for column, source in sources.items()
-    }
-    parsed = {column: job.result() for column, job in jobs.items()}
-    note = None
-    if dayfirst is None:
-        orders = {sources[column]: p.order for column, p in parsed.items()}
-        dayfirst = decide_dayfirst(orders, source=name)
-        parsed = {column: p.read(dayfirst) for column, p in parsed.items()}
-        note = _order_note(orders, dayfirst)
-    for column, values in parsed.items():
-        source = sources[column]
-        problem = unreadable_dates(source, frame[source], values, dayfirst=bool(dayfirst))
-        if problem:
-            raise DataError(f"{name}: {problem}")
-    return parsed, note
-
-
-def _order_note(orders: dict[str, DateOrder], dayfirst: bool) -> str | None:
-    """What the values showed about day and month order (None when nothing had to be decided)."""
-    for column, order in orders.items():
-        examples = order.day_only if dayfirst else order.month_only
-        if examples:
-            which = "day" if dayfirst else "month"
-            return f"dates read {which} first (detected from {examples[0]!r} in {column!r})"
-    return None
-
-
-def _collect_dates(
-    frame: pd.DataFrame,
-    sources: dict[str, str],
-    cmap: ColumnMapping,
-    funnel: Funnel,
-    parsed: dict[str, ParsedDates],
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray | None, np.ndarray | None]:
-    """Every canonical date column (``NaT`` when absent), the unparseable masks, and the mapped
-    status with its unknown values (status exports fill stage dates from the status date)."""
-    n = len(frame)
-    dates: dict[str, np.ndarray] = {}
-    unparseable: dict[str, np.ndarray] = {}
-    for name in ["created_at", *funnel.columns, "first_touch_at", "lost_at"]:
-        if name in parsed:
-            dates[name], unparseable[name] = parsed[name].values, parsed[name].failed
-        elif name != "lost_at" or cmap.has_status:
-            dates[name] = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-    status = unknown = None
-    if cmap.has_status:
-        status, unknown = map_status(frame[sources["status_column"]], cmap)
-        if "status_date_column" in parsed:
-            values = parsed["status_date_column"]
-            unparseable["status_date"] = values.failed
-            apply_status_dates(dates, status, values.values, funnel)
-    return dates, unparseable, status, unknown
-
-
 def _workers(rows: int) -> int:
     return 1 if rows < 100_000 else min(4, os.cpu_count() or 1)
-
-
-def _reasons(columns: _Columns, n: int) -> rules.Reasons:
-    unknown = columns.unknown_status
-    unknown_status = rules.mask_reason(
-        np.zeros(n, bool) if unknown is None else unknown, "unknown status"
-    )
-    no_date = columns.checks.undated
-    if columns.status is not None:
-        no_date = no_date & pd.isna(columns.status)
-    return rules.assign_reasons(
-        [
-            rules.mask_reason(columns.ids.empty, "empty lead_id"),
-            rules.mask_reason(columns.ids.duplicate, "duplicate lead_id"),
-            rules.first_column_reason(columns.unparseable, "unparseable date in {col}", n),
-            unknown_status,
-            columns.order,
-            columns.checks.future,
-            rules.mask_reason(no_date, "no date"),
-        ],
-        n,
-    )
 
 
 def _accepted(
     raw: pd.DataFrame,
     funnel: Funnel,
-    columns: _Columns,
+    columns: Columns,
     keep: np.ndarray,
     segment_counts: Future,
     text: dict[str, Future],
@@ -461,6 +305,10 @@ def _accepted(
     for stage, flags in zip(funnel.stages, skipped, strict=True):
         if count := int(np.count_nonzero(flags)):
             warnings.append(f"{count:,} lead(s) skipped stage {stage!r} ({funnel.skip_policy})")
+    for stage, values in zip(funnel.stages, stage_values, strict=True):
+        if len(values) and np.isnat(values).all():
+            warnings.append(f"stage {stage!r} has no timestamp in any accepted row: no rate or "
+                            "volume can be estimated for it")  # fmt: skip
     warnings += _small_segments(segment_counts.result())
     return frame, skipped_frame, warnings
 
@@ -468,7 +316,7 @@ def _accepted(
 def _text_columns(
     raw: pd.DataFrame,
     cmap: ColumnMapping,
-    columns: _Columns,
+    columns: Columns,
     keep: np.ndarray,
     pool: ThreadPoolExecutor,
 ) -> tuple[Future, dict[str, Future]]:

@@ -27,6 +27,8 @@ def test_corpus_is_complete():
 def test_bad_export(case):
     kwargs = dict(case.get("kwargs", {}))
     kwargs.setdefault("as_of", "2026-11-15")
+    if "funnel" in kwargs:
+        kwargs["funnel"] = sp.Funnel(kwargs["funnel"])
     expect = case["expect"]
     path = CORPUS / case["file"]
     if "error" in expect:
@@ -41,6 +43,8 @@ def test_bad_export(case):
     report = str(table.report())
     for text in expect.get("notes", []) + expect.get("warnings", []):
         assert text in report, text
+    if "stages" in expect:
+        assert list(table.funnel.stages) == expect["stages"]
     if "segments" in expect:
         assert table.frame["segment"].tolist() == expect["segments"]
     for key, value in expect.get("frame", {}).items():

@@ -90,7 +90,7 @@ def test_missing_columns_raise_dataerror_naming_file_and_columns(tmp_path):
     path = tmp_path / "few.csv"
     path.write_text("lead_id,mql_at\nA,2025-01-01\n")
     with pytest.raises(DataError, match=r"few\.csv: missing .*: lead_at, sql_at.*present columns"):
-        sp.load_leads(path)
+        sp.load_leads(path, funnel=sp.DEFAULT_FUNNEL)
 
 
 def test_funnel_may_start_at_any_stage_and_created_at_defaults(tmp_path):
@@ -220,3 +220,22 @@ def test_crlf_line_endings(tmp_path):
     path.write_bytes(b"lead_id,lead_at\r\nA,2025-01-02\r\nB,2025-01-03\r\n")
     t = sp.load_leads(path, funnel=Funnel(["lead"]), as_of="2026-01-01")
     assert t.frame["lead_id"].tolist() == ["A", "B"]
+
+
+def test_a_saved_canonical_table_reads_back_with_its_funnel(tmp_path):
+    """issue 14: the canonical CSV the README tells users to save keeps a two-stage funnel."""
+    export = tmp_path / "crm.csv"
+    export.write_text(
+        "Id;MQL Date;SQL Date;Source\n"
+        "a;25/01/2025 09:00;30/01/2025 10:00;web\n"
+        "b;26/01/2025 11:00;;\n"
+    )
+    mapping = {"lead_id": "Id", "mql_at": "MQL Date", "sql_at": "SQL Date", "segment": "Source"}
+    leads = sp.load_leads(export, mapping=mapping, as_of="2026-01-01")
+    assert leads.funnel.stages == ("mql", "sql")  # the mapping's stage columns
+    saved = tmp_path / "canonical.csv"
+    leads.frame.to_csv(saved, index=False)
+    again = sp.load_leads(saved, as_of="2026-01-01")
+    assert again.funnel.stages == ("mql", "sql")
+    assert len(again.rejected) == 0
+    pd.testing.assert_frame_equal(again.frame, leads.frame, check_dtype=False)
