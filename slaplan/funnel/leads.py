@@ -9,8 +9,8 @@ pyarrow read (``bench/ingest.py``).
 
 Policy (PRODUCT.md §3): a file that cannot be used raises :class:`~slaplan.errors.DataError`
 naming the file and listing missing and present columns; a row that cannot be used goes to
-``rejected`` with its 0-based row, a reason and its original text; ``len(frame) +
-len(rejected) == rows read``, always.
+``rejected`` with its 0-based row, its line in the file, a reason and its original text;
+``len(frame) + len(rejected) == rows read``, always.
 """
 
 from __future__ import annotations

@@ -97,7 +97,10 @@ class LeadTable:
         naive ``datetime64[ns]``; ``segment`` and ``owner`` are text (missing → ``"all"``).
         The index (``row``) is each lead's 0-based row in the source.
     rejected : DataFrame
-        ``row`` (0-based data row in the source), ``reason``, then the original values as text.
+        ``row`` (0-based data row in the source), ``line`` (the line of the file as an editor
+        or spreadsheet shows it, counting junk lines above the header and line breaks inside
+        quoted fields; missing for a DataFrame or Parquet source), ``reason``, then the
+        original values as text.
     funnel : Funnel
         The stages of ``frame``.
     skipped : DataFrame

@@ -39,6 +39,8 @@ def test_bad_export(case):
     table = sp.load_leads(path, **kwargs)
     assert table.rejected[["row", "reason"]].values.tolist() == expect["rejected"]
     assert len(table.frame) == expect["accepted"]
+    if "lines" in expect:
+        assert table.rejected["line"].tolist() == expect["lines"]
     assert len(table.frame) + len(table.rejected) == table.rows_read
     report = str(table.report())
     for text in expect.get("notes", []) + expect.get("warnings", []):

@@ -46,4 +46,5 @@ def test_no_file_validates_the_samples(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["validate"]) == 1  # the samples carry dirty rows on purpose
     assert "leads.csv" in capsys.readouterr().out
-    assert (tmp_path / "leads.rejected.csv").exists()
+    assert (tmp_path / "reports" / "leads.rejected.csv").exists()  # under reports/, ignored
+    assert not (tmp_path / "leads.rejected.csv").exists()

@@ -239,3 +239,26 @@ def test_a_saved_canonical_table_reads_back_with_its_funnel(tmp_path):
     assert again.funnel.stages == ("mql", "sql")
     assert len(again.rejected) == 0
     pd.testing.assert_frame_equal(again.frame, leads.frame, check_dtype=False)
+
+
+def test_rejected_rows_carry_the_row_a_spreadsheet_shows(tmp_path):
+    """A title row and a blank row above, an empty row between: line = the sheet's row number."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["A1"] = "Leads report"
+    rows = [("lead_id", "mql_at"), ("a", "2025-01-02"), (None, None), ("b", "2025-01-03")]
+    rows.append(("a", "2025-01-04"))  # sheet row 7, the 3rd data row once the empty one is gone
+    for number, values in enumerate(rows, start=3):
+        for column, value in enumerate(values, start=1):
+            sheet.cell(row=number, column=column, value=value)
+    book.save(tmp_path / "leads.xlsx")
+    t = sp.load_leads(tmp_path / "leads.xlsx", as_of="2026-01-01")
+    assert t.rejected[["row", "line", "reason"]].values.tolist() == [[2, 7, "duplicate lead_id"]]
+
+
+def test_a_dataframe_has_rows_but_no_lines():
+    raw = pd.DataFrame({"lead_id": ["a", "a"], "mql_at": ["2025-01-02", "2025-01-03"]})
+    rejected = sp.load_leads(raw, as_of="2026-01-01").rejected
+    assert rejected["row"].tolist() == [1] and rejected["line"].isna().all()
