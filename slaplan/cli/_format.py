@@ -106,10 +106,12 @@ def table(
     formats: Mapping[str, Formatter],
     *,
     rows: Mapping[str, Callable[[pd.Series], Formatter]] | None = None,
+    columns: list[str] | None = None,
     index: bool = True,
 ) -> str:
     """``frame`` as text with each column through its formatter (``str`` for the others, ``–``
-    for missing values); ``rows[column](row)`` picks a formatter per row instead.
+    for missing values); ``rows[column](row)`` picks a formatter per row instead (from the
+    whole row, so a column left out of ``columns``, the ones printed, may still decide).
 
     >>> frame = pd.DataFrame({"n": [1200.0, float("nan")], "p": [0.5, 0.25]})
     >>> print(table(frame, {"n": count, "p": percent}, index=False))
@@ -118,7 +120,7 @@ def table(
         – 25%
     """
     shown = {}
-    for column in frame.columns:
+    for column in columns or frame.columns:
         if rows and column in rows:
             pick = rows[column]
             text = [pick(row)(row[column]) for _, row in frame.iterrows()]
