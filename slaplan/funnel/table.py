@@ -94,7 +94,7 @@ class LeadTable:
         Accepted leads, canonical columns: ``lead_id``, ``created_at``, ``segment``, ``owner``,
         ``<stage>_at`` per funnel stage, ``first_touch_at``, ``score``, ``amount`` (then
         ``status``, ``lost_at`` for status-column exports, then extra columns). Datetimes are
-        naive ``datetime64[ns]``; ``segment`` and ``owner`` are text (missing → ``"all"``).
+        naive ``datetime64[ns]``; ``segment`` and ``owner`` are text (missing → ``"(none)"``).
         The index (``row``) is each lead's 0-based row in the source.
     rejected : DataFrame
         ``row`` (0-based data row in the source), ``line`` (the line of the file as an editor

@@ -98,7 +98,7 @@ def test_funnel_may_start_at_any_stage_and_created_at_defaults(tmp_path):
     path.write_text("lead_id,mql_at,sql_at\nA,2025-01-01,2025-01-09\nB,2025-01-02,\n")
     t = sp.load_leads(path, funnel=Funnel(["mql", "sql"]), as_of="2026-01-01")
     assert t.frame["created_at"].tolist() == list(pd.to_datetime(["2025-01-01", "2025-01-02"]))
-    assert (t.frame["segment"] == "all").all() and (t.frame["owner"] == "all").all()
+    assert (t.frame["segment"] == "(none)").all() and (t.frame["owner"] == "(none)").all()
 
 
 def test_dataframe_source_and_dict_mapping():
@@ -119,7 +119,7 @@ def test_dataframe_source_and_dict_mapping():
     )
     assert t.source_name == "<DataFrame>"
     assert t.frame["sql_at"].iloc[0] == pd.Timestamp("2025-01-05")
-    assert t.frame["segment"].tolist() == ["web", "all"]
+    assert t.frame["segment"].tolist() == ["web", "(none)"]
 
 
 def test_hubspot_preset(tmp_path):
@@ -134,7 +134,7 @@ def test_hubspot_preset(tmp_path):
     t = sp.load_leads(path, mapping="hubspot", as_of="2026-01-01")
     assert t.mapping_name == "hubspot" and t.frame["lead_id"].tolist() == ["101", "102"]
     assert t.frame["segment"].tolist() == ["Organic Search", "Paid Social"]
-    assert t.frame["owner"].tolist() == ["Jo", "all"]
+    assert t.frame["owner"].tolist() == ["Jo", "(none)"]  # issue 14: not "owned by all"
 
 
 def test_salesforce_opportunity_report_is_a_status_export(tmp_path):
@@ -262,3 +262,28 @@ def test_a_dataframe_has_rows_but_no_lines():
     raw = pd.DataFrame({"lead_id": ["a", "a"], "mql_at": ["2025-01-02", "2025-01-03"]})
     rejected = sp.load_leads(raw, as_of="2026-01-01").rejected
     assert rejected["row"].tolist() == [1] and rejected["line"].isna().all()
+
+
+def test_a_missing_owner_or_segment_reads_none_everywhere_it_is_grouped():
+    """issue 14: 7,158 leads were "owned by all"; "all" is kept for every segment together."""
+    from slaplan.capacity.compliance import response_compliance
+
+    raw = pd.DataFrame(
+        {
+            "lead_id": ["a", "b", "c"],
+            "segment": ["web", None, " "],
+            "owner": ["Jo", None, "Jo"],
+            "mql_at": ["2025-01-02 09:00", "2025-01-03 09:00", "2025-01-04 09:00"],
+            "sql_at": [None, "2025-01-10 09:00", None],
+            "first_touch_at": ["2025-01-02 09:30", None, None],
+        }
+    )
+    t = sp.load_leads(raw, funnel=Funnel(["mql", "sql"]), as_of="2025-06-30")
+    assert t.frame["owner"].tolist() == ["Jo", "(none)", "Jo"]
+    assert t.frame["segment"].tolist() == ["web", "(none)", "(none)"]
+    assert sorted(sp.conversion_rates(t, "mql", "sql", by="owner")["owner"].unique()) == [
+        "(none)",
+        "Jo",
+    ]
+    compliance = response_compliance(t.frame.drop(columns="owner"), as_of="2025-06-30", by="owner")
+    assert set(compliance.per_lead["owner"]) == {"(none)"}
