@@ -71,3 +71,23 @@ def test_a_review_before_the_sla_starts_says_no_period_has_closed(sample_files):
     figure = review_charts.plot_commitments(review.tracked)
     assert "no period yet" in [text.get_text() for text in figure.axes[0].texts]
     plt.close(figure)
+
+
+def test_render_review_hands_the_data_options_to_the_notebook(monkeypatch, tmp_path, samples_dir):
+    seen = {}
+
+    def execute_notebook(template, out, *, parameters, **kwargs):
+        seen.update(parameters)
+        raise RuntimeError("stop before a kernel")
+
+    monkeypatch.setattr(papermill, "execute_notebook", execute_notebook)
+    with pytest.raises(RuntimeError, match="stop before a kernel"):
+        report.render_review(
+            tmp_path / "r.html",
+            sla_path=samples_dir / "sla.yaml",
+            leads_path=samples_dir / "leads.csv",
+            mapping="hubspot",
+            dayfirst=False,
+            stages=["mql", "sql"],
+        )
+    assert (seen["mapping"], seen["dayfirst"], seen["stages"]) == ("hubspot", False, ["mql", "sql"])
