@@ -84,3 +84,10 @@ def test_dayfirst_and_monthfirst_exclude_each_other(capsys):
         main(["validate", "--dayfirst", "--monthfirst"])
     assert info.value.code == 2
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["check"], ["review"]], ids=["check", "review"])
+def test_stages_that_drop_an_sla_stage_are_refused_in_one_line(command, capsys):
+    assert main([*command, "--stages", "mql,sql"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--stages must keep every stage of the SLA's funnel" in err

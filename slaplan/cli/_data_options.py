@@ -172,17 +172,29 @@ def sla_paths(args: argparse.Namespace) -> SlaPaths:
     return SlaPaths(sla_path=args.sla or root / "sla.yaml", team_path=team)
 
 
-def load_data(args: argparse.Namespace, *, funnel: Any = None) -> LoadedData:
-    """Load the lead table the options name (``funnel``: the default when no ``--stages``).
+def load_data(
+    args: argparse.Namespace, *, funnel: Any = None, required: tuple[str, ...] = ()
+) -> LoadedData:
+    """Load the lead table the options name (``funnel``: the default when no ``--stages``;
+    ``required``: stages ``--stages`` must keep, e.g. the SLA's).
 
     Raises
     ------
     DataError
-        The file is missing, unreadable or unusable (one line, before any other work).
+        The file is missing, unreadable or unusable, or ``--stages`` leaves out a required
+        stage (one line, before any other work).
     """
+    from slaplan.errors import DataError
     from slaplan.funnel.leads import load_leads
 
     options = data_options(args)
+    missing = [stage for stage in required if options.stages and stage not in options.stages]
+    if missing:
+        raise DataError(
+            f"--stages must keep every stage of the SLA's funnel ({', '.join(required)}), "
+            f"got {','.join(options.stages)}: {', '.join(missing)} missing; list the export's "
+            "stages in the SLA file's funnel instead"
+        )
     leads = load_leads(
         options.leads_path,
         mapping=options.mapping,

@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     if args.spec_only:
         print(fmt.table(sla.to_frame(), {}, rows={"target": _target_format}))
         return 0
-    data = load_data(args, funnel=sla.funnel())
+    data = load_data(args, funnel=sla.funnel(), required=sla.stage_names)
     return _check(sla, data, paths.team_path, period=args.period, strict=args.strict)
 
 

@@ -56,7 +56,9 @@ def run(args: argparse.Namespace) -> int:
         from slaplan.capacity.roster import load_roster
 
         load_roster(paths.team_path)  # and so does a bad roster
-    options = load_data(args, funnel=sla.funnel()).options  # and a bad lead export
+    options = load_data(
+        args, funnel=sla.funnel(), required=sla.stage_names
+    ).options  # and a bad lead export
     started = time.perf_counter()
     out = render_review(
         args.out,
