@@ -5,6 +5,7 @@ The review report's kernel and nbconvert messages are checked where the report i
 
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
 import time
@@ -28,10 +29,14 @@ def test_the_license_is_an_spdx_string_with_its_file(project_root: Path):
 
 def test_make_lab_starts_without_a_warning(project_root: Path):
     """The command ``make lab`` runs, on a free port, up to the moment it listens."""
+    outer = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}  # under make test
     dry_run = subprocess.run(
-        ["make", "-n", "lab"], cwd=project_root, capture_output=True, text=True, check=True
-    )
-    command = shlex.split(dry_run.stdout.strip().splitlines()[-1])
+        ["make", "--no-print-directory", "-n", "lab"],
+        cwd=project_root, capture_output=True, text=True, check=True, env=outer,
+    )  # fmt: skip
+    lines = [line for line in dry_run.stdout.splitlines() if "/jupyter lab " in line]
+    assert len(lines) == 1, dry_run.stdout
+    command = shlex.split(lines[0])
     assert command[:2] == [".venv/bin/jupyter", "lab"]
     port = free_port()
     extra = ["--no-browser", f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1"]

@@ -53,8 +53,6 @@ class DataOptions:
         The funnel's stages from ``--stages`` (``None``: the command's default funnel).
     as_of : str or None
         The analysis date (the samples' "today" on the samples, else ``--as-of`` or ``None``).
-    on_samples : bool
-        No ``--leads`` was given.
     """
 
     leads_path: Path
@@ -62,7 +60,6 @@ class DataOptions:
     dayfirst: bool | None
     stages: tuple[str, ...] | None
     as_of: str | None
-    on_samples: bool
 
     def funnel(self, default: Any = None) -> Any:
         """The funnel to read with: ``--stages`` if given, else ``default``."""
@@ -158,7 +155,6 @@ def data_options(args: argparse.Namespace) -> DataOptions:
         dayfirst=args.dayfirst,
         stages=args.stages,
         as_of=as_of,
-        on_samples=on_samples,
     )
 
 
