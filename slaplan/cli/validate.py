@@ -22,8 +22,6 @@ EXIT_CODES = """exit codes:
   2  the file is unusable (missing, unreadable, required columns missing, dates whose order of
      day and month is ambiguous, no row accepted) or an argument is wrong"""
 
-_SHOWN_REJECTED = 10
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -67,21 +65,8 @@ def run(args: argparse.Namespace) -> int:
         out = Path(args.rejected_out or Path("reports") / f"{stem}.rejected.csv")
         out.parent.mkdir(parents=True, exist_ok=True)
         table.rejected.to_csv(out, index=False)
-        _print_first_rejected(table.rejected)
         print(f"  rejected rows written to {out}")
     if not report.usable:
         print("slaplan validate: no row could be used", file=sys.stderr)
         return 2
     return 1 if report.rejected else 0
-
-
-def _print_first_rejected(rejected) -> None:
-    """The first rejected rows by line of the file (row of the table for sources without
-    lines: a DataFrame, a Parquet file)."""
-    import pandas as pd
-
-    shown = rejected.head(_SHOWN_REJECTED)
-    print(f"  first rejected rows ({len(shown)} of {len(rejected):,}):")
-    for line, row, reason in zip(shown["line"], shown["row"], shown["reason"], strict=True):
-        where = f"row {row + 1:,}" if pd.isna(line) else f"line {line:,}"
-        print(f"    {where:<12} {reason}")

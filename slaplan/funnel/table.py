@@ -17,6 +17,8 @@ from slaplan.funnel.stages import Funnel
 
 __all__ = ["LeadTable", "LoadReport"]
 
+_FIRST_REJECTED = 10
+
 
 @dataclass(frozen=True, kw_only=True)
 class LoadReport:
@@ -37,7 +39,11 @@ class LoadReport:
     warnings : tuple of str
         Suspicious but usable data (kept, not dropped).
     notes : tuple of str
-        What the reader detected (delimiter, encoding, junk lines skipped).
+        What the reader detected (delimiter, encoding, junk lines skipped, order of day and
+        month).
+    first_rejected : DataFrame
+        ``row``, ``line``, ``reason`` of the first rejected rows (at most ten), shown by line
+        of the file (by row for a source without lines).
     """
 
     source_name: str
@@ -49,6 +55,7 @@ class LoadReport:
     skips: pd.DataFrame
     warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    first_rejected: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     @property
     def usable(self) -> bool:
@@ -81,7 +88,17 @@ class LoadReport:
                     lines.append(f"    {row.stage:<14} {row.skipped:>8,} ({row.skip_rate:.1%})")
         lines += [f"  note: {n}" for n in self.notes]
         lines += [f"  warning: {w}" for w in self.warnings]
-        return "\n".join(lines)
+        return "\n".join(lines + self._first_rejected_lines())
+
+    def _first_rejected_lines(self) -> list[str]:
+        if self.first_rejected.empty:
+            return []
+        shown = self.first_rejected
+        lines = [f"  first rejected rows ({len(shown)} of {self.rejected:,}):"]
+        for line, row, reason in zip(shown["line"], shown["row"], shown["reason"], strict=True):
+            where = f"row {row:,}" if pd.isna(line) else f"line {line:,}"
+            lines.append(f"    {where:<12} {reason}")
+        return lines
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -147,6 +164,7 @@ class LeadTable:
             skips=self.skip_audit(by=None),
             warnings=self.warnings,
             notes=self.notes,
+            first_rejected=self.rejected[["row", "line", "reason"]].head(_FIRST_REJECTED),
         )
 
     def skip_audit(self, by: str | None = "segment") -> pd.DataFrame:

@@ -260,8 +260,12 @@ def test_rejected_rows_carry_the_row_a_spreadsheet_shows(tmp_path):
 
 def test_a_dataframe_has_rows_but_no_lines():
     raw = pd.DataFrame({"lead_id": ["a", "a"], "mql_at": ["2025-01-02", "2025-01-03"]})
-    rejected = sp.load_leads(raw, as_of="2026-01-01").rejected
+    table = sp.load_leads(raw, as_of="2026-01-01")
+    rejected = table.rejected
     assert rejected["row"].tolist() == [1] and rejected["line"].isna().all()
+    assert "first rejected rows (1 of 1):\n    row 1        duplicate lead_id" in str(
+        table.report()
+    )
 
 
 def test_a_missing_owner_or_segment_reads_none_everywhere_it_is_grouped():
