@@ -1,50 +1,60 @@
 """Numbers as the command line prints them: for people, never ``NaN`` or ``1.13e+03``.
 
-Counts are whole numbers with thousands separators (``1,130``), rates and probabilities are
-percentages (``53%``), a value that does not exist is a dash (``–``). A probability printed
-beside the confidence it is judged against gets the decimals that keep it on its side of the
-line (``79.98%`` beside 80%, never a contradicting ``80%``). :func:`table` renders a
-DataFrame with one formatter per column (or per row, for mixed columns such as a target that
-is a count in one row and a share in the next).
+The text of a number is :mod:`slaplan.present.formatting`'s (counts with thousands separators,
+percentages, a dash for a value that does not exist); this module adds what the command line
+needs around it: a probability printed beside the confidence it is judged against gets the
+decimals that keep it on its side of the line (``79.98%`` beside 80%, never a contradicting
+``80%``), rates and volumes in words, and :func:`table`, which renders a DataFrame with one
+formatter per column (or per row, for a column such as a target that is a count in one row and
+a share in the next).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["MISSING", "count", "number", "percent", "rate_text", "table", "volume_text"]
+from slaplan.present.formatting import (
+    MISSING,
+    format_count,
+    format_number,
+    format_percent,
+    format_value,
+    is_missing,
+)
 
-MISSING = "–"
+__all__ = ["count", "number", "percent", "rate_text", "table", "value", "volume_text"]
 
-
-def _absent(value: Any) -> bool:
-    return value is None or (isinstance(value, float | int) and math.isnan(value))
+Formatter = Callable[[Any], str]
 
 
 def count(value: Any) -> str:
-    """A count: rounded, thousands separated; ``–`` when missing, ``none`` when infinite.
+    """A count (see :func:`slaplan.present.formatting.format_count`).
 
-    >>> count(1130.4), count(float("nan")), count(float("inf"))
-    ('1,130', '–', 'none')
+    >>> count(1130.4), count(float("nan"))
+    ('1,130', '–')
     """
-    if _absent(value):
-        return MISSING
-    if math.isinf(value):
-        return "none"
-    return f"{round(value):,}"
+    return format_count(value)
 
 
 def number(value: Any, decimals: int = 1) -> str:
-    """A measurement that is not a count (an error score): fixed decimals, separators.
+    """A measurement that is not a count (an error score), with ``decimals`` decimals.
 
     >>> number(1234.5678, 2), number(None)
     ('1,234.57', '–')
     """
-    return MISSING if _absent(value) else f"{value:,.{decimals}f}"
+    return format_number(value, decimals=decimals)
+
+
+def value(metric: str) -> Formatter:
+    """The formatter of a commitment's values: a count, or a share as a percentage.
+
+    >>> value("rate")(0.103), value("count")(251.0)
+    ('10.3%', '251')
+    """
+    return lambda x: format_value(x, metric)
 
 
 def percent(value: Any, *, beside: float | None = None, decimals: int = 0) -> str:
@@ -54,11 +64,8 @@ def percent(value: Any, *, beside: float | None = None, decimals: int = 0) -> st
     >>> percent(0.529), percent(0.7998, beside=0.8), percent(0.8, beside=0.8), percent(None)
     ('53%', '79.98%', '80%', '–')
     """
-    if _absent(value):
-        return MISSING
-    shown = f"{value:.{decimals}%}"
-    if beside is None:
-        return shown
+    if is_missing(value) or beside is None:
+        return format_percent(value, decimals=decimals)
     below = value < beside
     for more in range(decimals, decimals + 7):
         shown = f"{value:.{more}%}"
@@ -68,21 +75,25 @@ def percent(value: Any, *, beside: float | None = None, decimals: int = 0) -> st
 
 
 def rate_text(rate: Any) -> str:
-    """A :class:`~slaplan.plan.rates.ConversionRate` in words: mean, 90% interval, counts.
+    """A :class:`~slaplan.plan.rates.ConversionRate` in words: mean, 90% interval, and what it
+    rests on (counts, or the number of leads its certainty is worth).
 
     >>> from slaplan.plan.rates import ConversionRate
     >>> rate_text(ConversionRate(1269, 9278))
     '13.7% (90% interval 13.1%–14.3%; 1,269 of 9,278 converted)'
+    >>> rate_text(ConversionRate.from_mean(0.138, sample_size=1206.5))
+    '13.8% (90% interval 12.2%–15.5%; as sure as 1,206 leads)'
     >>> rate_text(ConversionRate.fixed(0.13))
-    '13.0% (typed, fixed)'
+    '13.0% (fixed)'
     """
     if rate.is_fixed:
-        return f"{rate.mean:.1%} (typed, fixed)"
+        return f"{rate.mean:.1%} (fixed)"
     low, high = rate.interval(0.9)
-    return (
-        f"{rate.mean:.1%} (90% interval {low:.1%}–{high:.1%}; "
-        f"{rate.converted:,} of {rate.total:,} converted)"
-    )
+    if rate.total:
+        basis = f"{rate.converted:,} of {rate.total:,} converted"
+    else:
+        basis = f"as sure as {format_count(rate.alpha + rate.beta)} leads"
+    return f"{rate.mean:.1%} (90% interval {low:.1%}–{high:.1%}; {basis})"
 
 
 def volume_text(volume: Any, stage: str) -> str:
@@ -96,9 +107,6 @@ def volume_text(volume: Any, stage: str) -> str:
         "Poisson" if volume.is_poisson else f"negative binomial, dispersion {volume.dispersion:.3g}"
     )
     return f"{count(volume.mean)} {stage} a month ({shape}, sd {count(volume.std)})"
-
-
-Formatter = Callable[[Any], str]
 
 
 def table(
@@ -133,6 +141,6 @@ def table(
 
 
 def _text(value: Any) -> str:
-    if _absent(value) or (isinstance(value, str) and not value):
+    if is_missing(value) or (isinstance(value, str) and not value):
         return MISSING
     return str(value)

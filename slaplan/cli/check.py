@@ -17,8 +17,6 @@ from slaplan.cli._data_options import (
 
 __all__ = ["register", "run"]
 
-_SHARE_METRICS = ("rate", "response_time")
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -73,10 +71,8 @@ def _period_problem(sla, leads, as_of: str | None, period: str) -> str | None:
 
 
 def _target_format(row: Any) -> fmt.Formatter:
-    """Shares (rate and response-time targets) as percentages, counts as whole numbers."""
-    if row["metric"] in _SHARE_METRICS:
-        return lambda value: fmt.percent(value, decimals=1)
-    return fmt.count
+    """A commitment's targets in its own unit: shares as percentages, counts whole."""
+    return fmt.value(row["metric"])
 
 
 def _check(sla, data: LoadedData, team_path, *, period: str | None, strict: bool) -> int:

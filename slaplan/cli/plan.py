@@ -120,7 +120,8 @@ def _typed_chain(args: argparse.Namespace, count: int) -> tuple[str, ...]:
 
 
 def _fitted(args: argparse.Namespace):
-    """A planner fitted on the lead data, refusing a chain with a stage that has no data."""
+    """A planner on the one estimate of the lead data, refusing a chain with a stage that has
+    no timestamp at all."""
     from slaplan.errors import DataError
     from slaplan.plan.planner import Planner
 
@@ -130,14 +131,8 @@ def _fitted(args: argparse.Namespace):
     for stage in chain:
         if table.frame[f"{stage}_at"].notna().sum() == 0:
             raise DataError(f"{path}: stage {stage!r} has no timestamp: nothing to plan from")
-    planner = Planner.from_leads(table, stages=chain, as_of=data.options.as_of)
-    for (a, b), rate in zip(itertools.pairwise(chain), planner.rates, strict=True):
-        if rate.total == 0 and not args.rate:
-            raise DataError(
-                f"{path}: no {a} lead old enough to show the {a} → {b} rate (0 of 0): "
-                "insufficient data; type one with --rate"
-            )
-    return planner
+    # the estimate refuses, naming what is missing, when the data cannot support a plan
+    return Planner.from_leads(table, stages=chain, as_of=data.options.as_of)
 
 
 def _planner(args: argparse.Namespace):
