@@ -77,8 +77,9 @@ def load_leads(
         ``"salesforce_lead"``, ``"salesforce_opportunity"``, ``"maven"``) or
         ``{canonical_name: source_column}`` (see :mod:`slaplan.funnel.presets`).
     funnel : Funnel, optional
-        Stages to read; default: the preset's funnel, else :data:`DEFAULT_FUNNEL`. Only
-        ``lead_id`` and the funnel's stage columns are required.
+        Stages to read; default: the preset's funnel, else the ``<stage>_at`` columns of a
+        canonical file (:func:`~slaplan.funnel.presets.reading_funnel`), else
+        :data:`DEFAULT_FUNNEL`. Only ``lead_id`` and the funnel's stage columns are required.
     dayfirst : bool or None
         The order of day and month in dates such as ``05/03/2024``: ``True`` reads 5 March,
         ``False`` May 3 (month first), ``None`` (default) detects it from the values of the

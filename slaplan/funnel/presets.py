@@ -356,7 +356,7 @@ def source_columns(mapping: object, funnel: Funnel | None, header: list[str]) ->
     True
     """
     cmap = resolve_mapping(mapping, header)
-    funnel = funnel or cmap.funnel or DEFAULT_FUNNEL
+    funnel = reading_funnel(cmap, funnel, header)
     optional = ("created_at", "segment", "owner", *TAIL_COLUMNS, "lost_at")
     names = ("lead_id", *funnel.columns, *optional)
     found = {name: find_column(header, cmap.columns.get(name, name)) for name in names}

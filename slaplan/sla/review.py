@@ -93,6 +93,11 @@ class Review:
         periods = status[status == "open"].index.get_level_values("period")
         return periods[0] if len(periods) else None
 
+    def tracked_rows(self, commitment_id: str) -> pd.DataFrame:
+        """The tracked periods of one commitment, by period (none before the SLA's start)."""
+        ids = self.tracked.index.get_level_values("commitment")
+        return self.tracked[ids == commitment_id].droplevel("commitment")
+
     @property
     def not_started(self) -> str | None:
         """In words, why no period has closed yet, when the review comes before the SLA's
@@ -108,11 +113,9 @@ class Review:
         ``periods_met`` says in words when no period has closed yet (a review before the SLA's
         start), where ``last_closed`` and ``pacing`` are missing.
         """
-        tracked = self.tracked
         rows = []
         for c in self.sla.commitments:
-            ids = tracked.index.get_level_values("commitment")
-            mine = tracked[ids == c.id]
+            mine = self.tracked_rows(c.id)
             closed = mine[mine["status"] == "closed"]
             current = mine[mine["status"] == "open"]
             met = f"{int(closed['met'].astype(bool).sum())} of {len(closed)}"

@@ -8,7 +8,7 @@ import papermill
 import pytest
 
 from slaplan.cli import main
-from slaplan.present import report, review_charts
+from slaplan.present import report, review_charts, review_html
 from slaplan.sla.review import build_review
 
 
@@ -67,7 +67,7 @@ def test_a_review_before_the_sla_starts_says_no_period_has_closed(sample_files):
     summary = review.summary()
     assert summary["periods_met"].eq("none yet: the SLA starts 2026-01-01, after 2025-09-15").all()
     assert summary["last_closed"].isna().all() and summary["pacing"].isna().all()
-    assert "none yet" in report.summary_html(review)
+    assert "none yet" in review_html.summary_html(review)
     figure = review_charts.plot_commitments(review.tracked)
     assert "no period yet" in [text.get_text() for text in figure.axes[0].texts]
     plt.close(figure)
