@@ -5,6 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PRESENT_PORT ?= 8866
+# notebook_shim (pulled in by JupyterLab) only bridges classic-notebook server extensions, of
+# which slaplan has none; linking it reads every ServerApp setting, the deprecated
+# ServerApp.token among them, and prints a traitlets DeprecationWarning on every start
+LAB_FLAGS := --ServerApp.jpserver_extensions='{"notebook_shim": False}'
 
 .PHONY: setup demo test lint notebooks unit lab present clean
 
@@ -39,7 +43,7 @@ notebooks: setup
 		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly notebooks
 
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ROOT)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ROOT) $(LAB_FLAGS)
 
 ## present: both dashboards (planner, capacity) from one Voilà server on 127.0.0.1:$(PRESENT_PORT),
 ## with the project's settings in etc/voila.py (dashboard cells only, kernels end with their page)

@@ -25,6 +25,7 @@ import pandas as pd
 from scipy import special
 
 from slaplan._checks import check_option, check_positive, check_probability
+from slaplan._labels import NO_LABEL
 from slaplan.capacity.calendar import BusinessCalendar
 from slaplan.errors import DataError
 
@@ -117,8 +118,8 @@ def _per_lead(
     out = pd.DataFrame(
         {
             "lead_id": frame.loc[keep, "lead_id"] if "lead_id" in frame else start.index,
-            "segment": frame.loc[keep, "segment"] if "segment" in frame else "all",
-            "owner": frame.loc[keep, "owner"] if "owner" in frame else "all",
+            "segment": frame.loc[keep, "segment"] if "segment" in frame else NO_LABEL,
+            "owner": frame.loc[keep, "owner"] if "owner" in frame else NO_LABEL,
             "start_at": start,
             "first_touch_at": touch,
             "response_business_hours": hours,
@@ -126,8 +127,8 @@ def _per_lead(
             "status": status,
         }
     )
-    out["owner"] = out["owner"].fillna("all")
-    out["segment"] = out["segment"].fillna("all")
+    out["owner"] = out["owner"].fillna(NO_LABEL)
+    out["segment"] = out["segment"].fillna(NO_LABEL)
     return out.reset_index(drop=True)
 
 

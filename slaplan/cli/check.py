@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
-from slaplan.cli._sla_data import SlaData, add_data_arguments, sla_data
+from slaplan.cli import _format as fmt
+from slaplan.cli._data_options import (
+    LoadedData,
+    add_data_options,
+    add_sla_options,
+    load_data,
+    sla_paths,
+)
 
 __all__ = ["register", "run"]
 
@@ -18,7 +26,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "probability of meeting it, largest target attainable at the SLA's confidence, volume "
         "needed upstream, and SMART notes. Without arguments it runs on the bundled samples.",
     )
-    add_data_arguments(parser, as_of_help="the analysis date, YYYY-MM-DD")
+    add_sla_options(parser)
+    add_data_options(
+        parser, as_of_help="the analysis date, YYYY-MM-DD (default: the latest date in the data)"
+    )
     parser.add_argument(
         "--period", help="the SLA period to check, YYYY-MM or YYYYQn (default: the next one)"
     )
@@ -34,20 +45,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from slaplan.sla.spec import load_sla
 
-    data = sla_data(args)
-    sla = load_sla(data.sla_path)
-    with pd.option_context("display.width", 140, "display.max_columns", 20):
-        print(
-            f"{sla.name} (version {sla.version}, per {sla.period}, confidence {sla.confidence:g})"
-        )
-        if args.spec_only:
-            print(sla.to_frame().to_string())
-            return 0
-        return _check(sla, data, period=args.period, strict=args.strict)
+    paths = sla_paths(args)
+    sla = load_sla(paths.sla_path)
+    print(f"{sla.name} (version {sla.version}, per {sla.period}, confidence {sla.confidence:.0%})")
+    if args.spec_only:
+        print(fmt.table(sla.to_frame(), {}, rows={"target": _target_format}))
+        return 0
+    data = load_data(args, funnel=sla.funnel(), required=sla.stage_names)
+    return _check(sla, data, paths.team_path, period=args.period, strict=args.strict)
 
 
 def _period_problem(sla, leads, as_of: str | None, period: str) -> str | None:
@@ -63,35 +70,67 @@ def _period_problem(sla, leads, as_of: str | None, period: str) -> str | None:
     return None
 
 
-_SHOWN = ["owner", "what", "target", "probability", "max_target", "required_volume",
-          "required_stage", "verdict"]  # fmt: skip
+def _target_format(row: Any) -> fmt.Formatter:
+    """A commitment's targets in its own unit: shares as percentages, counts whole."""
+    return fmt.value(row["metric"])
 
 
-def _check(sla, data: SlaData, *, period: str | None, strict: bool) -> int:
-    from slaplan.funnel.leads import load_leads
+def _check(sla, data: LoadedData, team_path, *, period: str | None, strict: bool) -> int:
     from slaplan.sla.check import check_sla
-    from slaplan.sla.consistency import check_consistency
 
-    as_of = data.as_of
-    leads = load_leads(data.leads_path, funnel=sla.funnel(), as_of=as_of)
+    leads, as_of = data.leads, data.options.as_of
     if period is not None and (problem := _period_problem(sla, leads, as_of, period)):
         print(f"slaplan check: error: --{problem}", file=sys.stderr)
         return 2
-    table = check_sla(sla, leads, team=data.team_path, as_of=as_of, period=period)
+    table = check_sla(sla, leads, team=team_path, as_of=as_of, period=period)
     period = table["period"].iloc[0]
-    print(f"leads: {data.leads_path} ({len(leads.frame)} accepted, {len(leads.rejected)} rejected)")
+    print(
+        f"leads: {data.options.leads_path} ({len(leads.frame):,} accepted, "
+        f"{len(leads.rejected):,} rejected)"
+    )
     print(f"attainability in {period} at {sla.confidence:.0%} confidence "
           f"(data as of {table.attrs['as_of']:%Y-%m-%d}):\n")  # fmt: skip
-    shown = table[_SHOWN].copy()
-    shown["probability"] = shown["probability"].map("{:.0%}".format)
-    print(shown.to_string(float_format=lambda x: f"{x:,.3g}"))
-    consistency = check_consistency(sla, leads, as_of=as_of, period=period)
-    for row in consistency.itertuples():
-        word = "consistent" if row.consistent else "NOT consistent"
-        print(f"\n{row.sales} vs {row.marketing}: {word} — with {row.marketing_target:g} from "
-              f"marketing, P(sales target {row.sales_target:g}) = {row.probability:.0%}; "
-              f"supported: {row.sales_target_supported}")  # fmt: skip
+    print(_check_table(table, sla.confidence))
+    _print_consistency(sla, leads, as_of=as_of, period=period)
     unmet = table.index[table["verdict"] != "attainable"].tolist()
     if unmet:
         print(f"\nnot attainable at {sla.confidence:.0%}: {', '.join(unmet)}", file=sys.stderr)
     return 1 if unmet and strict else 0
+
+
+def _check_table(table, confidence: float) -> str:
+    largest = f"largest at {confidence:.0%}"
+    shown = table.rename(
+        columns={
+            "probability": "P(met)",
+            "max_target": largest,
+            "required_volume": "volume needed",
+            "required_stage": "of stage",
+        }
+    )
+    columns = ["owner", "what", "target", "P(met)", largest, "volume needed", "of stage"]
+    return fmt.table(
+        shown,
+        {"P(met)": lambda p: fmt.percent(p, beside=confidence), "volume needed": fmt.count},
+        rows={"target": _target_format, largest: _target_format},
+        columns=[*columns, "verdict"],
+    )
+
+
+def _print_consistency(sla, leads, *, as_of, period) -> None:
+    """For each pair of a marketing count and a later sales count: can both be kept? Said in
+    counts (the largest sales target marketing's promise supports), so the only probability
+    printed for a commitment is the one in the table."""
+    from slaplan.sla.consistency import check_consistency
+
+    stages = {c.id: c.stage for c in sla.commitments}
+    consistency = check_consistency(sla, leads, as_of=as_of, period=period)
+    for row in consistency.itertuples():
+        word = "consistent" if row.consistent else "INCONSISTENT"
+        mql, sql = stages[row.marketing], stages[row.sales]
+        print(
+            f"\n{row.sales} ({fmt.count(row.sales_target)} {sql}) vs {row.marketing} "
+            f"({fmt.count(row.marketing_target)} {mql}): {word} — if marketing delivers exactly "
+            f"{fmt.count(row.marketing_target)} {mql}, sales can promise at most "
+            f"{fmt.count(row.sales_target_supported)} {sql} at {sla.confidence:.0%} confidence"
+        )

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
+
+from slaplan.cli import _format as fmt
+from slaplan.cli._data_options import add_data_options, load_data
 
 __all__ = ["register", "run"]
 
@@ -23,8 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "simulated count paths, and print the rolling-origin backtest of every method "
         "(MASE, sMAPE beside the Poisson noise floor, interval coverage, Winkler score).",
     )
-    parser.add_argument("--leads", type=Path, help="lead export (default: the bundled samples)")
-    parser.add_argument("--mapping", help="column mapping preset (hubspot, salesforce, maven, ...)")
+    add_data_options(parser, as_of_help="the data's 'today' (default: samples' as_of / now)")
     parser.add_argument(
         "--stage", default=None, help="stage to forecast (default: mql, or the first)"
     )
@@ -37,19 +38,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--by-segment", dest="by_segment", action="store_true", help="per segment + total"
     )
-    parser.add_argument(
-        "--as-of", dest="as_of", help="the data's 'today' (default: samples' as_of / now)"
-    )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.set_defaults(handler=run)
 
 
 def _load(args: argparse.Namespace):
-    from slaplan.cli.validate import _sample_defaults
-    from slaplan.funnel.leads import load_leads
-
-    path, as_of = (args.leads, None) if args.leads else _sample_defaults()
-    table = load_leads(path, mapping=args.mapping, as_of=args.as_of or as_of)
+    data = load_data(args)
+    path, table = data.options.leads_path, data.leads
     if args.segment is not None:
         from dataclasses import replace
 
@@ -63,9 +58,30 @@ def _load(args: argparse.Namespace):
     return path, table
 
 
-def _print_table(title: str, frame) -> None:
+# the backtest's columns that are not counts: error scores, percentages, coverage shares
+_BACKTEST = {
+    "mase": lambda v: fmt.number(v, 2),
+    "mase_floor": lambda v: fmt.number(v, 2),
+    "smape_pct": lambda v: fmt.percent(v / 100, decimals=1),
+    "noise_floor_pct": lambda v: fmt.percent(v / 100, decimals=1),
+    "interval_score": lambda v: fmt.number(v, 1),
+    "coverage_80": fmt.percent,
+    "coverage_95": fmt.percent,
+    "winkler_80": lambda v: fmt.number(v, 0),
+    "winkler_95": lambda v: fmt.number(v, 0),
+}
+
+
+def _print_table(title: str, frame, formats: dict | None = None) -> None:
+    """A table of counts (forecasts and their intervals), or of the ``formats`` given."""
+    import pandas as pd
+
+    formats = dict(formats or {})
+    for column in frame.columns:
+        if column not in formats and pd.api.types.is_numeric_dtype(frame[column]):
+            formats[column] = fmt.count
     print(f"\n{title}")
-    print(frame.round(3).to_string())
+    print(fmt.table(frame, formats))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -103,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
         "rolling-origin backtest, best first (mase_floor / noise_floor_pct: the Poisson "
         "noise floor no forecast can beat)",
         forecast.backtest,
+        _BACKTEST,
     )
     if args.to_stage:
         _print_stage(table, forecast, stage, args)

@@ -1,4 +1,9 @@
-"""``slaplan review``: execute the SLA review notebook and write the HTML report."""
+"""``slaplan review``: execute the SLA review notebook and write the HTML report.
+
+Every input is read here first, the way the notebook will read it (the SLA, the segment, the
+lead export with its mapping, order of day and month and stages), so a missing or bad file
+fails with one line before any kernel starts.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from slaplan.cli._sla_data import add_data_arguments, sla_data
+from slaplan.cli._data_options import add_data_options, add_sla_options, load_data, sla_paths
 
 __all__ = ["register", "run"]
 
@@ -20,7 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "export and roster, and export it to a self-contained HTML report (code hidden, opens "
         "offline). Without data arguments it reviews the bundled samples.",
     )
-    add_data_arguments(parser, as_of_help="the review date, YYYY-MM-DD")
+    add_sla_options(parser)
+    add_data_options(parser, as_of_help="the review date, YYYY-MM-DD")
     parser.add_argument(
         "--segment",
         help="review one segment: its own commitments are judged, the commitments for all "
@@ -42,18 +48,28 @@ def run(args: argparse.Namespace) -> int:
     from slaplan.sla.segment import scope_sla
     from slaplan.sla.spec import load_sla
 
-    data = sla_data(args)
-    sla = load_sla(data.sla_path)  # a bad SLA file fails here with its SpecError, before the kernel
+    paths = sla_paths(args)
+    sla = load_sla(paths.sla_path)  # a bad SLA file fails here (SpecError), before the kernel
     if args.segment is not None:
         scope_sla(sla, args.segment)  # so does a segment without commitments of its own
+    if paths.team_path is not None:
+        from slaplan.capacity.roster import load_roster
+
+        load_roster(paths.team_path)  # and so does a bad roster
+    options = load_data(
+        args, funnel=sla.funnel(), required=sla.stage_names
+    ).options  # and a bad lead export
     started = time.perf_counter()
     out = render_review(
         args.out,
-        sla_path=data.sla_path,
-        leads_path=data.leads_path,
-        team_path=data.team_path,
-        as_of=data.as_of,
+        sla_path=paths.sla_path,
+        leads_path=options.leads_path,
+        team_path=paths.team_path,
+        as_of=options.as_of,
         segment=args.segment,
+        mapping=options.mapping,
+        dayfirst=options.dayfirst,
+        stages=list(options.stages) if options.stages else None,
         progress=sys.stderr.isatty(),  # a bar for a person at a terminal, none in logs or CI
     )
     seconds = time.perf_counter() - started

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from slaplan._checks import check_count, check_option
+from slaplan._labels import NO_LABEL
 from slaplan.funnel.counts import FunnelCounts
 from slaplan.funnel.stages import DEFAULT_FUNNEL, Funnel
 from slaplan.funnel.table import LeadTable
@@ -95,7 +96,7 @@ def _group_codes(frame: pd.DataFrame, by: str | None) -> tuple[np.ndarray, list[
         raise ValueError(
             f"by must be a column of the lead table, got {by!r}; columns: {list(frame.columns)}"
         )
-    codes, labels = pd.factorize(frame[by].fillna("all"), sort=True)
+    codes, labels = pd.factorize(frame[by].fillna(NO_LABEL), sort=True)
     return codes.astype(np.int64), [str(x) for x in labels]
 
 

@@ -1,7 +1,8 @@
 """Turning parsed source columns into the canonical lead table's columns.
 
 This module owns the per-column rules of the canonical frame: ``created_at`` defaults to the
-first stage a lead reached; ``segment`` and ``owner`` are trimmed text with missing as ``"all"``;
+first stage a lead reached; ``segment`` and ``owner`` are trimmed text with missing as
+``"(none)"`` (:data:`slaplan._labels.NO_LABEL`);
 ``score`` and ``amount`` are numbers (currency signs, thousands separators, ``%`` and spaces are
 ignored; anything else becomes missing and is counted in a warning).
 """
@@ -15,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from slaplan._labels import NO_LABEL
 from slaplan.funnel.dates import arrow_strings, to_string_array
 
 __all__ = [
@@ -65,7 +67,7 @@ class Labels:
 
     Either ``clean``: the source strings themselves, when none is missing, blank or padded
     (the usual export: nothing to clean); or dictionary-encoded: row ``i`` has label
-    ``labels[indices[i]]``, the last label being ``"all"`` (missing or blank).
+    ``labels[indices[i]]``, the last label being ``"(none)"`` (missing or blank).
     """
 
     clean: pa.Array | pa.ChunkedArray | None = None
@@ -88,8 +90,8 @@ def encode_labels(raw: pd.DataFrame, column: str | None) -> Labels | None:
     if isinstance(strings, pa.ChunkedArray):
         strings = strings.combine_chunks()
     encoded = pc.dictionary_encode(strings)
-    labels = pc.fill_null(to_string_array(encoded.dictionary), "all")
-    labels = pa.concat_arrays([labels, pa.array(["all"], labels.type)])
+    labels = pc.fill_null(to_string_array(encoded.dictionary), NO_LABEL)
+    labels = pa.concat_arrays([labels, pa.array([NO_LABEL], labels.type)])
     indices = pc.fill_null(encoded.indices, len(labels) - 1).to_numpy()
     return Labels(labels=labels, indices=indices)
 
@@ -100,7 +102,7 @@ def kept_label_counts(
     """Kept rows per label (``kept_labels``: from :func:`group_labels`), in order of first
     appearance (as ``value_counts`` breaks ties)."""
     if encoded is None:
-        return pd.Series([len(kept_labels)], index=["all"], dtype="int64")
+        return pd.Series([len(kept_labels)], index=[NO_LABEL], dtype="int64")
     if encoded.clean is not None:
         return _value_counts(kept_labels.__arrow_array__())
     counts = _label_counts(encoded.labels, encoded.indices[keep])
@@ -132,9 +134,9 @@ def _needs_no_cleaning(strings: pa.Array) -> bool:
 
 
 def group_labels(encoded: Labels | None, keep: np.ndarray) -> pd.Series:
-    """Group labels of the kept rows as text (``"all"`` for every row without the column)."""
+    """Group labels of the kept rows as text (``"(none)"`` for every row without the column)."""
     if encoded is None:
-        return str_column(pa.array(["all"] * int(np.count_nonzero(keep)), pa.large_string()))
+        return str_column(pa.array([NO_LABEL] * int(np.count_nonzero(keep)), pa.large_string()))
     if encoded.clean is not None:
         return str_column(encoded.clean.filter(pa.array(keep)))
     return str_column(encoded.labels.take(pa.array(encoded.indices[keep])))

@@ -3,10 +3,15 @@
 This module owns the date rules of the lead table:
 
 * **Formats.** ISO (``2024-03-05``, ``2024-03-05 14:30:00``, ``2024-03-05T14:30``, fractional
-  seconds), US ``M/D/YYYY`` (with ``H:MM`` or ``H:MM:SS``), and with ``dayfirst=True`` the European
-  ``D/M/YYYY``, ``D-M-YYYY`` and ``D.M.YYYY`` (with or without time). ``dayfirst`` decides the
-  slash and dash forms with the year last; ISO is never ambiguous. Impossible calendar dates
-  (``2024-02-30``) are unparseable, never rolled over.
+  seconds), ``YYYY/MM/DD``, ``YYYYMMDD``; month first ``M/D/YYYY`` and ``M-D-YYYY``, or day first
+  ``D/M/YYYY``, ``D-M-YYYY`` and ``D.M.YYYY`` (each with ``H:MM`` or ``H:MM:SS`` or no time).
+  ``dayfirst`` decides the slash and dash forms with the year last (the dotted form is only ever
+  day first); ISO is never ambiguous. Impossible calendar dates (``2024-02-30``) are
+  unparseable, never rolled over.
+* **Day or month first.** With ``dayfirst=None`` every such value is read both ways, and
+  :class:`ParsedDates` carries the evidence (:class:`DateOrder`: values that read only one way,
+  values that read both ways as different dates) for the caller to decide the order of a whole
+  file (:mod:`slaplan.funnel.date_order`) and pick that reading with :meth:`ParsedDates.read`.
 * **Time zones.** The result is always *naive* ``datetime64[ns]``. A value carrying an offset
   (``Z``, ``+02:00``) is converted to the time zone ``tz`` (default UTC) and the zone dropped;
   a naive value is taken to be in ``tz`` already. So a column mixing both is consistent, and a
@@ -23,25 +28,34 @@ were present but could not be parsed, so the caller decides what a failure means
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["ParsedDates", "arrow_strings", "parse_datetimes", "to_string_array"]
+from slaplan.funnel._date_kernels import (
+    arrow_temporal_ns,
+    iso_shaped,
+    only,
+    parse_chunks,
+    take_sorted,
+)
+
+__all__ = ["DateOrder", "ParsedDates", "arrow_strings", "parse_datetimes", "to_string_array"]
 
 _ISO_NAIVE = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?$"
 _HAS_OFFSET = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})$"
 
-_NAT = np.iinfo(np.int64).min
-_NS_PER_DAY = 86_400 * 10**9
-_UNIT_NS = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
-_ISO_BY_LENGTH = {10: "%Y-%m-%d", 16: "%Y-%m-%d %H:%M", 19: "%Y-%m-%d %H:%M:%S"}
-_MONTH_FIRST = ("%m/%d/%Y", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m-%d-%Y", "%m-%d-%Y %H:%M")
+_MONTH_FIRST = (
+    "%m/%d/%Y",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y %H:%M:%S",
+    "%m-%d-%Y",
+    "%m-%d-%Y %H:%M",
+    "%m-%d-%Y %H:%M:%S",
+)
 _DAY_FIRST = (
     "%d/%m/%Y",
     "%d/%m/%Y %H:%M",
@@ -57,19 +71,71 @@ _ALWAYS = ("%Y/%m/%d", "%Y/%m/%d %H:%M:%S", "%Y%m%d")
 
 
 @dataclass(frozen=True, kw_only=True)
+class DateOrder:
+    """What one column's values say about day/month order (up to two examples of each kind).
+
+    Attributes
+    ----------
+    month_only : tuple of str
+        Values that read only month first (``01/25/2025``).
+    day_only : tuple of str
+        Values that read only day first (``25/01/2025``, ``25.01.2025``).
+    ambiguous : tuple of str
+        Values that read both ways as different dates (``01/02/2025``).
+    """
+
+    month_only: tuple[str, ...] = ()
+    day_only: tuple[str, ...] = ()
+    ambiguous: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Reading:
+    """The day-first reading where it differs from the month-first one (positions, values)."""
+
+    positions: np.ndarray
+    values: np.ndarray
+    failed: np.ndarray
+
+
+@dataclass(frozen=True, kw_only=True)
 class ParsedDates:
     """Result of :func:`parse_datetimes`.
 
     Attributes
     ----------
     values : numpy.ndarray
-        ``datetime64[ns]``, naive, ``NaT`` where the input was missing or unparseable.
+        ``datetime64[ns]``, naive, ``NaT`` where the input was missing or unparseable (with
+        ``dayfirst=None``: the month-first reading until :meth:`read` decides).
     failed : numpy.ndarray
         Boolean mask: the input held a non-empty value that could not be parsed.
+    order : DateOrder
+        The evidence on day/month order (empty unless parsed with ``dayfirst=None``).
     """
 
     values: np.ndarray
     failed: np.ndarray
+    order: DateOrder = field(default_factory=DateOrder)
+    day_first: _Reading | None = field(default=None, repr=False)
+
+    def read(self, dayfirst: bool) -> ParsedDates:
+        """These dates read day first (``True``) or month first (``False``).
+
+        Examples
+        --------
+        >>> p = parse_datetimes(pd.Series(["01/02/2025", "2025-03-05"]), dayfirst=None)
+        >>> p.order.ambiguous
+        ('01/02/2025',)
+        >>> p.read(True).values.astype("datetime64[D]").tolist()[0]
+        datetime.date(2025, 2, 1)
+        """
+        reading = self.day_first
+        if reading is None or not dayfirst:
+            return ParsedDates(values=self.values, failed=self.failed, order=self.order)
+        values, failed = self.values.copy(), self.failed.copy()
+        values[reading.positions] = reading.values
+        failed[reading.positions] = reading.failed
+        return ParsedDates(values=values, failed=failed, order=self.order)
 
 
 def arrow_strings(values: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
@@ -95,7 +161,10 @@ def to_string_array(values: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array:
 
 
 def parse_datetimes(
-    values: pd.Series | pa.Array | pa.ChunkedArray, *, dayfirst: bool = False, tz: str = "UTC"
+    values: pd.Series | pa.Array | pa.ChunkedArray,
+    *,
+    dayfirst: bool | None = False,
+    tz: str = "UTC",
 ) -> ParsedDates:
     """Parse export date strings to naive ``datetime64[ns]`` (see the module rules).
 
@@ -104,8 +173,9 @@ def parse_datetimes(
     values : Series or Arrow array of str
         Raw values as read; missing and blank values stay ``NaT`` and are not failures. A
         datetime Series (numpy or Arrow-backed) is taken as parsed already.
-    dayfirst : bool
-        Read ``05/03/2024`` and ``05-03-2024`` as 5 March (default: May 3).
+    dayfirst : bool or None
+        ``True`` reads ``05/03/2024`` and ``05-03-2024`` as 5 March, ``False`` (default) as May 3;
+        ``None`` reads them both ways and leaves the choice to :meth:`ParsedDates.read`.
     tz : str
         Time zone that values carrying an offset are converted to before the zone is dropped.
 
@@ -121,13 +191,16 @@ def parse_datetimes(
     """
     if isinstance(values, pd.Series) and pd.api.types.is_datetime64_any_dtype(values.dtype):
         if isinstance(values.dtype, pd.ArrowDtype):
-            return _from_arrow_temporal(values.array.__arrow_array__(), tz=tz)
+            typed = arrow_temporal_ns(values.array.__arrow_array__())
+            if typed is not None:
+                return ParsedDates(values=typed[0], failed=typed[1])
+            values = pd.Series(values.array.__arrow_array__().to_pandas())
         return _from_datetime_series(values, tz=tz)
     raw = arrow_strings(values)
     chunks = raw.chunks if isinstance(raw, pa.ChunkedArray) else [raw]
-    shapes = [_iso_shaped(chunk) for chunk in chunks]
+    shapes = [iso_shaped(chunk) for chunk in chunks]
     try:  # the usual case: one cast of every ISO-shaped value (the others masked as null)
-        masked = [_only(chunk, iso) for chunk, (_, iso) in zip(chunks, shapes, strict=True)]
+        masked = [only(chunk, iso) for chunk, (_, iso) in zip(chunks, shapes, strict=True)]
         parsed = pc.cast(pa.chunked_array(masked, type=raw.type), pa.timestamp("ns"))
         out = np.array(parsed.to_numpy(), dtype="datetime64[ns]", copy=None)
         if not out.flags.writeable:  # a zero-copy view of Arrow's buffer
@@ -135,71 +208,34 @@ def parse_datetimes(
         present = np.concatenate([np.zeros(0, bool), *(valid for valid, _ in shapes)])
         left = np.flatnonzero(present & np.isnat(out))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        out, left = _parse_chunks(chunks, len(raw))  # a value such as 2024-02-30 among them
+        out, left = parse_chunks(chunks, len(raw))  # a value such as 2024-02-30 among them
     failed = np.zeros(len(raw), dtype=bool)
-    if len(left):
-        # what is left is usually a handful of values: trim and inspect only those
-        out[left], failed[left] = _parse_leftovers(_take_sorted(raw, left), dayfirst, tz)
-    return ParsedDates(values=out, failed=failed)
-
-
-def _take_sorted(strings: pa.Array | pa.ChunkedArray, positions: np.ndarray) -> pa.Array:
-    """The values at sorted ``positions``, chunk by chunk (Arrow's take on a chunked string
-    column first concatenates all of it)."""
-    if not isinstance(strings, pa.ChunkedArray):
-        return strings.take(pa.array(positions))
-    starts = np.cumsum([0] + [len(chunk) for chunk in strings.chunks])
-    bounds = np.searchsorted(positions, starts)
-    parts = [
-        chunk.take(pa.array(positions[bounds[k] : bounds[k + 1]] - starts[k]))
-        for k, chunk in enumerate(strings.chunks)
-        if bounds[k + 1] > bounds[k]
-    ]
-    return pa.concat_arrays(parts) if parts else pa.array([], strings.type)
-
-
-def _parse_chunks(chunks: list[pa.Array], n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Clean ISO values chunk by chunk, a spoiling value costing only its chunk a closer look
-    (Arrow's cast releases the GIL: two threads share the chunks); values and the positions
-    left unparsed."""
-    out = np.empty(n, dtype=np.int64)
-    starts = np.cumsum([0] + [len(chunk) for chunk in chunks])
-    with ThreadPoolExecutor(max_workers=_workers(n)) as pool:
-        lefts = pool.map(
-            lambda k: starts[k] + _parse_iso_chunk(chunks[k], out[starts[k] : starts[k + 1]]),
-            range(len(chunks)),
+    if not len(left):
+        return ParsedDates(values=out, failed=failed)
+    # what is left is usually a handful of values: trim and inspect only those
+    leftovers = _parse_leftovers(take_sorted(raw, left), dayfirst, tz)
+    out[left], failed[left] = leftovers.values, leftovers.failed
+    reading = leftovers.day_first
+    if reading is not None:
+        reading = _Reading(
+            positions=left[reading.positions], values=reading.values, failed=reading.failed
         )
-        left = np.concatenate([np.zeros(0, np.int64), *lefts])
-    return out.view("datetime64[ns]"), left
+    return ParsedDates(values=out, failed=failed, order=leftovers.order, day_first=reading)
 
 
-def _iso_shaped(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Present values, and those shaped like ISO dates: 10 to 29 characters (``2024-03-05`` up
-    to ns fractions) with dashes at the 5th and 8th; padded or odd values are left for the
-    closer look."""
-    valid = _validity(strings)
-    data = strings.buffers()[2]
-    if data is None or data.size == 0:
-        return valid, np.zeros(len(strings), dtype=bool)
-    offsets_type = np.int64 if pa.types.is_large_string(strings.type) else np.int32
-    offsets = np.frombuffer(strings.buffers()[1], dtype=offsets_type)
-    offsets = offsets[strings.offset : strings.offset + len(strings) + 1]
-    lengths = np.diff(offsets) * valid
-    shaped = (lengths >= 10) & (lengths <= 29)
-    text = np.frombuffer(data, dtype=np.uint8)
-    for at in (4, 7):
-        shaped &= text[np.minimum(offsets[:-1] + at, text.size - 1)] == ord("-")
-    return valid, shaped
-
-
-def _workers(rows: int) -> int:
-    return 1 if rows < 200_000 else min(2, os.cpu_count() or 1)
+@dataclass(frozen=True, kw_only=True)
+class _Leftovers:
+    values: np.ndarray
+    failed: np.ndarray
+    order: DateOrder
+    day_first: _Reading | None
 
 
 def _parse_leftovers(
-    strings: pa.Array | pa.ChunkedArray, dayfirst: bool, tz: str
-) -> tuple[np.ndarray, np.ndarray]:
-    """Values the ISO cast left (odd formats, offsets, junk): parsed values and failure mask.
+    strings: pa.Array | pa.ChunkedArray, dayfirst: bool | None, tz: str
+) -> _Leftovers:
+    """Values the ISO cast left (odd formats, offsets, junk): parsed values, failure mask and,
+    with ``dayfirst=None``, the day-first reading where it differs and the order evidence.
 
     Each distinct value is read once (junk such as ``#VALUE!`` repeats), and a value with no
     digit is a failure without trying the formats.
@@ -213,82 +249,43 @@ def _parse_leftovers(
     if iso.any():
         values[iso] = _parse_iso_naive(distinct.filter(pa.array(iso)))
     rest = ~iso & np.asarray(pc.match_substring_regex(distinct, r"\d"), dtype=bool)
+    day = values.copy() if dayfirst is None else values
     if rest.any():
-        _parse_other(distinct, rest, values, dayfirst=dayfirst, tz=tz)
+        _parse_other(distinct, rest, values, dayfirst=bool(dayfirst), tz=tz)
+        if dayfirst is None:
+            _parse_other(distinct, rest, day, dayfirst=True, tz=tz)
     if not len(distinct):
-        return np.full(len(indices), np.datetime64("NaT"), dtype="datetime64[ns]"), present
+        empty = np.full(len(indices), np.datetime64("NaT"), dtype="datetime64[ns]")
+        return _Leftovers(values=empty, failed=present, order=DateOrder(), day_first=None)
     out = np.where(present, values[indices], np.datetime64("NaT"))
-    return out, present & np.isnat(out)
-
-
-def _validity(array: pa.Array) -> np.ndarray:
-    """Boolean mask of the non-null slots of one Arrow array (no Python per value)."""
-    if array.null_count == 0:
-        return np.ones(len(array), dtype=bool)
-    bitmap = np.frombuffer(array.buffers()[0], dtype=np.uint8)
-    bits = np.unpackbits(bitmap, bitorder="little", count=array.offset + len(array))
-    return bits[array.offset :].view(bool)
-
-
-def _parse_iso_chunk(strings: pa.Array, out: np.ndarray) -> np.ndarray:
-    """Fill ``out`` (int64 ns) with the clean naive ISO values of one chunk, ``NaT`` elsewhere;
-    return the positions of present values left unparsed.
-
-    A dirty column usually holds a few odd values among clean ISO ones. Values of an ISO length
-    (10 to 29 characters) go through Arrow's fast cast together, the others masked as null;
-    if one of them spoils the cast (say ``2024-02-30``), the chunk is cast one length at a time
-    and a failing length is read with its strict format, kept only where formatting the result
-    back gives the same text.
-    """
-    valid = _validity(strings)
-    offsets_type = np.int64 if pa.types.is_large_string(strings.type) else np.int32
-    offsets = np.frombuffer(strings.buffers()[1], dtype=offsets_type)
-    lengths = np.diff(offsets[strings.offset : strings.offset + len(strings) + 1]) * valid
-    plausible = (lengths >= 10) & (lengths <= 29)  # "2024-03-05" up to ns fractions
-    try:
-        parsed = pc.cast(_only(strings, plausible), pa.timestamp("ns"))
-        values = np.frombuffer(parsed.buffers()[1], dtype=np.int64, count=len(parsed))
-        np.copyto(out, values)
-        out[np.flatnonzero(~plausible)] = _NAT  # a scatter: a select on a random mask is slower
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        out[:] = _NAT
-        for length in np.unique(lengths[plausible]):
-            _parse_iso_length(strings, lengths == length, int(length), out)
-    return np.flatnonzero(valid & (out == _NAT))
-
-
-def _parse_iso_length(strings: pa.Array, rows: np.ndarray, length: int, out: np.ndarray) -> None:
-    """Fill ``out`` where ``rows`` (values of one ``length``) with those that read as ISO."""
-    group = _only(strings, rows)
-    try:
-        parsed = pc.cast(group, pa.timestamp("ns"))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        parsed = _strict_iso(group, length)
-        if parsed is None:
-            return
-    values = np.frombuffer(parsed.buffers()[1], dtype=np.int64, count=len(parsed))
-    np.copyto(out, values, where=_validity(parsed))
-
-
-def _only(strings: pa.Array, rows: np.ndarray) -> pa.Array:
-    """``strings`` with every slot outside ``rows`` null (same data buffers, no copy)."""
-    bits = np.concatenate([np.zeros(strings.offset, dtype=bool), rows])
-    bitmap = pa.py_buffer(np.packbits(bits, bitorder="little"))
-    _, offsets, data = strings.buffers()
-    return pa.Array.from_buffers(
-        strings.type, len(strings), [bitmap, offsets, data], offset=strings.offset
+    if dayfirst is not None:
+        return _Leftovers(values=out, failed=present & np.isnat(out), order=DateOrder(),
+                          day_first=None)  # fmt: skip
+    differs = present & (values.view(np.int64) != day.view(np.int64))[indices]
+    rows = np.flatnonzero(differs)
+    day_values = day[indices[rows]]
+    reading = _Reading(positions=rows, values=day_values, failed=np.isnat(day_values))
+    return _Leftovers(
+        values=out,
+        failed=present & np.isnat(out),
+        order=_order_evidence(distinct, values, day),
+        day_first=reading if len(rows) else None,
     )
 
 
-def _strict_iso(group: pa.Array, length: int) -> pa.Array | None:
-    """Values of one length read with their strict ISO format, null where formatting the result
-    back does not give the same text (``2024-02-30`` is not rolled over to March)."""
-    fmt = _ISO_BY_LENGTH.get(length)
-    if fmt is None:
-        return None
-    parsed = pc.strptime(group, format=fmt, unit="ns", error_is_null=True)
-    same = pc.fill_null(pc.equal(pc.strftime(parsed, format=fmt), group), False)
-    return pc.if_else(same, parsed, pa.scalar(None, parsed.type))
+def _order_evidence(distinct: pa.Array, month: np.ndarray, day: np.ndarray) -> DateOrder:
+    """Examples of the distinct values that read one way only, or both ways differently."""
+    month_ok, day_ok = ~np.isnat(month), ~np.isnat(day)
+    differ = month_ok & day_ok & (month.view(np.int64) != day.view(np.int64))
+
+    def examples(mask: np.ndarray) -> tuple[str, ...]:
+        return tuple(distinct.take(pa.array(np.flatnonzero(mask)[:2])).to_pylist())
+
+    return DateOrder(
+        month_only=examples(month_ok & ~day_ok),
+        day_only=examples(day_ok & ~month_ok),
+        ambiguous=examples(differ),
+    )
 
 
 def _parse_iso_naive(strings: pa.Array) -> np.ndarray:
@@ -324,46 +321,6 @@ def _parse_other(
             idx = np.flatnonzero(todo)[ok]
             out[positions[idx]] = parsed[ok].to_numpy(dtype="datetime64[ns]")
             todo[idx] = False
-
-
-def _from_arrow_temporal(values: pa.ChunkedArray, *, tz: str) -> ParsedDates:
-    """Naive ns values of an Arrow timestamp/date column (as typed by the CSV reader).
-
-    Naive timestamps and dates are rescaled straight from the Arrow buffers; a value outside
-    the ``datetime64[ns]`` range (years before 1678 or after 2261) is a failure, not an
-    overflow. Zoned columns take the pandas route.
-    """
-    kind = values.type
-    if pa.types.is_timestamp(kind) and kind.tz is None:
-        step_ns, item = _UNIT_NS[kind.unit], np.int64
-    elif pa.types.is_date32(kind):
-        step_ns, item = _NS_PER_DAY, np.int32
-    else:
-        return _from_datetime_series(pd.Series(values.to_pandas()), tz=tz)
-    out = np.empty(len(values), dtype=np.int64)
-    failed = np.zeros(len(values), dtype=bool)
-    bound = np.iinfo(np.int64).max // step_ns
-    start = 0
-    for chunk in values.chunks:
-        stop = start + len(chunk)
-        raw = np.frombuffer(
-            chunk.buffers()[1], dtype=item, count=len(chunk), offset=chunk.offset * item().itemsize
-        )
-        usable = _validity(chunk)
-        if step_ns > 1 and (raw.max(initial=0) > bound or raw.min(initial=0) < -bound):
-            failed[start:stop] = usable & ((raw > bound) | (raw < -bound))
-            usable &= ~failed[start:stop]
-        part = out[start:stop]
-        if 2 * chunk.null_count > len(chunk):  # mostly missing: NaT, then the few values
-            part[:] = _NAT
-            rows = np.flatnonzero(usable)
-            part[rows] = raw[rows].astype(np.int64) * step_ns
-        else:  # scatters, not a select: the missing slots are random, a select is slower
-            np.multiply(raw, step_ns, out=part, dtype=np.int64)
-            if chunk.null_count or failed[start:stop].any():
-                part[np.flatnonzero(~usable)] = _NAT
-        start = stop
-    return ParsedDates(values=out.view("datetime64[ns]"), failed=failed)
 
 
 def _from_datetime_series(values: pd.Series, *, tz: str) -> ParsedDates:

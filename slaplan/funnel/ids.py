@@ -19,7 +19,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from slaplan.funnel.dates import _validity, arrow_strings, to_string_array
+from slaplan.funnel._date_kernels import validity
+from slaplan.funnel.dates import arrow_strings, to_string_array
 from slaplan.funnel.validate import duplicate_mask
 
 __all__ = ["IdChecks", "check_ids", "id_codes"]
@@ -45,7 +46,7 @@ def check_ids(values: pd.Series) -> IdChecks:
     times as much)."""
     raw, packed = _strings_and_packed(values)
     if packed is not None:
-        valid = _validity(raw)
+        valid = validity(raw)
         ordered = np.sort(packed[valid] if raw.null_count else packed)
         repeats = ordered[1:] == ordered[:-1]
         duplicate = np.zeros(len(raw), dtype=bool)
@@ -79,7 +80,7 @@ def id_codes(values: pd.Series | pa.Array) -> tuple[pa.Array, np.ndarray]:
     """Clean ids (Arrow, empty → null) and their first-appearance codes (``-1`` = empty)."""
     raw, packed = _strings_and_packed(values)
     if packed is not None:
-        valid = _validity(raw)
+        valid = validity(raw)
         ordered = np.sort(packed[valid])
         if (ordered[1:] == ordered[:-1]).any():
             codes = pd.factorize(packed)[0].astype(np.int64)
@@ -112,7 +113,7 @@ def _packed(strings: pa.Array) -> np.ndarray | None:
         strings.offset : strings.offset + len(strings) + 1
     ]
     lengths = np.diff(offsets)
-    valid = _validity(strings)
+    valid = validity(strings)
     if lengths.max() > 8 or (valid & (lengths == 0)).any():
         return None
     data = np.frombuffer(data_buffer, dtype=np.uint8)

@@ -9,15 +9,14 @@ pyarrow read (``bench/ingest.py``).
 
 Policy (PRODUCT.md §3): a file that cannot be used raises :class:`~slaplan.errors.DataError`
 naming the file and listing missing and present columns; a row that cannot be used goes to
-``rejected`` with its 0-based row, a reason and its original text; ``len(frame) +
-len(rejected) == rows read``, always.
+``rejected`` with its 0-based row, its line in the file, a reason and its original text;
+``len(frame) + len(rejected) == rows read``, always.
 """
 
 from __future__ import annotations
 
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -27,22 +26,21 @@ import pyarrow as pa
 from slaplan._checks import check_positive
 from slaplan.errors import DataError
 from slaplan.funnel import columns as cols
-from slaplan.funnel import validate as rules
-from slaplan.funnel.dates import ParsedDates, arrow_strings, parse_datetimes
-from slaplan.funnel.ids import IdChecks, check_ids
+from slaplan.funnel._parse import Columns, parse_columns, row_reasons
+from slaplan.funnel.dates import arrow_strings
 from slaplan.funnel.pairs import as_of_timestamp, latest_as_of
 from slaplan.funnel.presets import (
     ColumnMapping,
-    apply_status_dates,
     date_sources,
     find_column,
     header_hints,
-    map_status,
+    preset_hint,
+    reading_funnel,
     resolve_mapping,
     source_columns,
 )
 from slaplan.funnel.readers import RawTable, read_source
-from slaplan.funnel.stages import DEFAULT_FUNNEL, Funnel
+from slaplan.funnel.stages import Funnel
 from slaplan.funnel.table import LeadTable, LoadReport
 
 __all__ = ["FUTURE_GRACE", "LeadTable", "LoadReport", "load_leads"]
@@ -51,27 +49,12 @@ FUTURE_GRACE = pd.Timedelta(days=1)
 """How far past the real clock a timestamp may be before its row is rejected as "future"."""
 
 
-@dataclass(frozen=True, kw_only=True)
-class _Columns:
-    """Parsed canonical columns of every source row (before rows are rejected)."""
-
-    ids: IdChecks
-    dates: dict[str, np.ndarray]
-    unparseable: dict[str, np.ndarray]
-    status: np.ndarray | None
-    unknown_status: np.ndarray | None
-    labels: dict[str, cols.Labels | None]
-    numbers: dict[str, cols.Numbers]
-    order: rules.Reasons
-    checks: rules.DateChecks
-
-
 def load_leads(
     source: str | Path | pd.DataFrame,
     *,
     mapping: str | dict | ColumnMapping | None = None,
     funnel: Funnel | None = None,
-    dayfirst: bool = False,
+    dayfirst: bool | None = None,
     as_of: str | pd.Timestamp | None = None,
     tz: str = "UTC",
     order_tolerance_hours: float = 1.0,
@@ -94,10 +77,14 @@ def load_leads(
         ``"salesforce_lead"``, ``"salesforce_opportunity"``, ``"maven"``) or
         ``{canonical_name: source_column}`` (see :mod:`slaplan.funnel.presets`).
     funnel : Funnel, optional
-        Stages to read; default: the preset's funnel, else :data:`DEFAULT_FUNNEL`. Only
-        ``lead_id`` and the funnel's stage columns are required.
-    dayfirst : bool
-        Read ``05/03/2024`` and ``05-03-2024`` as 5 March.
+        Stages to read; default: the preset's funnel, else the ``<stage>_at`` columns of a
+        canonical file (:func:`~slaplan.funnel.presets.reading_funnel`), else
+        :data:`DEFAULT_FUNNEL`. Only ``lead_id`` and the funnel's stage columns are required.
+    dayfirst : bool or None
+        The order of day and month in dates such as ``05/03/2024``: ``True`` reads 5 March,
+        ``False`` May 3 (month first), ``None`` (default) detects it from the values of the
+        whole file (:mod:`slaplan.funnel.date_order`: a value such as ``25/01/2024`` decides;
+        a file whose every such date reads both ways is refused with a ``DataError``).
     as_of : str or Timestamp, optional
         The "today" of the analyses run on the table (``LeadTable.as_of``): events after it are
         *censored* — treated as not yet happened — by every analysis, never rejected. A date
@@ -121,8 +108,9 @@ def load_leads(
     Raises
     ------
     DataError
-        The source cannot be used: unreadable, empty, or required columns missing; for a
-        database, one line naming it with the password masked.
+        The source cannot be used: unreadable, empty, required columns missing, dates whose
+        order of day and month is ambiguous or contradictory, or a date column that is mostly
+        not dates; for a database, one line naming it with the password masked.
     ValueError
         ``query``, ``table`` or ``where`` do not fit the source.
 
@@ -149,6 +137,8 @@ def load_leads(
     future_limit = pd.Timestamp.now(tz).tz_localize(None) + FUTURE_GRACE
     if funnel is not None and not isinstance(funnel, Funnel):
         raise TypeError(f"funnel must be a Funnel or None, got {type(funnel).__name__}")
+    if dayfirst is not None and not isinstance(dayfirst, bool | np.bool_):
+        raise TypeError(f"dayfirst must be True, False or None, got {dayfirst!r}")
     raw = read_source(
         source,
         header_hints=header_hints(mapping),
@@ -160,9 +150,9 @@ def load_leads(
     )
     header = list(raw.frame.columns)
     cmap = resolve_mapping(mapping, header)
-    funnel = funnel or cmap.funnel or DEFAULT_FUNNEL
+    funnel = reading_funnel(cmap, funnel, header)
     sources = _locate(raw, cmap, funnel)
-    frame, skipped, warnings, rejected = _validate(
+    frame, skipped, warnings, rejected, notes = _validate(
         raw,
         sources,
         cmap,
@@ -185,7 +175,7 @@ def load_leads(
         mapping_name=cmap.name,
         as_of=as_of_ts if as_of_ts is not None else _latest(frame),
         warnings=tuple(warnings),
-        notes=raw.notes,
+        notes=raw.notes + notes,
     )
 
 
@@ -195,12 +185,13 @@ def _validate(
     cmap: ColumnMapping,
     funnel: Funnel,
     *,
-    dayfirst: bool,
+    dayfirst: bool | None,
     tz: str,
     latest_allowed: pd.Timestamp,
     tolerance_ns: int,
-) -> tuple[pd.DataFrame, pd.DataFrame, list[str], pd.DataFrame]:
-    """Accepted frame, skip flags, warnings and rejected rows of ``raw``.
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str], pd.DataFrame, tuple[str, ...]]:
+    """Accepted frame, skip flags, warnings, rejected rows of ``raw``, and notes on what was
+    detected.
 
     Arrow and numpy release the GIL, so independent columns and steps run side by side in one
     thread pool.
@@ -212,15 +203,16 @@ def _validate(
             "latest_allowed": latest_allowed,
             "tolerance_ns": tolerance_ns,
         }
-        columns = _parse(raw.frame, sources, cmap, funnel, pool, **options)
-        reasons = _reasons(columns, len(raw.frame))
+        columns = parse_columns(raw.frame, sources, cmap, funnel, pool, name=raw.name, **options)
+        reasons = row_reasons(columns, len(raw.frame))
         keep = reasons.ok
         counts, text = _text_columns(raw.frame, cmap, columns, keep, pool)
         dropped = np.flatnonzero(~keep)
         # queued after the text columns: needed last
         rejected_job = pool.submit(raw.rejected_rows, dropped, reasons.text(dropped))
         frame, skipped, warnings = _accepted(raw.frame, funnel, columns, keep, counts, text)
-        return frame, skipped, warnings, rejected_job.result()
+        notes = () if columns.date_note is None else (columns.date_note,)
+        return frame, skipped, warnings, rejected_job.result(), notes
 
 
 def _latest(frame: pd.DataFrame) -> pd.Timestamp | None:
@@ -248,9 +240,14 @@ def _locate(raw: RawTable, cmap: ColumnMapping, funnel: Funnel) -> dict[str, str
         if column is not None and find_column(header, column) is None:
             missing.append(f"{attribute.replace('_column', '')} (as {column!r})")
     if missing:
+        hint = preset_hint(header) if cmap.name == "canonical" else None
+        advice = (
+            f"; the columns look like a {hint!r} export: pass mapping={hint!r} (--mapping {hint})"
+        )
         raise DataError(
             f"{raw.name}: missing required column(s): {', '.join(missing)} (mapping "
             f"{cmap.name!r}, funnel {list(funnel.stages)}); present columns: {header}"
+            + (advice if hint else "")
         )
     located = {name: column for name, column in found.items() if column is not None}
     for attribute in ("status_column", "status_date_column"):
@@ -264,121 +261,14 @@ def _alternatives(source: str | tuple[str, ...]) -> str:
     return " or ".join(repr(o) for o in options)
 
 
-def _parse(
-    frame: pd.DataFrame,
-    sources: dict[str, str],
-    cmap: ColumnMapping,
-    funnel: Funnel,
-    pool: ThreadPoolExecutor,
-    *,
-    dayfirst: bool,
-    tz: str,
-    latest_allowed: pd.Timestamp,
-    tolerance_ns: int,
-) -> _Columns:
-    """Parse every canonical column in ``pool``. Once the dates are in, the stage-order rule
-    goes to the pool ahead of labels and numbers, and this thread checks the rest of the date
-    rules meanwhile."""
-    date_names = ["created_at", *funnel.columns, "first_touch_at", "lost_at"]
-    present = [name for name in date_names if name in sources]
-    ids_job = pool.submit(check_ids, frame[sources["lead_id"]])
-    jobs = {
-        name: pool.submit(parse_datetimes, frame[sources[name]], dayfirst=dayfirst, tz=tz)
-        for name in present
-    }
-    parsed = {name: job.result() for name, job in jobs.items()}
-    dates, unparseable, status, unknown = _collect_dates(
-        frame, sources, cmap, funnel, parsed, dayfirst=dayfirst, tz=tz
-    )
-    stage_dates = {c: dates[c] for c in funnel.columns}
-    order_job = pool.submit(rules.order_reasons, stage_dates, funnel.columns, tolerance_ns)
-    label_jobs = {
-        name: pool.submit(cols.encode_labels, frame, sources.get(name))
-        for name in ("segment", "owner")
-    }
-    number_jobs = {
-        name: pool.submit(cols.parse_numbers, frame, sources.get(name))
-        for name in ("score", "amount")
-    }
-    checks = rules.date_checks(
-        dates,
-        funnel.columns,
-        np.datetime64(latest_allowed.to_datetime64(), "ns"),
-        backfill=funnel.skip_policy == "backfill",
-    )
-    return _Columns(
-        ids=ids_job.result(),
-        dates=dates,
-        unparseable=unparseable,
-        status=status,
-        unknown_status=unknown,
-        labels={name: job.result() for name, job in label_jobs.items()},
-        numbers={name: job.result() for name, job in number_jobs.items()},
-        order=order_job.result(),
-        checks=checks,
-    )
-
-
-def _collect_dates(
-    frame: pd.DataFrame,
-    sources: dict[str, str],
-    cmap: ColumnMapping,
-    funnel: Funnel,
-    parsed: dict[str, ParsedDates],
-    *,
-    dayfirst: bool,
-    tz: str,
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray | None, np.ndarray | None]:
-    """Every canonical date column (``NaT`` when absent), the unparseable masks, and the mapped
-    status with its unknown values (status exports fill stage dates from the status date)."""
-    n = len(frame)
-    dates: dict[str, np.ndarray] = {}
-    unparseable: dict[str, np.ndarray] = {}
-    for name in ["created_at", *funnel.columns, "first_touch_at", "lost_at"]:
-        if name in parsed:
-            dates[name], unparseable[name] = parsed[name].values, parsed[name].failed
-        elif name != "lost_at" or cmap.has_status:
-            dates[name] = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-    status = unknown = None
-    if cmap.has_status:
-        status, unknown = map_status(frame[sources["status_column"]], cmap)
-        if "status_date_column" in sources:
-            values = parse_datetimes(frame[sources["status_date_column"]], dayfirst=dayfirst, tz=tz)
-            unparseable["status_date"] = values.failed
-            apply_status_dates(dates, status, values.values, funnel)
-    return dates, unparseable, status, unknown
-
-
 def _workers(rows: int) -> int:
     return 1 if rows < 100_000 else min(4, os.cpu_count() or 1)
-
-
-def _reasons(columns: _Columns, n: int) -> rules.Reasons:
-    unknown = columns.unknown_status
-    unknown_status = rules.mask_reason(
-        np.zeros(n, bool) if unknown is None else unknown, "unknown status"
-    )
-    no_date = columns.checks.undated
-    if columns.status is not None:
-        no_date = no_date & pd.isna(columns.status)
-    return rules.assign_reasons(
-        [
-            rules.mask_reason(columns.ids.empty, "empty lead_id"),
-            rules.mask_reason(columns.ids.duplicate, "duplicate lead_id"),
-            rules.first_column_reason(columns.unparseable, "unparseable date in {col}", n),
-            unknown_status,
-            columns.order,
-            columns.checks.future,
-            rules.mask_reason(no_date, "no date"),
-        ],
-        n,
-    )
 
 
 def _accepted(
     raw: pd.DataFrame,
     funnel: Funnel,
-    columns: _Columns,
+    columns: Columns,
     keep: np.ndarray,
     segment_counts: Future,
     text: dict[str, Future],
@@ -416,6 +306,10 @@ def _accepted(
     for stage, flags in zip(funnel.stages, skipped, strict=True):
         if count := int(np.count_nonzero(flags)):
             warnings.append(f"{count:,} lead(s) skipped stage {stage!r} ({funnel.skip_policy})")
+    for stage, values in zip(funnel.stages, stage_values, strict=True):
+        if len(values) and np.isnat(values).all():
+            warnings.append(f"stage {stage!r} has no timestamp in any accepted row: no rate or "
+                            "volume can be estimated for it")  # fmt: skip
     warnings += _small_segments(segment_counts.result())
     return frame, skipped_frame, warnings
 
@@ -423,7 +317,7 @@ def _accepted(
 def _text_columns(
     raw: pd.DataFrame,
     cmap: ColumnMapping,
-    columns: _Columns,
+    columns: Columns,
     keep: np.ndarray,
     pool: ThreadPoolExecutor,
 ) -> tuple[Future, dict[str, Future]]:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from slaplan._checks import check_positive
+from slaplan._labels import NO_LABEL
 from slaplan.capacity.calendar import BusinessCalendar
 from slaplan.errors import DataError
 
@@ -245,7 +246,7 @@ def _group_values(frame: pd.DataFrame, by: str | None) -> np.ndarray:
         raise DataError(
             f"<DataFrame>: by column {by!r} is missing; columns present: {list(frame.columns)}"
         )
-    return frame[by].astype(object).where(frame[by].notna(), "all").astype(str).to_numpy(object)
+    return frame[by].astype(object).where(frame[by].notna(), NO_LABEL).astype(str).to_numpy(object)
 
 
 def as_calendar(calendar: Any) -> Any:

@@ -39,6 +39,15 @@ This module owns :class:`ColumnMapping` and the presets accepted as ``load_leads
     export; ``"funnel"`` (list of stages) sets the funnel; any other key is copied as an extra
     text column.
 
+**The funnel of a canonical file** (no mapping, or a dict without ``"funnel"``) is the stages
+whose ``<stage>_at`` columns it has (:func:`reading_funnel`), so a table saved with
+``LeadTable.frame.to_csv`` reads back with its own funnel: stages of :data:`DEFAULT_FUNNEL` in
+its order (any other ``_at`` column is then not a stage), else every ``<stage>_at`` column in
+the order of the file (``created_at``, ``first_touch_at`` and ``lost_at`` are never stages).
+A file with no stage column at all is read against :data:`DEFAULT_FUNNEL`, and the error
+lists its columns; if the file's columns are those of a preset's export, the error names the
+preset to pass (:func:`preset_hint`).
+
 **Status columns.** With a status mapping, a row whose status maps to stage ``s`` gets
 ``<s>_at := status_date`` when it has no other date for ``s``; ``"lost"`` sets ``lost_at``.
 The canonical ``status`` column holds the mapped stage (or ``"lost"``).
@@ -46,6 +55,7 @@ The canonical ``status`` column holds the mapped stage (or ``"lost"``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,6 +74,8 @@ __all__ = [
     "date_sources",
     "header_hints",
     "map_status",
+    "preset_hint",
+    "reading_funnel",
     "resolve_mapping",
     "source_columns",
 ]
@@ -73,6 +85,8 @@ BASE_COLUMNS: tuple[str, ...] = ("lead_id", "created_at", "segment", "owner")
 TAIL_COLUMNS: tuple[str, ...] = ("first_touch_at", "score", "amount")
 STATUS_COLUMNS: tuple[str, ...] = ("status", "lost_at")
 LOST = "lost"
+_NOT_STAGES = ("created_at", "first_touch_at", "lost_at")
+_STAGE_COLUMN = re.compile(r"^([a-z][a-z0-9_]*)_at$")
 
 Source = str | tuple[str, ...]
 
@@ -268,10 +282,59 @@ def find_column(header: list[str], wanted: Source) -> str | None:
     return None
 
 
+def reading_funnel(cmap: ColumnMapping, funnel: Funnel | None, header: list[str]) -> Funnel:
+    """The funnel a file is read with: the one given, the mapping's, else the stage columns of
+    a canonical file (see the module docstring), else :data:`DEFAULT_FUNNEL`.
+
+    Examples
+    --------
+    >>> header = ["lead_id", "created_at", "sql_at", "mql_at", "first_touch_at"]
+    >>> reading_funnel(resolve_mapping(None, header), None, header).stages
+    ('mql', 'sql')
+    >>> header = ["lead_id", "engaging_at", "won_at", "lost_at"]
+    >>> reading_funnel(resolve_mapping(None, header), None, header).stages
+    ('engaging', 'won')
+    """
+    if funnel is not None:
+        return funnel
+    if cmap.funnel is not None:
+        return cmap.funnel
+    if cmap.has_status:
+        return DEFAULT_FUNNEL
+    names = [*header, *(name for name in cmap.columns if name not in header)]
+    stages = [
+        match.group(1)
+        for name in names
+        if name not in _NOT_STAGES and (match := _STAGE_COLUMN.match(name))
+    ]
+    default = [stage for stage in DEFAULT_FUNNEL.stages if stage in stages]
+    if default:
+        return Funnel(default)
+    return Funnel(list(dict.fromkeys(stages))) if stages else DEFAULT_FUNNEL
+
+
+def preset_hint(header: list[str]) -> str | None:
+    """``"hubspot"`` or ``"salesforce"`` when ``header`` has the id column and a date column of
+    that preset's export (the name to suggest for ``mapping``), else ``None``.
+
+    >>> preset_hint(["Record ID", "Create Date", "Became a Lead Date", "Contact owner"])
+    'hubspot'
+    >>> preset_hint(["lead_id", "mql_at"]) is None
+    True
+    """
+    for name, preset in PRESETS.items():
+        dated = [c for c in preset.columns if c.endswith("_at") and c != "first_touch_at"]
+        if find_column(header, preset.columns["lead_id"]) is not None and any(
+            find_column(header, preset.columns[c]) is not None for c in dated
+        ):
+            return "salesforce" if name.startswith("salesforce") else name
+    return None
+
+
 def date_sources(mapping: object, funnel: Funnel | None, header: list[str]) -> set[str]:
     """Source columns holding only dates (a reader may type them as timestamps)."""
     cmap = resolve_mapping(mapping, header)
-    funnel = funnel or cmap.funnel or DEFAULT_FUNNEL
+    funnel = reading_funnel(cmap, funnel, header)
     dates = ("created_at", *funnel.columns, "first_touch_at", "lost_at")
     found = {find_column(header, cmap.columns.get(name, name)) for name in dates}
     if cmap.status_date_column:
@@ -293,7 +356,7 @@ def source_columns(mapping: object, funnel: Funnel | None, header: list[str]) ->
     True
     """
     cmap = resolve_mapping(mapping, header)
-    funnel = funnel or cmap.funnel or DEFAULT_FUNNEL
+    funnel = reading_funnel(cmap, funnel, header)
     optional = ("created_at", "segment", "owner", *TAIL_COLUMNS, "lost_at")
     names = ("lead_id", *funnel.columns, *optional)
     found = {name: find_column(header, cmap.columns.get(name, name)) for name in names}

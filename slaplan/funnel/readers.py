@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from slaplan.errors import DataError
+from slaplan.funnel._lines import breaks_before
 from slaplan.funnel.db_url import is_database_url
 
 __all__ = ["RawTable", "read_source"]
@@ -52,12 +53,19 @@ class RawTable:
         File name, or ``"<DataFrame>"``.
     notes : tuple of str
         What was detected (delimiter, encoding, skipped junk lines), for the report.
+    first_line : int, optional
+        Line of the file (1-based, as an editor shows it) of the first data row, for a file
+        read in one piece (later rows move down by the line breaks inside quoted fields).
+    row_lines : ndarray, optional
+        Line of each data row (by position), for readers that count lines as they go.
     """
 
     frame: pd.DataFrame
     bad_rows: pd.DataFrame
     name: str
     notes: tuple[str, ...] = field(default=())
+    first_line: int | None = None
+    row_lines: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def rows_read(self) -> int:
@@ -69,20 +77,37 @@ class RawTable:
         ``positions`` (sorted positions in ``frame``), with the wrong-width rows (their line in
         ``raw_line``), in source order."""
         body = self.originals(positions)
-        body.columns = [c if c not in ("row", "reason") else f"source_{c}" for c in body.columns]
+        body.columns = [
+            c if c not in ("row", "line", "reason") else f"source_{c}" for c in body.columns
+        ]
         body.insert(0, "reason", pd.array(reasons, dtype="str"))
-        body.insert(0, "row", np.asarray(self.frame.index[positions], dtype="int64"))
+        rows = np.asarray(self.frame.index[positions], dtype="int64")
+        body.insert(0, "line", self.lines(rows))
+        body.insert(0, "row", rows)
         if not len(self.bad_rows):
             return body
+        bad_rows = self.bad_rows["row"].to_numpy(dtype="int64")
         bad = pd.DataFrame(
             {
-                "row": self.bad_rows["row"].to_numpy(dtype="int64"),
+                "row": bad_rows,
+                "line": self.lines(bad_rows),
                 "reason": pd.array(["wrong number of fields"] * len(self.bad_rows), dtype="str"),
                 "raw_line": pd.array(self.bad_rows["raw"].to_numpy(), dtype="str"),
             }
         )
         body = pd.concat([body, bad], ignore_index=True)
         return body.sort_values("row", kind="stable").reset_index(drop=True)
+
+    def lines(self, rows: np.ndarray) -> pd.api.extensions.ExtensionArray:
+        """The line of the file (1-based, as an editor shows it) of data rows ``rows``
+        (0-based positions in the source); missing for a source without lines (DataFrame,
+        Parquet)."""
+        if self.row_lines is not None:
+            return pd.array(self.row_lines[rows], dtype="Int64")
+        if self.first_line is None:
+            return pd.array([pd.NA] * len(rows), dtype="Int64")
+        breaks = breaks_before(self.frame)
+        return pd.array(self.first_line + rows + (0 if breaks is None else breaks[rows]), "Int64")
 
     def originals(self, positions: np.ndarray) -> pd.DataFrame:
         """The rows at ``positions`` (sorted positions in ``frame``) as text, one column per
@@ -185,13 +210,17 @@ def _read_excel(path: Path, header_hints: Sequence[str]) -> RawTable:
     lines = [[("" if pd.isna(v) else str(v)) for v in row] for row in grid.head(30).to_numpy()]
     header_at = _header_line(lines, header_hints)
     header = [_clean(v) for v in lines[header_at]]
-    body = grid.iloc[header_at + 1 :].reset_index(drop=True)
+    body = grid.iloc[header_at + 1 :]
     keep = [i for i, name in enumerate(header) if name]
     body = body.iloc[:, keep]
     body.columns = [header[i] for i in keep]
-    body = body.dropna(how="all").reset_index(drop=True)
+    body = body.dropna(how="all")
+    lines = body.index.to_numpy(dtype=np.int64) + 1  # the sheet's row numbers
     notes = (f"skipped {header_at} line(s) above the header",) if header_at else ()
-    return RawTable(frame=_excel_text(body), bad_rows=_no_bad_rows(), name=path.name, notes=notes)
+    frame = _excel_text(body.reset_index(drop=True))
+    return RawTable(
+        frame=frame, bad_rows=_no_bad_rows(), name=path.name, notes=notes, row_lines=lines
+    )
 
 
 def _excel_text(body: pd.DataFrame) -> pd.DataFrame:
@@ -280,12 +309,14 @@ def _read_csv(path: Path, header_hints: Sequence[str], typed_columns: TypedColum
         if attempt != encoding:
             encoding, notes[1] = attempt, "encoding latin-1 (not valid UTF-8)"
         break
+    lines = {"first_line": skip + 2}  # junk lines, then the header, then the first row
     if frame is None:
-        frame, bad = _careful_csv(path, encoding, delimiter, skip)
+        frame, bad, row_lines = _careful_csv(path, encoding, delimiter, skip)
+        lines = {"row_lines": row_lines}
     else:
         bad = _no_bad_rows()
     frame.columns = [_clean(c) for c in frame.columns]
-    return RawTable(frame=frame, bad_rows=bad, name=path.name, notes=tuple(notes))
+    return RawTable(frame=frame, bad_rows=bad, name=path.name, notes=tuple(notes), **lines)
 
 
 class _NotUtf8(Exception):
@@ -330,17 +361,23 @@ def _pyarrow_csv(
 
 def _careful_csv(
     path: Path, encoding: str, delimiter: str, skip: int
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Row-by-row reader for files pyarrow refuses: split good rows from wrong-width rows."""
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """Row-by-row reader for files pyarrow refuses: split good rows from wrong-width rows;
+    the line each data row starts on (blank lines and quoted line breaks counted)."""
     try:
         text = path.read_text(encoding=encoding)
     except UnicodeDecodeError:
         text = path.read_text(encoding="latin-1")
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter))[skip:]
-    rows = [r for r in rows if any(f.strip() for f in r)]
-    if not rows:
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
+    records, previous = [], 0
+    for fields in reader:
+        records.append((previous + 1, fields))
+        previous = reader.line_num
+    records = [(line, r) for line, r in records[skip:] if any(f.strip() for f in r)]
+    if not records:
         raise DataError(f"{path}: the file is empty (no header, no rows)")
-    header, body = rows[0], rows[1:]
+    header, body = records[0][1], [fields for _, fields in records[1:]]
+    row_lines = np.array([line for line, _ in records[1:]], dtype=np.int64)
     good, bad = [], []
     for position, fields in enumerate(body):
         if len(fields) == len(header):
@@ -354,7 +391,7 @@ def _careful_csv(
         dtype="str",
     )
     bad_rows = pd.DataFrame(bad, columns=["row", "fields", "raw"]).astype({"row": "int64"})
-    return frame, bad_rows
+    return frame, bad_rows, row_lines
 
 
 def _take(frame: pd.DataFrame, positions: np.ndarray) -> dict[str, pd.Series]:

@@ -17,6 +17,8 @@ from slaplan.funnel.stages import Funnel
 
 __all__ = ["LeadTable", "LoadReport"]
 
+_FIRST_REJECTED = 10
+
 
 @dataclass(frozen=True, kw_only=True)
 class LoadReport:
@@ -37,7 +39,11 @@ class LoadReport:
     warnings : tuple of str
         Suspicious but usable data (kept, not dropped).
     notes : tuple of str
-        What the reader detected (delimiter, encoding, junk lines skipped).
+        What the reader detected (delimiter, encoding, junk lines skipped, order of day and
+        month).
+    first_rejected : DataFrame
+        ``row``, ``line``, ``reason`` of the first rejected rows (at most ten), shown by line
+        of the file (by row for a source without lines).
     """
 
     source_name: str
@@ -49,6 +55,7 @@ class LoadReport:
     skips: pd.DataFrame
     warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    first_rejected: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     @property
     def usable(self) -> bool:
@@ -81,7 +88,17 @@ class LoadReport:
                     lines.append(f"    {row.stage:<14} {row.skipped:>8,} ({row.skip_rate:.1%})")
         lines += [f"  note: {n}" for n in self.notes]
         lines += [f"  warning: {w}" for w in self.warnings]
-        return "\n".join(lines)
+        return "\n".join(lines + self._first_rejected_lines())
+
+    def _first_rejected_lines(self) -> list[str]:
+        if self.first_rejected.empty:
+            return []
+        shown = self.first_rejected
+        lines = [f"  first rejected rows ({len(shown)} of {self.rejected:,}):"]
+        for line, row, reason in zip(shown["line"], shown["row"], shown["reason"], strict=True):
+            where = f"row {row:,}" if pd.isna(line) else f"line {line:,}"
+            lines.append(f"    {where:<12} {reason}")
+        return lines
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,10 +111,13 @@ class LeadTable:
         Accepted leads, canonical columns: ``lead_id``, ``created_at``, ``segment``, ``owner``,
         ``<stage>_at`` per funnel stage, ``first_touch_at``, ``score``, ``amount`` (then
         ``status``, ``lost_at`` for status-column exports, then extra columns). Datetimes are
-        naive ``datetime64[ns]``; ``segment`` and ``owner`` are text (missing → ``"all"``).
+        naive ``datetime64[ns]``; ``segment`` and ``owner`` are text (missing → ``"(none)"``).
         The index (``row``) is each lead's 0-based row in the source.
     rejected : DataFrame
-        ``row`` (0-based data row in the source), ``reason``, then the original values as text.
+        ``row`` (0-based data row in the source), ``line`` (the line of the file as an editor
+        or spreadsheet shows it, counting junk lines above the header and line breaks inside
+        quoted fields; missing for a DataFrame or Parquet source), ``reason``, then the
+        original values as text.
     funnel : Funnel
         The stages of ``frame``.
     skipped : DataFrame
@@ -144,6 +164,7 @@ class LeadTable:
             skips=self.skip_audit(by=None),
             warnings=self.warnings,
             notes=self.notes,
+            first_rejected=self.rejected[["row", "line", "reason"]].head(_FIRST_REJECTED),
         )
 
     def skip_audit(self, by: str | None = "segment") -> pd.DataFrame:

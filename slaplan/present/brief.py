@@ -136,7 +136,7 @@ def numbers_basis(review: Any, commitment_id: str) -> Basis:
     next period differs from the recent ones.
     """
     row = review.checked.loc[commitment_id]
-    mine = review.tracked.xs(commitment_id, level="commitment")
+    mine = review.tracked_rows(commitment_id)  # none before the SLA's start
     closed = mine[mine["status"] == "closed"].tail(RECENT_PERIODS)
     text = "" if is_missing(row.get("assumptions")) else str(row["assumptions"])
     reason = row.get("reason")
@@ -221,7 +221,7 @@ def commitment_briefs(review: Any) -> tuple[CommitmentBrief, ...]:
     briefs = []
     for c in review.sla.commitments:
         row = review.checked.loc[c.id]
-        mine = review.tracked.xs(c.id, level="commitment")
+        mine = review.tracked_rows(c.id)  # none before the SLA's start
         current = mine[mine["status"] == "open"]
         stage = row.get("required_stage")
         briefs.append(

@@ -96,6 +96,9 @@ def render_review(
     team_path: str | Path | None = None,
     as_of: str | None = None,
     segment: str | None = None,
+    mapping: str | dict | None = None,
+    dayfirst: bool | None = None,
+    stages: list[str] | None = None,
     timeout_seconds: int = 600,
     progress: bool = False,
 ) -> Path:
@@ -111,6 +114,9 @@ def render_review(
         The review's "today" (``YYYY-MM-DD``); default the latest timestamp in the data.
     segment : str, optional
         Review one segment only.
+    mapping, dayfirst, stages : optional
+        How the lead export is read (:func:`slaplan.load_leads`'s ``mapping`` and ``dayfirst``;
+        ``stages``: the funnel's stages, default the SLA's).
     timeout_seconds : int
         Per-cell execution timeout.
     progress : bool
@@ -140,6 +146,9 @@ def render_review(
         "team_path": str(Path(team_path).resolve()) if team_path else None,
         "as_of": as_of,
         "segment": segment,
+        "mapping": mapping,
+        "dayfirst": dayfirst,
+        "stages": stages,
     }
     out = Path(out)
     with tempfile.TemporaryDirectory() as scratch:

@@ -121,6 +121,10 @@ def plot_commitments(tracked: pd.DataFrame, *, columns: int = 2, titles: Titles 
     import matplotlib.pyplot as plt
 
     ids = list(dict.fromkeys(tracked.index.get_level_values("commitment")))
+    if not ids:  # a review before the SLA's start: no period to draw yet
+        ax = axes_or_new(None, _SIZE)
+        ax.text(0.5, 0.5, "no period yet", ha="center", va="center", transform=ax.transAxes)
+        return ax.figure
     rows = int(np.ceil(len(ids) / columns))
     fig, axes = plt.subplots(rows, columns, figsize=(6 * columns, 3.0 * rows + 0.5),
                              squeeze=False)  # fmt: skip

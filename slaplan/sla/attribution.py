@@ -20,6 +20,14 @@ orders of changing one factor at a time), which is exact: the four parts add up 
 earlier cohorts minus this cohort's conversions that fall later (plus conversions of leads
 never worked). So ``volume + capacity + speed + quality + timing = actual - target`` exactly.
 Negative amounts pulled the count below target.
+
+**When speed is not measured.** Capacity and speed come from ``first_touch_at``. When the data
+has no first touch at all (the export has no such column), or none in the 12 months of the
+plan, they are *not measured*: ``c = s = 1`` in plan and actual, so their effect is folded into
+quality (conversion of every source lead), the parts still add up to the gap exactly, and the
+``note`` column says so. When the plan has no source volume at all (no marketing promise and no
+source lead in the 12 months), no quality can be implied: the whole move from target to the
+cohort's outcome is volume, again stated in ``note``.
 """
 
 from __future__ import annotations
@@ -72,6 +80,13 @@ def shapley_product(base: Any, actual: Any) -> np.ndarray:
     return values
 
 
+_NOT_MEASURED = "capacity and speed not measured ({why}): their effect is part of quality"
+_NO_PLAN_VOLUME = (
+    "no source lead in the months before (up to 12) and no marketing promise: the whole move from "
+    "the target is volume"
+)
+
+
 def attribute_miss(
     sla: SLA,
     leads: Any,
@@ -98,8 +113,9 @@ def attribute_miss(
     DataFrame
         Index ``(period, commitment)``; ``target``, ``actual``, ``gap`` (= actual - target),
         ``volume``, ``capacity``, ``speed``, ``quality``, ``timing`` (which add up to ``gap``
-        exactly), and the factors ``source_leads`` (V), ``worked_share`` (c), ``speed_factor``
-        (s), ``fast_conversion`` (q) with their ``plan_`` values.
+        exactly), the factors ``source_leads`` (V), ``worked_share`` (c), ``speed_factor``
+        (s), ``fast_conversion`` (q) with their ``plan_`` values, and ``note`` (what was not
+        measured and where its effect went; empty when everything was).
 
     Examples
     --------
@@ -112,13 +128,13 @@ def attribute_miss(
     closed = tracked[(tracked["status"] == "closed") & tracked["metric"].isin(["count", "worked"])]
     if missed_only:
         closed = closed[~closed["met"].astype(bool)]
-    fast_hours = _fast_hours(sla)
-    calendar = sla.hours
+    touches = FIRST_TOUCH in frame.columns and bool(frame[FIRST_TOUCH].notna().any())
+    options = {"fast_hours": _fast_hours(sla), "calendar": sla.hours, "touches": touches}
     rows = []
     for (period, commitment_id), row in closed.iterrows():
         commitment = sla.commitment(commitment_id)
         part = segment_frame(frame, commitment.segment)
-        rows.append(_attribute(sla, commitment, part, period, row["actual"], fast_hours, calendar))
+        rows.append(_attribute(sla, commitment, part, period, row["actual"], **options))
     table = pd.DataFrame(rows, columns=_COLUMNS)
     return table.set_index(["period", "commitment"])
 
@@ -127,6 +143,7 @@ _COLUMNS = [
     "period", "commitment", "target", "actual", "gap", *COMPONENTS, "timing",
     "source_leads", "worked_share", "speed_factor", "fast_conversion",
     "plan_source_leads", "plan_worked_share", "plan_speed_factor", "plan_fast_conversion",
+    "note",
 ]  # fmt: skip
 
 
@@ -167,25 +184,33 @@ def _cohort_factors(
     return factors, float(np.prod(factors))
 
 
-def _attribute(sla, commitment: Commitment, frame, period, actual, fast_hours, calendar):
+def _attribute(sla, commitment: Commitment, frame, period, actual, *, touches: bool, **options):
+    """One closed period's split (see the module docstring); ``touches``: the data has first
+    touches at all."""
     source = source_column(commitment, sla.stage_names)
     target = event_column(commitment)
     start, end = period.start_time, (period + 1).start_time
-    worked = source == f"{_worked_stage(sla)}_at"
-    kwargs = {"worked_stage": worked, "fast_hours": fast_hours, "calendar": calendar}
-    factors, _ = _cohort_factors(frame, source, target, start, end, **kwargs)
     # the baseline months are those with data (a young export has fewer than 12: no zero-padding)
     first = frame[source].min()
     base_start = start - pd.DateOffset(months=_BASELINE_MONTHS)
     if pd.notna(first):
         base_start = max(base_start, pd.Period(first, freq="M").start_time)
     months = max((pd.Period(start, freq="M") - pd.Period(base_start, freq="M")).n, 1)
-    history, _ = _cohort_factors(frame, source, target, base_start, start, **kwargs)
+    worked = touches and source == f"{_worked_stage(sla)}_at"
+    note = "" if touches else _NOT_MEASURED.format(why="no first_touch_at in the data")
+
+    def factors_of(worked_stage: bool, begin, stop) -> np.ndarray:
+        kwargs = {"worked_stage": worked_stage, **options}
+        return _cohort_factors(frame, source, target, begin, stop, **kwargs)[0]
+
+    history = factors_of(worked, base_start, start)
+    if worked and history[1] == 0:  # no lead of the plan's months was touched: no plan share
+        worked, history = False, factors_of(False, base_start, start)
+        note = _NOT_MEASURED.format(why="no first touch in the months before")
+    factors = factors_of(worked, start, end)
     plan = history.copy()
     plan[0] = _planned_volume(sla, commitment, source, history[0] / months)
-    plan[3] = 1.0
-    plan[3] = commitment.target / np.prod(plan) if np.prod(plan) > 0 else 0.0
-    parts = shapley_product(plan, factors)
+    plan, parts, no_plan = _split(plan, factors, commitment.target)
     outcome = float(np.prod(factors))
     return {
         "period": period, "commitment": commitment.id, "target": commitment.target,
@@ -194,7 +219,19 @@ def _attribute(sla, commitment: Commitment, frame, period, actual, fast_hours, c
         "source_leads": factors[0], "worked_share": factors[1], "speed_factor": factors[2],
         "fast_conversion": factors[3], "plan_source_leads": plan[0],
         "plan_worked_share": plan[1], "plan_speed_factor": plan[2], "plan_fast_conversion": plan[3],
+        "note": no_plan or note,
     }  # fmt: skip
+
+
+def _split(plan: np.ndarray, factors: np.ndarray, target: float):
+    """The plan with the quality its target implies, the four parts of ``V c s q - target``,
+    and a note when the plan has no volume to imply a quality from (all of it is volume)."""
+    plan = plan.copy()
+    if plan[0] <= 0:
+        plan[3] = np.nan
+        return plan, np.array([np.prod(factors) - target, 0.0, 0.0, 0.0]), _NO_PLAN_VOLUME
+    plan[3] = target / np.prod(plan[:3])
+    return plan, shapley_product(plan, factors), None
 
 
 def _planned_volume(sla: SLA, commitment: Commitment, source: str, monthly_mean: float) -> float:

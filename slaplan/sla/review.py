@@ -93,18 +93,36 @@ class Review:
         periods = status[status == "open"].index.get_level_values("period")
         return periods[0] if len(periods) else None
 
+    def tracked_rows(self, commitment_id: str) -> pd.DataFrame:
+        """The tracked periods of one commitment, by period (none before the SLA's start)."""
+        ids = self.tracked.index.get_level_values("commitment")
+        return self.tracked[ids == commitment_id].droplevel("commitment")
+
+    @property
+    def not_started(self) -> str | None:
+        """In words, why no period has closed yet, when the review comes before the SLA's
+        start (``None`` once it has started)."""
+        start = self.sla.effective_start
+        if start is None or self.as_of >= pd.Timestamp(start):
+            return None
+        return f"none yet: the SLA starts {start:%Y-%m-%d}, after {self.as_of:%Y-%m-%d}"
+
     def summary(self) -> pd.DataFrame:
-        """One row per commitment: target, last closed result, pacing, next period, verdict."""
-        tracked = self.tracked
+        """One row per commitment: target, last closed result, pacing, next period, verdict.
+
+        ``periods_met`` says in words when no period has closed yet (a review before the SLA's
+        start), where ``last_closed`` and ``pacing`` are missing.
+        """
         rows = []
         for c in self.sla.commitments:
-            mine = tracked.xs(c.id, level="commitment")
+            mine = self.tracked_rows(c.id)
             closed = mine[mine["status"] == "closed"]
             current = mine[mine["status"] == "open"]
+            met = f"{int(closed['met'].astype(bool).sum())} of {len(closed)}"
             rows.append({
                 "commitment": c.id, "owner": c.owner, "what": c.label,
                 "segment": c.segment or "all", "target": c.target,
-                "periods_met": f"{int(closed['met'].astype(bool).sum())} of {len(closed)}",
+                "periods_met": met if len(mine) or self.not_started is None else self.not_started,
                 "last_closed": closed["actual"].iloc[-1] if len(closed) else float("nan"),
                 "pacing": current["pacing_probability"].iloc[0] if len(current) else float("nan"),
                 "next_period": float(self.checked.loc[c.id, "probability"]),
@@ -120,6 +138,9 @@ def build_review(
     team: Any = None,
     as_of: Any = None,
     segment: str | None = None,
+    mapping: Any = None,
+    dayfirst: bool | None = None,
+    stages: Any = None,
     seed: int = 0,
 ) -> Review:
     """Compute every table of the review.
@@ -129,7 +150,8 @@ def build_review(
     sla : SLA or path
         The SLA (or its YAML file).
     leads : path, LeadTable or DataFrame
-        The lead export (a path is read with :func:`slaplan.load_leads` and the SLA's funnel).
+        The lead export (a path is read with :func:`slaplan.load_leads`, ``mapping``,
+        ``dayfirst`` and the funnel of ``stages``, default the SLA's).
     team : path or DataFrame, optional
         Roster for the capacity cap of the check.
     as_of : date-like, optional
@@ -140,6 +162,10 @@ def build_review(
         ``context`` as the segment's contribution, without a verdict
         (:mod:`slaplan.sla.segment`). Commitments of other segments are left out (their ids
         in ``left_out``).
+    mapping, dayfirst : optional
+        How a lead export path is read (see :func:`slaplan.load_leads`).
+    stages : list of str, optional
+        The funnel's stages to read a path with (default: the SLA's stages).
     seed : int
         Seed of forecasts and Monte Carlo.
 
@@ -162,12 +188,14 @@ def build_review(
     >>> r.summary()  # doctest: +SKIP
     """
     from slaplan.funnel.leads import load_leads
+    from slaplan.funnel.stages import Funnel
     from slaplan.funnel.table import LeadTable
 
     whole = sla if isinstance(sla, SLA) else load_sla(sla)
     sla = whole if segment is None else scope_sla(whole, segment)
     if not isinstance(leads, LeadTable | pd.DataFrame):
-        leads = load_leads(leads, funnel=sla.funnel(), as_of=as_of)
+        funnel = Funnel(list(stages)) if stages else sla.funnel()
+        leads = load_leads(leads, mapping=mapping, funnel=funnel, dayfirst=dayfirst, as_of=as_of)
     source = getattr(leads, "source_name", "<DataFrame>")
     rejected = len(getattr(leads, "rejected", ()))
     every_segment = getattr(leads, "frame", leads)

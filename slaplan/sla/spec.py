@@ -88,7 +88,8 @@ class Commitment:
         if self.metric == "rate":
             what = f"{self.from_stage}→{self.to_stage} rate"
         elif self.metric == "response_time":
-            what = f"{self.stage} touched within {self.within_business_hours:g} business h"
+            hours = self.within_business_hours
+            what = f"{self.stage} touched within {hours:g} business hour{'s' * (hours != 1)}"
         else:
             what = f"{self.stage} {'worked' if self.metric == 'worked' else 'count'}"
         return f"{what} ({self.segment})" if self.segment else what

@@ -27,6 +27,8 @@ def test_corpus_is_complete():
 def test_bad_export(case):
     kwargs = dict(case.get("kwargs", {}))
     kwargs.setdefault("as_of", "2026-11-15")
+    if "funnel" in kwargs:
+        kwargs["funnel"] = sp.Funnel(kwargs["funnel"])
     expect = case["expect"]
     path = CORPUS / case["file"]
     if "error" in expect:
@@ -37,10 +39,14 @@ def test_bad_export(case):
     table = sp.load_leads(path, **kwargs)
     assert table.rejected[["row", "reason"]].values.tolist() == expect["rejected"]
     assert len(table.frame) == expect["accepted"]
+    if "lines" in expect:
+        assert table.rejected["line"].tolist() == expect["lines"]
     assert len(table.frame) + len(table.rejected) == table.rows_read
     report = str(table.report())
     for text in expect.get("notes", []) + expect.get("warnings", []):
         assert text in report, text
+    if "stages" in expect:
+        assert list(table.funnel.stages) == expect["stages"]
     if "segments" in expect:
         assert table.frame["segment"].tolist() == expect["segments"]
     for key, value in expect.get("frame", {}).items():

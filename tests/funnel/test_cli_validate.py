@@ -23,7 +23,9 @@ def test_rejected_rows_exit_1_and_are_written(tmp_path, capsys):
     rejected = pd.read_csv(out)
     assert rejected["reason"].tolist() == ["duplicate lead_id", "empty lead_id"]
     assert rejected["row"].tolist() == [1, 2]
-    assert "duplicate lead_id" in capsys.readouterr().out
+    assert rejected["line"].tolist() == [3, 4]  # the header is line 1 of the file
+    out = capsys.readouterr().out
+    assert "line 3       duplicate lead_id" in out and "line 4       empty lead_id" in out
 
 
 def test_unusable_file_exits_2_without_traceback(tmp_path, capsys):
@@ -46,4 +48,19 @@ def test_no_file_validates_the_samples(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["validate"]) == 1  # the samples carry dirty rows on purpose
     assert "leads.csv" in capsys.readouterr().out
-    assert (tmp_path / "leads.rejected.csv").exists()
+    assert (tmp_path / "reports" / "leads.rejected.csv").exists()  # under reports/, ignored
+    assert not (tmp_path / "leads.rejected.csv").exists()
+
+
+def test_help_documents_the_exit_codes(capsys):
+    """issue 14: validate exited 1 on the samples with nothing saying why that is normal."""
+    import pytest
+
+    with pytest.raises(SystemExit):
+        main(["validate", "--help"])
+    out = capsys.readouterr().out
+    assert "exit codes:" in out
+    for code in ("0  the file is usable and every row was accepted",
+                 "1  the file is usable but rows were rejected",
+                 "2  the file is unusable"):  # fmt: skip
+        assert code in out

@@ -90,7 +90,7 @@ def test_missing_columns_raise_dataerror_naming_file_and_columns(tmp_path):
     path = tmp_path / "few.csv"
     path.write_text("lead_id,mql_at\nA,2025-01-01\n")
     with pytest.raises(DataError, match=r"few\.csv: missing .*: lead_at, sql_at.*present columns"):
-        sp.load_leads(path)
+        sp.load_leads(path, funnel=sp.DEFAULT_FUNNEL)
 
 
 def test_funnel_may_start_at_any_stage_and_created_at_defaults(tmp_path):
@@ -98,7 +98,7 @@ def test_funnel_may_start_at_any_stage_and_created_at_defaults(tmp_path):
     path.write_text("lead_id,mql_at,sql_at\nA,2025-01-01,2025-01-09\nB,2025-01-02,\n")
     t = sp.load_leads(path, funnel=Funnel(["mql", "sql"]), as_of="2026-01-01")
     assert t.frame["created_at"].tolist() == list(pd.to_datetime(["2025-01-01", "2025-01-02"]))
-    assert (t.frame["segment"] == "all").all() and (t.frame["owner"] == "all").all()
+    assert (t.frame["segment"] == "(none)").all() and (t.frame["owner"] == "(none)").all()
 
 
 def test_dataframe_source_and_dict_mapping():
@@ -114,11 +114,12 @@ def test_dataframe_source_and_dict_mapping():
         raw,
         mapping={"lead_id": "Id", "mql_at": "Became MQL", "sql_at": "SQL on", "segment": "Source"},
         funnel=Funnel(["mql", "sql"]),
+        dayfirst=False,  # one slash date, 1/5/2025, reads both ways
         as_of="2026-01-01",
     )
     assert t.source_name == "<DataFrame>"
     assert t.frame["sql_at"].iloc[0] == pd.Timestamp("2025-01-05")
-    assert t.frame["segment"].tolist() == ["web", "all"]
+    assert t.frame["segment"].tolist() == ["web", "(none)"]
 
 
 def test_hubspot_preset(tmp_path):
@@ -133,7 +134,7 @@ def test_hubspot_preset(tmp_path):
     t = sp.load_leads(path, mapping="hubspot", as_of="2026-01-01")
     assert t.mapping_name == "hubspot" and t.frame["lead_id"].tolist() == ["101", "102"]
     assert t.frame["segment"].tolist() == ["Organic Search", "Paid Social"]
-    assert t.frame["owner"].tolist() == ["Jo", "all"]
+    assert t.frame["owner"].tolist() == ["Jo", "(none)"]  # issue 14: not "owned by all"
 
 
 def test_salesforce_opportunity_report_is_a_status_export(tmp_path):
@@ -219,3 +220,74 @@ def test_crlf_line_endings(tmp_path):
     path.write_bytes(b"lead_id,lead_at\r\nA,2025-01-02\r\nB,2025-01-03\r\n")
     t = sp.load_leads(path, funnel=Funnel(["lead"]), as_of="2026-01-01")
     assert t.frame["lead_id"].tolist() == ["A", "B"]
+
+
+def test_a_saved_canonical_table_reads_back_with_its_funnel(tmp_path):
+    """issue 14: the canonical CSV the README tells users to save keeps a two-stage funnel."""
+    export = tmp_path / "crm.csv"
+    export.write_text(
+        "Id;MQL Date;SQL Date;Source\n"
+        "a;25/01/2025 09:00;30/01/2025 10:00;web\n"
+        "b;26/01/2025 11:00;;\n"
+    )
+    mapping = {"lead_id": "Id", "mql_at": "MQL Date", "sql_at": "SQL Date", "segment": "Source"}
+    leads = sp.load_leads(export, mapping=mapping, as_of="2026-01-01")
+    assert leads.funnel.stages == ("mql", "sql")  # the mapping's stage columns
+    saved = tmp_path / "canonical.csv"
+    leads.frame.to_csv(saved, index=False)
+    again = sp.load_leads(saved, as_of="2026-01-01")
+    assert again.funnel.stages == ("mql", "sql")
+    assert len(again.rejected) == 0
+    pd.testing.assert_frame_equal(again.frame, leads.frame, check_dtype=False)
+
+
+def test_rejected_rows_carry_the_row_a_spreadsheet_shows(tmp_path):
+    """A title row and a blank row above, an empty row between: line = the sheet's row number."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["A1"] = "Leads report"
+    rows = [("lead_id", "mql_at"), ("a", "2025-01-02"), (None, None), ("b", "2025-01-03")]
+    rows.append(("a", "2025-01-04"))  # sheet row 7, the 3rd data row once the empty one is gone
+    for number, values in enumerate(rows, start=3):
+        for column, value in enumerate(values, start=1):
+            sheet.cell(row=number, column=column, value=value)
+    book.save(tmp_path / "leads.xlsx")
+    t = sp.load_leads(tmp_path / "leads.xlsx", as_of="2026-01-01")
+    assert t.rejected[["row", "line", "reason"]].values.tolist() == [[2, 7, "duplicate lead_id"]]
+
+
+def test_a_dataframe_has_rows_but_no_lines():
+    raw = pd.DataFrame({"lead_id": ["a", "a"], "mql_at": ["2025-01-02", "2025-01-03"]})
+    table = sp.load_leads(raw, as_of="2026-01-01")
+    rejected = table.rejected
+    assert rejected["row"].tolist() == [1] and rejected["line"].isna().all()
+    assert "first rejected rows (1 of 1):\n    row 1        duplicate lead_id" in str(
+        table.report()
+    )
+
+
+def test_a_missing_owner_or_segment_reads_none_everywhere_it_is_grouped():
+    """issue 14: 7,158 leads were "owned by all"; "all" is kept for every segment together."""
+    from slaplan.capacity.compliance import response_compliance
+
+    raw = pd.DataFrame(
+        {
+            "lead_id": ["a", "b", "c"],
+            "segment": ["web", None, " "],
+            "owner": ["Jo", None, "Jo"],
+            "mql_at": ["2025-01-02 09:00", "2025-01-03 09:00", "2025-01-04 09:00"],
+            "sql_at": [None, "2025-01-10 09:00", None],
+            "first_touch_at": ["2025-01-02 09:30", None, None],
+        }
+    )
+    t = sp.load_leads(raw, funnel=Funnel(["mql", "sql"]), as_of="2025-06-30")
+    assert t.frame["owner"].tolist() == ["Jo", "(none)", "Jo"]
+    assert t.frame["segment"].tolist() == ["web", "(none)", "(none)"]
+    assert sorted(sp.conversion_rates(t, "mql", "sql", by="owner")["owner"].unique()) == [
+        "(none)",
+        "Jo",
+    ]
+    compliance = response_compliance(t.frame.drop(columns="owner"), as_of="2025-06-30", by="owner")
+    assert set(compliance.per_lead["owner"]) == {"(none)"}

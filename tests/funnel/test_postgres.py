@@ -80,7 +80,7 @@ def test_table_with_where_reads_the_mapped_columns_in_the_database(crm, samples_
     events = raw[raw["segment"] == "events"].reset_index(drop=True)
     # a freshly loaded small table is scanned in insertion order (no parallel or synced scan)
     assert_same_table(got, sp.load_leads(events, as_of=AS_OF))
-    assert "line" not in got.rejected.columns
+    assert "source_line" not in got.rejected.columns  # its "line" column: not mapped, not read
     assert "read 12 of 13 columns (those the mapping uses)" in got.notes
 
 

@@ -86,7 +86,7 @@ def test_sqlite_table_with_where_reads_the_mapped_columns_of_the_rows_asked(
     raw = pd.read_csv(samples_csv, dtype="str", keep_default_na=False, na_values=[""])
     events = raw[raw["segment"] == "events"].reset_index(drop=True)
     assert_same_table(got, sp.load_leads(events, as_of=AS_OF))
-    assert "line" not in got.rejected.columns  # not mapped: not read
+    assert "source_line" not in got.rejected.columns  # its "line" column: not mapped, not read
     assert "where segment = 'events'" in got.notes
     assert "read 12 of 13 columns (those the mapping uses)" in got.notes
 
@@ -115,7 +115,7 @@ def test_timestamptz_is_converted_to_tz_naive_columns_are_not(duckdb_url, sample
 def test_partitioned_parquet_folder_gives_the_csv_table(parts_folder, samples_from_csv):
     got = sp.load_leads(parts_folder, as_of=AS_OF)
     assert_same_table(got, samples_from_csv)
-    assert list(got.rejected.columns) == ["row", "reason", *CANONICAL]  # notes, part: not read
+    assert list(got.rejected.columns) == ["row", "line", "reason", *CANONICAL]  # no notes, part
     assert got.source_name == f"{parts_folder.name}/"
     assert "7 Parquet file(s)" in got.notes
 

@@ -58,3 +58,47 @@ def test_short_mql_month_is_attributed_to_volume(attribution, sample_truth):
 
 def test_public_name():
     assert sp.attribute_miss is attribute_miss
+
+
+def test_without_first_touches_the_parts_still_add_up_and_say_what_was_not_measured(
+    sample_sla, sample_files
+):
+    """issue 14: an export without first_touch_at gave parts summing to +73 for a gap of -27."""
+    import pandas as pd
+
+    raw = pd.read_csv(sample_files / "leads.csv").drop(columns="first_touch_at")
+    leads = sp.load_leads(raw, funnel=sample_sla.funnel(), as_of="2026-11-15")
+    table = attribute_miss(sample_sla, leads, as_of="2026-11-15")
+    total = table[[*COMPONENTS, "timing"]].sum(axis=1)
+    np.testing.assert_allclose(total, table["gap"], atol=1e-9)
+    assert (table[["capacity", "speed"]] == 0).all().all()
+    assert table["note"].str.startswith("capacity and speed not measured").all()
+
+
+def test_a_plan_without_source_volume_puts_the_move_in_volume():
+    """No source lead before the period and no marketing promise: no quality can be implied."""
+    import pandas as pd
+
+    sla = sp.load_sla(
+        {
+            "name": "new funnel",
+            "version": 1,
+            "period": "month",
+            "funnel": {"stages": [{"name": "mql"}, {"name": "sql"}]},
+            "commitments": [
+                {"id": "sqls", "owner": "sales", "metric": "count", "stage": "sql", "target": 5}
+            ],
+        }
+    )
+    mql = pd.to_datetime(["2026-03-02"] * 4)
+    frame = pd.DataFrame(
+        {
+            "lead_id": list("abcd"),
+            "mql_at": mql,
+            "sql_at": [mql[0] + pd.Timedelta(days=3)] * 2 + [pd.NaT] * 2,
+        }
+    )
+    table = attribute_miss(sla, frame, as_of="2026-04-15")
+    row = table.loc[(pd.Period("2026-03", "M"), "sqls")]
+    assert row["gap"] == -3 and row["volume"] == -3 and row["quality"] == 0
+    assert row["note"].endswith("the whole move from the target is volume")

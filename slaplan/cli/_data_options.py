@@ -1,0 +1,213 @@
+"""The data options every command shares, and the lead table they load.
+
+One argument group for every command that reads lead data (``validate``, ``check``, ``plan``,
+``forecast``, ``review``, and any later one): ``--leads``, ``--mapping`` (a preset name or a
+JSON object), ``--dayfirst`` / ``--monthfirst`` (neither: detected from the values),
+``--stages`` (comma list) and ``--as-of``. :func:`add_data_options` adds them to a parser,
+:func:`data_options` resolves them (the bundled samples and their "today" when no ``--leads``
+is given) and :func:`load_data` loads the lead table, so a missing or bad file fails with one
+line before any work starts. ``check`` and ``review`` also take ``--sla`` and ``--team``
+(:func:`add_sla_options`, :func:`sla_paths`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "DataOptions",
+    "LoadedData",
+    "SlaPaths",
+    "add_data_options",
+    "add_sla_options",
+    "data_options",
+    "load_data",
+    "parse_stages",
+    "sla_paths",
+]
+
+_MAPPING_HELP = (
+    "column mapping: a preset (hubspot, salesforce, salesforce_lead, salesforce_opportunity, "
+    'maven) or a JSON object such as \'{"lead_id": "Id", "mql_at": "MQL Date"}\' '
+    "(default: canonical columns)"
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataOptions:
+    """The lead data a command reads, with the defaults resolved.
+
+    Attributes
+    ----------
+    leads_path : Path
+        The export (the bundled samples' ``leads.csv`` when no ``--leads`` was given).
+    mapping : None, str or dict
+        ``load_leads(mapping=...)``: a preset name, a parsed JSON object, or ``None``.
+    dayfirst : bool or None
+        ``True`` for ``--dayfirst``, ``False`` for ``--monthfirst``, ``None`` to detect.
+    stages : tuple of str or None
+        The funnel's stages from ``--stages`` (``None``: the command's default funnel).
+    as_of : str or None
+        The analysis date (the samples' "today" on the samples, else ``--as-of`` or ``None``).
+    """
+
+    leads_path: Path
+    mapping: str | dict | None
+    dayfirst: bool | None
+    stages: tuple[str, ...] | None
+    as_of: str | None
+
+    def funnel(self, default: Any = None) -> Any:
+        """The funnel to read with: ``--stages`` if given, else ``default``."""
+        from slaplan.funnel.stages import Funnel
+
+        return Funnel(list(self.stages)) if self.stages else default
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoadedData:
+    """A loaded lead table and the options it was loaded with."""
+
+    leads: Any
+    options: DataOptions
+
+
+@dataclass(frozen=True, kw_only=True)
+class SlaPaths:
+    """The SLA file and the roster of ``check`` and ``review`` (samples' defaults resolved)."""
+
+    sla_path: Path
+    team_path: Path | None
+
+
+def parse_stages(text: str) -> tuple[str, ...]:
+    """``"mql, sql"`` → ``("mql", "sql")`` (an ``argparse`` type: bad text is a usage error).
+
+    >>> parse_stages("mql, sql")
+    ('mql', 'sql')
+    """
+    from slaplan.funnel.stages import Funnel
+
+    stages = tuple(part.strip() for part in text.split(","))
+    try:
+        return Funnel(list(stages)).stages
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"must be comma-separated stage names such as mql,sql ({exc})"
+        ) from exc
+
+
+def add_data_options(parser: argparse.ArgumentParser, *, as_of_help: str) -> None:
+    """Add ``--leads``, ``--mapping``, ``--dayfirst``/``--monthfirst``, ``--stages`` and
+    ``--as-of`` to a subcommand's parser, as one argument group."""
+    group = parser.add_argument_group(
+        "lead data", "the CRM export and how to read it (default: the bundled samples)"
+    )
+    group.add_argument("--leads", type=Path, help="lead export: .csv, .xlsx or .parquet")
+    group.add_argument("--mapping", help=_MAPPING_HELP)
+    order = group.add_mutually_exclusive_group()
+    order.add_argument(
+        "--dayfirst",
+        dest="dayfirst",
+        action="store_const",
+        const=True,
+        default=None,
+        help="read 05/03/2024 as 5 March (default: detected from the dates)",
+    )
+    order.add_argument(
+        "--monthfirst",
+        dest="dayfirst",
+        action="store_const",
+        const=False,
+        help="read 05/03/2024 as May 3",
+    )
+    group.add_argument(
+        "--stages",
+        type=parse_stages,
+        metavar="STAGE,...",
+        help="funnel stages in order, e.g. mql,sql (default: the stage columns of the file)",
+    )
+    group.add_argument("--as-of", dest="as_of", help=as_of_help)
+
+
+def add_sla_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--sla`` and ``--team`` (default: the samples' files when on the samples)."""
+    group = parser.add_argument_group("SLA", "the SLA file and the team roster")
+    group.add_argument("--sla", type=Path, help="SLA YAML file (default: samples sla.yaml)")
+    group.add_argument(
+        "--team", type=Path, help="team roster CSV (default: samples team.csv on the samples)"
+    )
+
+
+def data_options(args: argparse.Namespace) -> DataOptions:
+    """The parsed data options with the bundled samples (and their "today") as defaults."""
+    from slaplan.samples import SampleConfig, samples_dir
+
+    on_samples = args.leads is None
+    as_of = args.as_of or (SampleConfig().as_of.isoformat() if on_samples else None)
+    return DataOptions(
+        leads_path=args.leads or Path(samples_dir()) / "leads.csv",
+        mapping=_mapping(args.mapping),
+        dayfirst=args.dayfirst,
+        stages=args.stages,
+        as_of=as_of,
+    )
+
+
+def sla_paths(args: argparse.Namespace) -> SlaPaths:
+    """``--sla`` and ``--team`` with the samples' files as defaults (the roster only on the
+    samples: another company's leads are not worked by the samples' team)."""
+    from slaplan.samples import samples_dir
+
+    root = Path(samples_dir())
+    team = args.team or (root / "team.csv" if args.leads is None else None)
+    return SlaPaths(sla_path=args.sla or root / "sla.yaml", team_path=team)
+
+
+def load_data(
+    args: argparse.Namespace, *, funnel: Any = None, required: tuple[str, ...] = ()
+) -> LoadedData:
+    """Load the lead table the options name (``funnel``: the default when no ``--stages``;
+    ``required``: stages ``--stages`` must keep, e.g. the SLA's).
+
+    Raises
+    ------
+    DataError
+        The file is missing, unreadable or unusable, or ``--stages`` leaves out a required
+        stage (one line, before any other work).
+    """
+    from slaplan.errors import DataError
+    from slaplan.funnel.leads import load_leads
+
+    options = data_options(args)
+    missing = [stage for stage in required if options.stages and stage not in options.stages]
+    if missing:
+        raise DataError(
+            f"--stages must keep every stage of the SLA's funnel ({', '.join(required)}), "
+            f"got {','.join(options.stages)}: {', '.join(missing)} missing; list the export's "
+            "stages in the SLA file's funnel instead"
+        )
+    leads = load_leads(
+        options.leads_path,
+        mapping=options.mapping,
+        funnel=options.funnel(funnel),
+        dayfirst=options.dayfirst,
+        as_of=options.as_of,
+    )
+    return LoadedData(leads=leads, options=options)
+
+
+def _mapping(text: str | None) -> str | dict | None:
+    if text is None or not text.strip().startswith("{"):
+        return text
+    try:
+        mapping = json.loads(text)
+    except json.JSONDecodeError as exc:
+        from slaplan.errors import DataError
+
+        raise DataError(f"--mapping is not a valid JSON object: {exc}; got {text!r}") from exc
+    return mapping

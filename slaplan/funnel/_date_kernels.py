@@ -1,0 +1,188 @@
+"""The fast paths of date parsing: Arrow buffers and casts, no Python per value.
+
+This module owns the vectorised kernels behind :func:`slaplan.funnel.dates.parse_datetimes`:
+the ISO shape test on a string column's raw bytes, the one Arrow cast of every ISO-shaped value
+(and its chunk-by-chunk fallback when a value such as ``2024-02-30`` spoils it), and the rescale
+of columns the CSV reader typed as timestamps. Values these kernels leave unparsed go back to
+:mod:`slaplan.funnel.dates` for the format-by-format look.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+__all__ = ["arrow_temporal_ns", "iso_shaped", "only", "parse_chunks", "take_sorted", "validity"]
+
+_NAT = np.iinfo(np.int64).min
+_NS_PER_DAY = 86_400 * 10**9
+_UNIT_NS = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
+_ISO_BY_LENGTH = {10: "%Y-%m-%d", 16: "%Y-%m-%d %H:%M", 19: "%Y-%m-%d %H:%M:%S"}
+
+
+def take_sorted(strings: pa.Array | pa.ChunkedArray, positions: np.ndarray) -> pa.Array:
+    """The values at sorted ``positions``, chunk by chunk (Arrow's take on a chunked string
+    column first concatenates all of it)."""
+    if not isinstance(strings, pa.ChunkedArray):
+        return strings.take(pa.array(positions))
+    starts = np.cumsum([0] + [len(chunk) for chunk in strings.chunks])
+    bounds = np.searchsorted(positions, starts)
+    parts = [
+        chunk.take(pa.array(positions[bounds[k] : bounds[k + 1]] - starts[k]))
+        for k, chunk in enumerate(strings.chunks)
+        if bounds[k + 1] > bounds[k]
+    ]
+    return pa.concat_arrays(parts) if parts else pa.array([], strings.type)
+
+
+def parse_chunks(chunks: list[pa.Array], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Clean ISO values chunk by chunk, a spoiling value costing only its chunk a closer look
+    (Arrow's cast releases the GIL: two threads share the chunks); values and the positions
+    left unparsed."""
+    out = np.empty(n, dtype=np.int64)
+    starts = np.cumsum([0] + [len(chunk) for chunk in chunks])
+    with ThreadPoolExecutor(max_workers=_workers(n)) as pool:
+        lefts = pool.map(
+            lambda k: starts[k] + _parse_iso_chunk(chunks[k], out[starts[k] : starts[k + 1]]),
+            range(len(chunks)),
+        )
+        left = np.concatenate([np.zeros(0, np.int64), *lefts])
+    return out.view("datetime64[ns]"), left
+
+
+def iso_shaped(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Present values, and those shaped like ISO dates: 10 to 29 characters (``2024-03-05`` up
+    to ns fractions) with dashes at the 5th and 8th; padded or odd values are left for the
+    closer look."""
+    valid = validity(strings)
+    data = strings.buffers()[2]
+    if data is None or data.size == 0:
+        return valid, np.zeros(len(strings), dtype=bool)
+    offsets_type = np.int64 if pa.types.is_large_string(strings.type) else np.int32
+    offsets = np.frombuffer(strings.buffers()[1], dtype=offsets_type)
+    offsets = offsets[strings.offset : strings.offset + len(strings) + 1]
+    lengths = np.diff(offsets) * valid
+    shaped = (lengths >= 10) & (lengths <= 29)
+    text = np.frombuffer(data, dtype=np.uint8)
+    for at in (4, 7):
+        shaped &= text[np.minimum(offsets[:-1] + at, text.size - 1)] == ord("-")
+    return valid, shaped
+
+
+def _workers(rows: int) -> int:
+    return 1 if rows < 200_000 else min(2, os.cpu_count() or 1)
+
+
+def validity(array: pa.Array) -> np.ndarray:
+    """Boolean mask of the non-null slots of one Arrow array (no Python per value)."""
+    if array.null_count == 0:
+        return np.ones(len(array), dtype=bool)
+    bitmap = np.frombuffer(array.buffers()[0], dtype=np.uint8)
+    bits = np.unpackbits(bitmap, bitorder="little", count=array.offset + len(array))
+    return bits[array.offset :].view(bool)
+
+
+def _parse_iso_chunk(strings: pa.Array, out: np.ndarray) -> np.ndarray:
+    """Fill ``out`` (int64 ns) with the clean naive ISO values of one chunk, ``NaT`` elsewhere;
+    return the positions of present values left unparsed.
+
+    A dirty column usually holds a few odd values among clean ISO ones. Values of an ISO length
+    (10 to 29 characters) go through Arrow's fast cast together, the others masked as null;
+    if one of them spoils the cast (say ``2024-02-30``), the chunk is cast one length at a time
+    and a failing length is read with its strict format, kept only where formatting the result
+    back gives the same text.
+    """
+    valid = validity(strings)
+    offsets_type = np.int64 if pa.types.is_large_string(strings.type) else np.int32
+    offsets = np.frombuffer(strings.buffers()[1], dtype=offsets_type)
+    lengths = np.diff(offsets[strings.offset : strings.offset + len(strings) + 1]) * valid
+    plausible = (lengths >= 10) & (lengths <= 29)  # "2024-03-05" up to ns fractions
+    try:
+        parsed = pc.cast(only(strings, plausible), pa.timestamp("ns"))
+        values = np.frombuffer(parsed.buffers()[1], dtype=np.int64, count=len(parsed))
+        np.copyto(out, values)
+        out[np.flatnonzero(~plausible)] = _NAT  # a scatter: a select on a random mask is slower
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        out[:] = _NAT
+        for length in np.unique(lengths[plausible]):
+            _parse_iso_length(strings, lengths == length, int(length), out)
+    return np.flatnonzero(valid & (out == _NAT))
+
+
+def _parse_iso_length(strings: pa.Array, rows: np.ndarray, length: int, out: np.ndarray) -> None:
+    """Fill ``out`` where ``rows`` (values of one ``length``) with those that read as ISO."""
+    group = only(strings, rows)
+    try:
+        parsed = pc.cast(group, pa.timestamp("ns"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        parsed = _strict_iso(group, length)
+        if parsed is None:
+            return
+    values = np.frombuffer(parsed.buffers()[1], dtype=np.int64, count=len(parsed))
+    np.copyto(out, values, where=validity(parsed))
+
+
+def only(strings: pa.Array, rows: np.ndarray) -> pa.Array:
+    """``strings`` with every slot outside ``rows`` null (same data buffers, no copy)."""
+    bits = np.concatenate([np.zeros(strings.offset, dtype=bool), rows])
+    bitmap = pa.py_buffer(np.packbits(bits, bitorder="little"))
+    _, offsets, data = strings.buffers()
+    return pa.Array.from_buffers(
+        strings.type, len(strings), [bitmap, offsets, data], offset=strings.offset
+    )
+
+
+def _strict_iso(group: pa.Array, length: int) -> pa.Array | None:
+    """Values of one length read with their strict ISO format, null where formatting the result
+    back does not give the same text (``2024-02-30`` is not rolled over to March)."""
+    fmt = _ISO_BY_LENGTH.get(length)
+    if fmt is None:
+        return None
+    parsed = pc.strptime(group, format=fmt, unit="ns", error_is_null=True)
+    same = pc.fill_null(pc.equal(pc.strftime(parsed, format=fmt), group), False)
+    return pc.if_else(same, parsed, pa.scalar(None, parsed.type))
+
+
+def arrow_temporal_ns(values: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Naive ns values and failure mask of an Arrow timestamp/date column (as typed by the CSV
+    reader); ``None`` for a zoned column (the caller takes the pandas route).
+
+    Naive timestamps and dates are rescaled straight from the Arrow buffers; a value outside
+    the ``datetime64[ns]`` range (years before 1678 or after 2261) is a failure, not an
+    overflow.
+    """
+    kind = values.type
+    if pa.types.is_timestamp(kind) and kind.tz is None:
+        step_ns, item = _UNIT_NS[kind.unit], np.int64
+    elif pa.types.is_date32(kind):
+        step_ns, item = _NS_PER_DAY, np.int32
+    else:
+        return None
+    out = np.empty(len(values), dtype=np.int64)
+    failed = np.zeros(len(values), dtype=bool)
+    bound = np.iinfo(np.int64).max // step_ns
+    start = 0
+    for chunk in values.chunks:
+        stop = start + len(chunk)
+        raw = np.frombuffer(
+            chunk.buffers()[1], dtype=item, count=len(chunk), offset=chunk.offset * item().itemsize
+        )
+        usable = validity(chunk)
+        if step_ns > 1 and (raw.max(initial=0) > bound or raw.min(initial=0) < -bound):
+            failed[start:stop] = usable & ((raw > bound) | (raw < -bound))
+            usable &= ~failed[start:stop]
+        part = out[start:stop]
+        if 2 * chunk.null_count > len(chunk):  # mostly missing: NaT, then the few values
+            part[:] = _NAT
+            rows = np.flatnonzero(usable)
+            part[rows] = raw[rows].astype(np.int64) * step_ns
+        else:  # scatters, not a select: the missing slots are random, a select is slower
+            np.multiply(raw, step_ns, out=part, dtype=np.int64)
+            if chunk.null_count or failed[start:stop].any():
+                part[np.flatnonzero(~usable)] = _NAT
+        start = stop
+    return out.view("datetime64[ns]"), failed

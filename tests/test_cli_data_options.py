@@ -1,0 +1,93 @@
+"""One set of data options on every command (issue 14): a two-stage, day-first export with a
+JSON mapping reads the same through ``validate``, ``plan`` and ``forecast``; every command
+fails on a missing file or a preset's export read without mapping in one line."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from slaplan.cli import main
+
+MAPPING = json.dumps({"lead_id": "Id", "mql_at": "MQL Date", "sql_at": "SQL Date"})
+COMMANDS = [["validate"], ["check"], ["plan", "--target", "5"], ["forecast"], ["review"]]
+
+
+@pytest.fixture(scope="module")
+def crm_export(samples_dir, tmp_path_factory):
+    """The samples' MQLs as another CRM writes them: own column names, day-first dates."""
+    leads = pd.read_csv(samples_dir / "leads.csv", usecols=["lead_id", "mql_at", "sql_at"])
+    leads = leads.dropna(subset=["mql_at"]).drop_duplicates("lead_id")
+    dates = {c: pd.to_datetime(leads[c], errors="coerce") for c in ("mql_at", "sql_at")}
+    export = pd.DataFrame(
+        {
+            "Id": leads["lead_id"],
+            "MQL Date": dates["mql_at"].dt.strftime("%d/%m/%Y %H:%M"),
+            "SQL Date": dates["sql_at"].dt.strftime("%d/%m/%Y %H:%M"),
+        }
+    ).dropna(subset=["Id", "MQL Date"])
+    path = tmp_path_factory.mktemp("crm") / "crm.csv"
+    export.to_csv(path, index=False, sep=";")
+    return path
+
+
+def _data(path) -> list[str]:
+    return ["--leads", str(path), "--mapping", MAPPING, "--as-of", "2026-11-15"]
+
+
+def test_validate_reads_the_export_with_a_json_mapping(crm_export, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", *_data(crm_export)]) in (0, 1)
+    out = capsys.readouterr().out
+    assert "mapping: custom" in out and "dates read day first" in out
+
+
+def test_plan_reads_the_same_export_and_names_its_stages(crm_export, capsys):
+    assert main(["plan", "--target", "30", *_data(crm_export)]) == 0
+    out = capsys.readouterr().out
+    assert "rate mql → sql" in out and "as sure as" in out  # the one estimate of the rate
+
+
+def test_forecast_reads_the_same_export_with_its_json_mapping(crm_export, capsys):
+    """issue 14: forecast refused the JSON mapping that validate accepted."""
+    assert main(["forecast", "--horizon", "2", "--monthfirst", *_data(crm_export)]) == 2
+    assert "mostly not dates" in capsys.readouterr().err  # read month first on purpose
+    assert main(["forecast", "--horizon", "2", "--dayfirst", *_data(crm_export)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("mql per month from") and "nan" not in out.lower()
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=[c[0] for c in COMMANDS])
+def test_a_missing_file_is_one_line(command, tmp_path, capsys):
+    missing = tmp_path / "missing.csv"
+    assert main([*command, "--leads", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{missing}: file not found" in err
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=[c[0] for c in COMMANDS])
+def test_a_hubspot_export_without_mapping_suggests_it(command, tmp_path, capsys):
+    path = tmp_path / "contacts.csv"
+    path.write_text(
+        "Record ID,Create Date,Became a Marketing Qualified Lead Date,Contact owner\n"
+        "1,2025-01-02 09:00,2025-01-05 10:00,Kim\n"
+    )
+    assert main([*command, "--leads", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "pass mapping='hubspot' (--mapping hubspot)" in err
+
+
+def test_dayfirst_and_monthfirst_exclude_each_other(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["validate", "--dayfirst", "--monthfirst"])
+    assert info.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["check"], ["review"]], ids=["check", "review"])
+def test_stages_that_drop_an_sla_stage_are_refused_in_one_line(command, capsys):
+    assert main([*command, "--stages", "mql,sql"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--stages must keep every stage of the SLA's funnel" in err
