@@ -1,0 +1,187 @@
+"""Scores of a calibration study: Brier, expected calibration error, reliability, baselines.
+
+* **Brier score**: mean of (P(met) - met)^2 over the worlds that got a number.
+* **Expected calibration error (ECE)**: 10 equal-width bins of P(met) ([0, 0.1), ..., [0.9, 1.0]),
+  sum over bins of (worlds in bin / worlds) x |observed frequency - mean predicted| (Guo et al.,
+  "On Calibration of Modern Neural Networks", ICML 2017, eq. 3).
+* **Reliability table**: per bin n, mean predicted, observed frequency, gap = observed -
+  predicted; a bin is *flagged* when it holds >= 30 worlds and |gap| > 0.10 (issue 13's bar).
+* **Baselines** on the same worlds: the naive rule "P(met) = 1 if the last complete month's count
+  >= target, else 0", its smoothed variant P(Poisson(mean of the last <= 3 complete months) >=
+  target), and climatology (every world of the kind and metric gets the observed met rate: a
+  forecaster with perfect calibration and no resolution). A kit that answers with the base rate
+  everywhere has ECE ~ 0; it is caught by its Brier score, no better than climatology's.
+* **Noise at a given size** (:func:`null_quantiles`): the same statistics for outcomes drawn as
+  Bernoulli(P(met)) -- what a perfectly calibrated kit would show on these very predictions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+__all__ = [
+    "ECE_BAR",
+    "MAX_BIN_GAP",
+    "MIN_BIN_WORLDS",
+    "N_BINS",
+    "bin_index",
+    "brier_score",
+    "expected_calibration_error",
+    "naive_probabilities",
+    "null_quantiles",
+    "reliability_table",
+    "summarize",
+]
+
+N_BINS = 10
+MIN_BIN_WORLDS = 30
+MAX_BIN_GAP = 0.10
+ECE_BAR = 0.04
+NAIVE_MONTHS = 3
+
+
+def bin_index(probability: np.ndarray, n_bins: int = N_BINS) -> np.ndarray:
+    """Equal-width bin of each probability (1.0 falls in the last bin)."""
+    return np.minimum((np.asarray(probability, float) * n_bins).astype(int), n_bins - 1)
+
+
+def brier_score(probability: np.ndarray, met: np.ndarray) -> float:
+    """Mean squared difference between P(met) and the 0/1 outcome (NaN when empty)."""
+    p, y = np.asarray(probability, float), np.asarray(met, float)
+    return float(np.mean((p - y) ** 2)) if p.size else float("nan")
+
+
+def _bin_stats(probability: np.ndarray, met: np.ndarray, n_bins: int):
+    """Per-bin counts, sums of P(met) and sums of outcomes (the last axis of ``met`` is worlds)."""
+    bins = bin_index(probability, n_bins)
+    counts = np.bincount(bins, minlength=n_bins)
+    predicted = np.bincount(bins, weights=probability, minlength=n_bins)
+    one_hot = bins[:, None] == np.arange(n_bins)[None, :]
+    observed = np.asarray(met, float) @ one_hot
+    return counts, predicted, observed
+
+
+def expected_calibration_error(probability, met, n_bins: int = N_BINS) -> float:
+    """ECE with ``n_bins`` equal-width bins weighted by their share of worlds (module docstring).
+
+    >>> expected_calibration_error([0.05, 0.95, 0.95], [0, 1, 0])  # bin 0 exact; bin 9: |1/2 - .95|
+    0.3
+    """
+    p = np.asarray(probability, float)
+    if not p.size:
+        return float("nan")
+    _, predicted, observed = _bin_stats(p, np.asarray(met, float), n_bins)
+    return float(np.sum(np.abs(observed - predicted)) / p.size)
+
+
+def reliability_table(
+    probability,
+    met,
+    *,
+    n_bins: int = N_BINS,
+    min_worlds: int = MIN_BIN_WORLDS,
+    max_gap: float = MAX_BIN_GAP,
+) -> pd.DataFrame:
+    """One row per bin: ``bin``, ``n``, ``mean_predicted``, ``observed``, ``gap``, ``flagged``."""
+    p = np.asarray(probability, float)
+    counts, predicted, observed = _bin_stats(p, np.asarray(met, float), n_bins)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_predicted, frequency = predicted / counts, observed / counts
+    gap = frequency - mean_predicted
+    return pd.DataFrame(
+        {
+            "bin": [f"{k / n_bins:.1f}–{(k + 1) / n_bins:.1f}" for k in range(n_bins)],
+            "n": counts,
+            "mean_predicted": mean_predicted,
+            "observed": frequency,
+            "gap": gap,
+            "flagged": (counts >= min_worlds) & (np.abs(np.nan_to_num(gap)) > max_gap),
+        }
+    )
+
+
+def null_quantiles(
+    probability,
+    *,
+    quantile: float,
+    min_worlds: int,
+    n_draws: int = 20_000,
+    rng: np.random.Generator,
+    n_bins: int = N_BINS,
+) -> tuple[float, float]:
+    """Quantiles of ECE and of the largest |gap| (bins >= ``min_worlds``) under perfect calibration.
+
+    Outcomes are drawn Bernoulli(P(met)) ``n_draws`` times for these very predictions; the bins
+    (which depend on the predictions only) stay fixed. By the triangle inequality the observed
+    ECE is at most the kit's true ECE plus this noise ECE (and likewise per bin), so "true ECE
+    <= bar" gives "observed ECE <= bar + noise quantile" with the quantile's probability.
+    """
+    p = np.asarray(probability, float)
+    draws = (rng.random((n_draws, p.size)) < p[None, :]).astype(float)
+    counts, predicted, observed = _bin_stats(p, draws, n_bins)
+    gaps = np.abs(observed - predicted[None, :])
+    ece = gaps.sum(axis=1) / p.size
+    big = counts >= min_worlds
+    with np.errstate(invalid="ignore", divide="ignore"):
+        worst = (gaps[:, big] / counts[big]).max(axis=1) if big.any() else np.zeros(n_draws)
+    return float(np.quantile(ece, quantile)), float(np.quantile(worst, quantile))
+
+
+def naive_probabilities(
+    times: pd.Series, *, as_of: pd.Timestamp, target: float
+) -> tuple[float, float, int]:
+    """The naive rule, its smoothed variant and the last complete month's count (module doc).
+
+    Complete months are the calendar months wholly on or before ``as_of``, counted from the first
+    month with an event (a user sees no earlier months in the CRM report).
+    """
+    last = pd.Period(as_of + pd.Timedelta(seconds=1), freq="M") - 1
+    stamps = times.dropna()
+    if stamps.empty:
+        return 0.0, 0.0, 0
+    first = max(pd.Period(stamps.min(), freq="M"), last - (NAIVE_MONTHS - 1))
+    months = pd.period_range(first, last, freq="M") if first <= last else []
+    counts = stamps.dt.to_period("M").value_counts().reindex(months, fill_value=0)
+    count = int(counts.iloc[-1]) if len(counts) else 0
+    mean = float(counts.mean()) if len(counts) else 0.0
+    # P(Poisson(mean) >= target) = P(Gamma(target) <= mean) = gammainc(target, mean), target >= 1
+    smooth = float(special.gammainc(target, mean)) if mean > 0 else 0.0
+    return float(count >= target), smooth, count
+
+
+def summarize(results: pd.DataFrame) -> pd.DataFrame:
+    """One row per kind and metric: sizes, ECE, Brier and the baselines' Brier, flagged bins."""
+    rows = [
+        _summary_row(kind, metric, part)
+        for (kind, metric), part in results.groupby(["kind", "metric"], sort=False)
+    ]
+    return pd.DataFrame(rows)
+
+
+def _summary_row(kind: str, metric: str, part: pd.DataFrame) -> dict:
+    scored = part[part["status"] == "ok"]
+    p, y = scored["probability"].to_numpy(float), scored["met"].to_numpy(float)
+    table = reliability_table(p, y)
+    flagged = table[table["flagged"]]
+    big = table[table["n"] >= MIN_BIN_WORLDS]
+    return {
+        "kind": kind,
+        "metric": metric,
+        "worlds": len(part),
+        "errors": int((part["status"] == "error").sum()),
+        "insufficient": float((part["status"] == "insufficient").mean()),
+        "scored": len(scored),
+        "met_rate": float(y.mean()) if y.size else np.nan,
+        "mean_predicted": float(p.mean()) if p.size else np.nan,
+        "ece": expected_calibration_error(p, y),
+        "brier": brier_score(p, y),
+        "naive_brier": brier_score(scored["naive"].to_numpy(float), y),
+        "smooth_brier": brier_score(scored["naive_smooth"].to_numpy(float), y),
+        "climatology_brier": brier_score(np.full(y.size, y.mean()), y) if y.size else np.nan,
+        "max_gap": float(big["gap"].abs().max()) if len(big) else np.nan,
+        "flagged_bins": ", ".join(
+            f"{r.bin} (n={r.n}, gap {r.gap:+.2f})" for r in flagged.itertuples()
+        ),
+    }
