@@ -234,7 +234,14 @@ def run_worlds(
     return frame.sort_values(["kind", "world", "metric"], kind="stable").reset_index(drop=True)
 
 
+def warm_up() -> None:
+    """Import the kit's heavy modules once, before any world is timed (and before forking)."""
+    import slaplan.forecast.volume
+    import slaplan.sla.check  # noqa: F401
+
+
 def _results(tasks: list[Task], jobs: int):
+    warm_up()
     if jobs <= 1:
         yield from map(run_world, tasks)
         return
