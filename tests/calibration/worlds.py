@@ -238,8 +238,13 @@ def mean_rates(spec: WorldSpec, stage: str, entered: np.ndarray, segment: np.nda
     return np.where(np.isnat(entered), 0.0, rate)
 
 
-def _cohort_rates(means, keys, concentration, rng) -> np.ndarray:
-    """One Beta draw per cohort (rows of ``keys``) around its mean rate; zero means stay zero."""
+def _cohort_rates(means, segment, month, concentration, rng) -> np.ndarray:
+    """One Beta draw per cohort around its mean rate; zero means stay zero.
+
+    A cohort is the leads of one segment entering the source stage in one calendar month with
+    one mean rate (so a regime change splits its month in two cohorts).
+    """
+    keys = np.column_stack([segment, month, means])
     _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
     cohort_mean = means[first]
     safe = np.where(cohort_mean > 0, cohort_mean, 0.5)
@@ -269,12 +274,11 @@ def _lives(spec: WorldSpec, rng: np.random.Generator) -> pd.DataFrame:
     created = _arrivals(spec, rng)
     n = created.size
     segment = rng.choice(len(spec.segments), size=n, p=[s.share for s in spec.segments])
-    keys = np.column_stack([segment, _month_index(spec, created)])
-    q = _cohort_rates(mean_rates(spec, "mql", created, segment), keys, spec.mql_concentration, rng)
+    q_mean = mean_rates(spec, "mql", created, segment)
+    q = _cohort_rates(q_mean, segment, _month_index(spec, created), spec.mql_concentration, rng)
     mql_at = _after(created, rng.random(n) < q, spec.mql_lag.sample(rng, n))
     r_mean = mean_rates(spec, "sql", mql_at, segment)
-    keys = np.column_stack([segment, _month_index(spec, mql_at), r_mean > 0])
-    r = _cohort_rates(r_mean, keys, spec.sql_concentration, rng)
+    r = _cohort_rates(r_mean, segment, _month_index(spec, mql_at), spec.sql_concentration, rng)
     sql_at = _after(mql_at, rng.random(n) < r, spec.sql_lag.sample(rng, n))
     touch_hours = spec.touch_median_hours * np.exp(rng.standard_normal(n))
     touched = (rng.random(n) < TOUCHED_SHARE) & ~np.isnat(mql_at)
