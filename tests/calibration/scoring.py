@@ -31,6 +31,7 @@ __all__ = [
     "expected_calibration_error",
     "naive_probabilities",
     "null_quantiles",
+    "paired_brier_excess",
     "reliability_table",
     "summarize",
 ]
@@ -66,8 +67,8 @@ def _bin_stats(probability: np.ndarray, met: np.ndarray, n_bins: int):
 def expected_calibration_error(probability, met, n_bins: int = N_BINS) -> float:
     """ECE with ``n_bins`` equal-width bins weighted by their share of worlds (module docstring).
 
-    >>> expected_calibration_error([0.05, 0.95, 0.95], [0, 1, 0])  # bin 0 exact; bin 9: |1/2 - .95|
-    0.3
+    >>> expected_calibration_error([0.25, 0.25, 0.75, 0.75], [0, 1, 1, 1])  # (|1-.5| + |2-1.5|)/4
+    0.25
     """
     p = np.asarray(probability, float)
     if not p.size:
@@ -127,6 +128,19 @@ def null_quantiles(
     with np.errstate(invalid="ignore", divide="ignore"):
         worst = (gaps[:, big] / counts[big]).max(axis=1) if big.any() else np.zeros(n_draws)
     return float(np.quantile(ece, quantile)), float(np.quantile(worst, quantile))
+
+
+def paired_brier_excess(probability, baseline, met) -> tuple[float, float]:
+    """Mean of (Brier terms of ``probability`` - those of ``baseline``) and its standard error.
+
+    Negative: ``probability`` scores better. Worlds are independent, so the standard error of
+    the mean of the paired differences is their sample sd / sqrt(n).
+    """
+    y = np.asarray(met, float)
+    difference = (np.asarray(probability, float) - y) ** 2 - (np.asarray(baseline, float) - y) ** 2
+    if difference.size < 2:
+        return float("nan"), float("nan")
+    return float(difference.mean()), float(difference.std(ddof=1) / np.sqrt(difference.size))
 
 
 def naive_probabilities(

@@ -1,0 +1,104 @@
+"""The study's scores on hand-computed cases (Brier, ECE, reliability, naive rules, noise)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from .scoring import (
+    brier_score,
+    expected_calibration_error,
+    naive_probabilities,
+    null_quantiles,
+    paired_brier_excess,
+    reliability_table,
+    summarize,
+)
+
+
+def test_brier_and_ece_of_a_hand_computed_example():
+    p, y = [0.25, 0.25, 0.75, 0.75], [0, 1, 1, 1]
+    # Brier: (.0625 + .5625 + .0625 + .0625) / 4; ECE: bin 2 |1 - .5|, bin 7 |2 - 1.5|, over 4
+    assert brier_score(p, y) == pytest.approx(0.1875)
+    assert expected_calibration_error(p, y) == pytest.approx(0.25)
+
+
+def test_probability_one_falls_in_the_last_bin_and_zero_in_the_first():
+    table = reliability_table([0.0, 1.0, 0.95], [0, 1, 1])
+    assert table["n"].tolist() == [1, 0, 0, 0, 0, 0, 0, 0, 0, 2]
+    assert table.loc[9, "mean_predicted"] == pytest.approx(0.975)
+
+
+def test_a_bin_is_flagged_only_with_30_worlds_and_a_gap_over_ten_points():
+    # 30 worlds at 0.85 of which 21 met (0.70: gap -0.15) -> flagged; 29 alike -> too few;
+    # 30 at 0.45 with 15 met (gap +0.05) -> within 0.10
+    p = [0.85] * 30 + [0.65] * 29 + [0.45] * 30
+    y = [1] * 21 + [0] * 9 + [1] * 14 + [0] * 15 + [1] * 15 + [0] * 15
+    table = reliability_table(p, y).set_index("bin")
+    assert table.loc["0.8–0.9", "flagged"] and table.loc["0.8–0.9", "gap"] == pytest.approx(-0.15)
+    assert not table.loc["0.6–0.7", "flagged"] and not table.loc["0.4–0.5", "flagged"]
+
+
+def test_noise_quantile_of_one_bin_is_the_binomial_one():
+    # 100 worlds at 0.5: ECE = |k/100 - 0.5| with k ~ Binomial(100, 0.5); its 99% quantile is
+    # 0.13 (P(|k - 50| >= 13) = 0.0120 > 0.01 >= P(|k - 50| >= 14) = 0.0066, exact binomial sums)
+    ece_q, gap_q = null_quantiles(
+        np.full(100, 0.5), quantile=0.99, min_worlds=30, rng=np.random.default_rng(0)
+    )
+    assert ece_q == pytest.approx(0.13, abs=0.011)
+    assert gap_q == pytest.approx(ece_q)  # one bin: the largest gap is the ECE
+
+
+def test_a_calibrated_forecaster_stays_under_the_noise_quantile_most_of_the_time():
+    rng = np.random.default_rng(1)
+    p = rng.uniform(0, 1, 200)
+    ece_q, _ = null_quantiles(p, quantile=0.95, min_worlds=30, rng=np.random.default_rng(2))
+    eces = [expected_calibration_error(p, rng.random(200) < p) for _ in range(400)]
+    assert 0.92 <= np.mean(np.array(eces) <= ece_q) <= 0.98  # 0.95; binomial sd 0.011
+
+
+def test_paired_brier_excess_is_negative_when_the_forecast_is_better():
+    y = np.array([1, 0, 1, 0, 1, 0])
+    mean, se = paired_brier_excess(np.where(y == 1, 0.9, 0.1), np.full(6, 0.5), y)
+    assert mean == pytest.approx(0.01 - 0.25) and se == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize(
+    ("as_of", "last_count", "mean"),
+    [
+        ("2025-03-31 23:59:59", 4, 3.0),  # March is complete: months Jan, Feb, Mar = 2, 3, 4
+        ("2025-03-15 23:59:59", 3, 2.5),  # March is open: Dec has no event yet, so Jan, Feb
+    ],
+)
+def test_naive_rules_use_complete_months_only(as_of, last_count, mean):
+    stamps = ["2025-01-05", "2025-01-20"] + ["2025-02-10"] * 3 + ["2025-03-02"] * 3
+    stamps += ["2025-03-20"]  # after the mid-month as_of it would not be in the export
+    times = pd.Series(pd.to_datetime(stamps))
+    as_of = pd.Timestamp(as_of)
+    times = times[times <= as_of]
+    naive, smooth, last = naive_probabilities(times, as_of=as_of, target=3)
+    assert last == last_count and naive == 1.0
+    # P(Poisson(mean) >= 3) = 1 - e^-m (1 + m + m^2/2), the closed form
+    assert smooth == pytest.approx(1 - math.exp(-mean) * (1 + mean + mean**2 / 2))
+
+
+def test_naive_rule_says_zero_without_any_event():
+    nothing = pd.Series([], dtype="datetime64[ns]")
+    assert naive_probabilities(nothing, as_of=pd.Timestamp("2025-01-31"), target=1) == (0, 0, 0)
+
+
+def test_summary_counts_insufficient_and_errors_and_scores_only_numbers():
+    rows = pd.DataFrame({
+        "kind": ["k"] * 4, "metric": ["sql"] * 4,
+        "status": ["ok", "ok", "insufficient", "error"],
+        "probability": [0.9, 0.2, np.nan, np.nan], "met": [True, False, True, False],
+        "naive": [1.0, 1.0, 0.0, 0.0], "naive_smooth": [0.5, 0.5, 0.0, 0.0],
+    })  # fmt: skip
+    row = summarize(rows).iloc[0]
+    assert (row["worlds"], row["errors"], row["scored"]) == (4, 1, 2)
+    assert row["insufficient"] == 0.25
+    assert row["brier"] == pytest.approx((0.01 + 0.04) / 2)
+    assert row["naive_brier"] == pytest.approx(0.5) and row["climatology_brier"] == 0.25
