@@ -179,9 +179,12 @@ def draw_spec(kind: str, rng: np.random.Generator) -> WorldSpec:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     variant = ("new_funnel", "new_sql_stage")[int(rng.integers(2))] if kind == "young" else ""
     as_of = _draw_as_of(rng)
-    span, sql_shift_months = _draw_span(kind, variant, rng)
+    span, visible = _draw_span(kind, variant, rng)
     start = _draw_start(as_of, span, rng)
-    common = _draw_common(rng, sql_shift_days=sql_shift_months * DAYS_PER_MONTH)
+    # a new funnel's SQLs appear only in its last `visible` months: the lag starts that late
+    history = (as_of - start) / pd.Timedelta(days=DAYS_PER_MONTH)
+    shift = (history - visible) * DAYS_PER_MONTH if variant == "new_funnel" else 0.0
+    common = _draw_common(rng, sql_shift_days=shift)
     spec = WorldSpec(kind=kind, variant=variant, as_of=as_of, start=start, **common)
     return _with_kind(spec, rng)
 
@@ -193,11 +196,10 @@ def _draw_as_of(rng: np.random.Generator) -> pd.Timestamp:
 
 
 def _draw_span(kind: str, variant: str, rng: np.random.Generator) -> tuple[float, float]:
-    """History span in months and, for a new funnel, the shift of the MQL -> SQL lag in months."""
+    """History span in months and, for a new funnel, the months in which SQLs are visible."""
     if variant == "new_funnel":
         span = rng.uniform(3.0, 5.0)
-        visible = rng.uniform(2.0, min(4.0, span - 0.5))
-        return span, span - visible
+        return span, rng.uniform(2.0, min(4.0, span - 0.5))
     low, high = _SPANS.get(kind, (12, 24))
     return rng.uniform(low, high), 0.0
 

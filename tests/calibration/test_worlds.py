@@ -251,6 +251,20 @@ def test_young_worlds_come_in_two_variants_half_each():
     assert 0.42 < variants.count("new_funnel") / 400 < 0.58  # binomial sd 0.025
 
 
+def test_new_funnels_lag_leaves_two_to_four_months_of_sqls_and_sql_stages_are_new():
+    rng = np.random.default_rng(12)
+    specs = [draw_spec("young", rng) for _ in range(300)]
+    month = pd.Timedelta(days=DAYS_PER_MONTH)
+    for spec in specs:
+        if spec.variant == "new_funnel":
+            first_possible_sql = spec.start + pd.Timedelta(days=spec.sql_lag.shift_days)
+            assert 2 <= (spec.as_of - first_possible_sql) / month <= 4
+            assert spec.sql_intro_at is None
+        else:
+            assert 2 <= (spec.as_of - spec.sql_intro_at) / month <= 4
+            assert spec.sql_lag.shift_days == 0 and 12 <= spec.history_months <= 25.1
+
+
 def test_new_sql_stage_converts_no_mql_from_before_its_introduction():
     world = _young("new_sql_stage")
     spec = world.spec

@@ -37,8 +37,9 @@ segments                       one (50%) or 2-4 (Dirichlet(2) shares), rate fact
 owners                         2-8 reps, uniform
 as_of                          a day in 2023-01..2026-06 at 23:59:59: the month's last day (50%)
                                or a day 5-25 (50%)
-start of the history           ``as_of`` minus the kind's span; snapped to the 1st of its month
-                               (50%) or left mid-month (a partial first month)
+start of the history           ``as_of`` minus the kind's span; snapped back to the 1st of its
+                               month (50%: up to a month more history) or left mid-month (a
+                               partial first month)
 targets                        round(expected next-period count x U(0.6, 1.4)), at least 1; the
                                expected count is the world's mean process (no level or cohort
                                noise), so targets never see the realised outcome
@@ -57,7 +58,8 @@ Kinds (``KINDS``) and what each adds; the next period follows the same process a
   one more step into the next period.
 * ``young`` -- conversions seen only in the last 2-4 months, two variants (half each):
   ``new_funnel``: the company started U(3, 5) months before ``as_of`` and SQLs appear only in the
-  last W ~ U(2, min(4, span - 0.5)) months (the MQL -> SQL lag is shifted by span - W months);
+  last W ~ U(2, min(4, span - 0.5)) months (the MQL -> SQL lag is shifted by the history's
+  length - W months);
   ``new_sql_stage``: MQL history of U(12, 24) months, the SQL stage introduced U(2, 4) months
   before ``as_of`` -- MQLs before it never become SQLs.
 * ``short`` -- span U(3, 6) months in all.
