@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from calibration.harness import run_worlds, tasks_for  # noqa: E402
-from calibration.scoring import reliability_table, summarize  # noqa: E402
+from calibration.scoring import calibration_slope, reliability_table, summarize  # noqa: E402
 from calibration.worlds import KINDS  # noqa: E402
 
 SUMMARY_COLUMNS = {
@@ -49,6 +49,7 @@ SUMMARY_COLUMNS = {
     "naive_brier": "{:.3f}",
     "smooth_brier": "{:.3f}",
     "climatology_brier": "{:.3f}",
+    "slope": "{:.2f}",
     "max_gap": "{:+.2f}",
     "flagged_bins": "{}",
 }
@@ -86,7 +87,10 @@ def print_reliability(results: pd.DataFrame) -> None:
 
 def print_timing(results: pd.DataFrame, wall_seconds: float, jobs: int) -> None:
     """Seconds per world measured in the workers, and the study's wall clock."""
-    worlds = results.drop_duplicates(["kind", "world"])
+    worlds = results.drop_duplicates(["kind", "world"]).copy()
+    for column in ("cpu_seconds", "cpu_seconds_kit"):  # not in runs before they were measured
+        if column not in worlds.columns:
+            worlds[column] = np.nan
     print("\n### Time per world (seconds, measured in each worker)\n")
     rows = []
     for kind, part in worlds.groupby("kind", sort=False):
@@ -100,6 +104,7 @@ def print_timing(results: pd.DataFrame, wall_seconds: float, jobs: int) -> None:
                 "kit_mean": kit.mean(),
                 "kit_p90": kit.quantile(0.9),
                 "kit_max": kit.max(),
+                "kit_cpu_median": part["cpu_seconds_kit"].median(),
             }
         )
     formats = {
@@ -110,14 +115,19 @@ def print_timing(results: pd.DataFrame, wall_seconds: float, jobs: int) -> None:
         "kit_mean": "{:.2f}",
         "kit_p90": "{:.2f}",
         "kit_max": "{:.2f}",
+        "kit_cpu_median": "{:.2f}",
     }
     print(markdown(pd.DataFrame(rows), formats))
-    total = worlds["seconds_total"].sum()
+    total, cpu = worlds["seconds_total"].sum(), worlds["cpu_seconds"].sum()
     print(
-        f"\nall: {len(worlds)} worlds, {total:.0f} s in workers ({total / len(worlds):.2f} s "
-        f"a world), wall clock {wall_seconds:.0f} s with {jobs} jobs "
-        f"({wall_seconds / len(worlds):.2f} s a world)"
+        f"\nall: {len(worlds)} worlds, {total:.0f} s in workers ({total / len(worlds):.2f} s a "
+        f"world; CPU {cpu / len(worlds):.2f} s a world)"
     )
+    if np.isfinite(wall_seconds):
+        print(
+            f"wall clock {wall_seconds:.0f} s with {jobs} jobs "
+            f"({wall_seconds / len(worlds):.2f} s a world)"
+        )
 
 
 def print_errors(results: pd.DataFrame) -> None:
@@ -151,6 +161,7 @@ def print_diagnosis(results: pd.DataFrame) -> None:
         "rate_ratio": "{}",
         "expected_ratio": "{}",
         "inputs_right": "{:.0%}",
+        "slope_inputs_right": "{:.2f}",
         "bias_all": "{:+.3f}",
         "bias_inputs_right": "{:+.3f}",
         "bias_inputs_wrong": "{:+.3f}",
@@ -185,6 +196,9 @@ def _diagnosis_row(kind: str, metric: str, part: pd.DataFrame) -> dict:
         "rate_ratio": _spread(part["rate_ratio"]),
         "expected_ratio": _spread(part["expected_ratio"]),
         "inputs_right": right.mean(),
+        "slope_inputs_right": calibration_slope(
+            part.loc[right, "probability"], part.loc[right, "met"].astype(float)
+        )[1],
         "bias_all": _bias(part),
         "bias_inputs_right": _bias(part[right]),
         "bias_inputs_wrong": _bias(part[~right]),
@@ -221,6 +235,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="store the truth of the period beside the kit's assumptions",
     )
     parser.add_argument("--no-tables", action="store_true", help="skip the reliability tables")
+    parser.add_argument(
+        "--rescore",
+        type=Path,
+        help="score the per-world CSV of an earlier run instead of running worlds",
+    )
     args = parser.parse_args(argv)
     args.kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
     unknown = sorted(set(args.kinds) - set(KINDS))
@@ -231,15 +250,28 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def main(argv: list[str] | None = None) -> pd.DataFrame:
-    args = parse_args(argv)
+def run(args: argparse.Namespace) -> tuple[pd.DataFrame, float]:
+    """The worlds of ``args`` through the kit (or an earlier run's CSV) and the wall seconds."""
+    if args.rescore is not None:
+        results = pd.read_csv(args.rescore)
+        args.diagnose = "true_rate" in results.columns
+        return results, float("nan")
     tasks = tasks_for(args.kinds, args.worlds, seed=args.seed, diagnose=args.diagnose)
     started = time.perf_counter()
     results = run_worlds(tasks, jobs=args.jobs, on_rows=_progress(len(tasks)))
     wall = time.perf_counter() - started
     args.out.parent.mkdir(parents=True, exist_ok=True)
     results.to_csv(args.out, index=False)
-    print(f"## Calibration study: {args.worlds} worlds per kind, seed {args.seed}\n")
+    return results, wall
+
+
+def main(argv: list[str] | None = None) -> pd.DataFrame:
+    args = parse_args(argv)
+    results, wall = run(args)
+    per_kind = results.drop_duplicates(["kind", "world"]).groupby("kind").size().max()
+    print(
+        f"## Calibration study: {per_kind} worlds per kind, seed {results['study_seed'].iloc[0]}\n"
+    )
     print(markdown(summarize(results), SUMMARY_COLUMNS))
     print_errors(results)
     if not args.no_tables:
@@ -247,7 +279,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     if args.diagnose:
         print_diagnosis(results)
     print_timing(results, wall, args.jobs)
-    print(f"\nper-world results: {args.out}")
+    print(f"\nper-world results: {args.rescore or args.out}")
     return results
 
 

@@ -89,12 +89,12 @@ def check_world(world: World, directory: str | Path, *, seed: int) -> tuple[pd.D
 
 def run_world(task: Task) -> list[dict[str, Any]]:
     """Generate, check and score one world: one row per metric. Never raises."""
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     try:
         world = make_world(task.kind, task.seed_sequence)
     except Exception:  # a generator bug must show in the study, not stop it
         return _error_rows(task, "generate", started)
-    generated = time.perf_counter()
+    generated, cpu_generated = time.perf_counter(), time.process_time()
     try:
         with (
             tempfile.TemporaryDirectory(prefix="calib-") as scratch,
@@ -107,6 +107,8 @@ def run_world(task: Task) -> list[dict[str, Any]]:
     timing = {
         "seconds_generate": generated - started,
         "seconds_kit": time.perf_counter() - generated,
+        "cpu_seconds": time.process_time() - cpu_started,
+        "cpu_seconds_kit": time.process_time() - cpu_generated,
     }
     notes = "; ".join(sorted({f"{w.category.__name__}: {w.message}" for w in caught}))
     return [

@@ -28,6 +28,7 @@ __all__ = [
     "N_BINS",
     "bin_index",
     "brier_score",
+    "calibration_slope",
     "expected_calibration_error",
     "naive_probabilities",
     "null_quantiles",
@@ -143,6 +144,34 @@ def paired_brier_excess(probability, baseline, met) -> tuple[float, float]:
     return float(difference.mean()), float(difference.std(ddof=1) / np.sqrt(difference.size))
 
 
+def calibration_slope(probability, met, *, iterations: int = 50) -> tuple[float, float]:
+    """Intercept and slope of the logistic regression of ``met`` on logit P(met) (Cox, 1958).
+
+    A calibrated forecaster has (0, 1). Slope < 1: predictions too extreme (the kit is surer
+    than it should be, e.g. a missing source of spread); > 1: too timid. The intercept at slope
+    1 measures optimism (< 0: P(met) too high). P(met) is clipped to [1e-4, 1 - 1e-4]. NaN when
+    the outcomes are all equal or the fit does not converge (separation).
+
+    Cox, D. R. (1958), "Two further applications of a model for binary regression",
+    Biometrika 45, 562-565.
+    """
+    p = np.clip(np.asarray(probability, float), 1e-4, 1 - 1e-4)
+    y = np.asarray(met, float)
+    if p.size < 3 or y.min() == y.max():
+        return float("nan"), float("nan")
+    design = np.column_stack([np.ones(p.size), np.log(p / (1 - p))])
+    coef = np.array([0.0, 1.0])
+    for _ in range(iterations):  # Newton-Raphson on the log-likelihood
+        fitted = 1 / (1 + np.exp(-design @ coef))
+        weight = fitted * (1 - fitted)
+        step = np.linalg.solve(design.T @ (design * weight[:, None]) + 1e-9 * np.eye(2),
+                               design.T @ (y - fitted))  # fmt: skip
+        coef = coef + step
+        if np.max(np.abs(step)) < 1e-8:
+            return float(coef[0]), float(coef[1])
+    return float("nan"), float("nan")
+
+
 def naive_probabilities(
     times: pd.Series, *, as_of: pd.Timestamp, target: float
 ) -> tuple[float, float, int]:
@@ -194,6 +223,7 @@ def _summary_row(kind: str, metric: str, part: pd.DataFrame) -> dict:
         "naive_brier": brier_score(scored["naive"].to_numpy(float), y),
         "smooth_brier": brier_score(scored["naive_smooth"].to_numpy(float), y),
         "climatology_brier": brier_score(np.full(y.size, y.mean()), y) if y.size else np.nan,
+        "slope": calibration_slope(p, y)[1],
         "max_gap": float(big["gap"].abs().max()) if len(big) else np.nan,
         "flagged_bins": ", ".join(
             f"{r.bin} (n={r.n}, gap {r.gap:+.2f})" for r in flagged.itertuples()

@@ -10,6 +10,7 @@ import pytest
 
 from .scoring import (
     brier_score,
+    calibration_slope,
     expected_calibration_error,
     naive_probabilities,
     null_quantiles,
@@ -102,3 +103,17 @@ def test_summary_counts_insufficient_and_errors_and_scores_only_numbers():
     assert row["insufficient"] == 0.25
     assert row["brier"] == pytest.approx((0.01 + 0.04) / 2)
     assert row["naive_brier"] == pytest.approx(0.5) and row["climatology_brier"] == 0.25
+
+
+def test_calibration_slope_recovers_the_logistic_model_the_outcomes_come_from():
+    # outcomes drawn from logit P(y) = 0.3 + 0.5 logit(p): the fit returns (0.3, 0.5) within
+    # ~3 standard errors at n = 20,000 (se of the slope ~0.01 here)
+    rng = np.random.default_rng(3)
+    p = rng.uniform(0.02, 0.98, 20_000)
+    truth = 1 / (1 + np.exp(-(0.3 + 0.5 * np.log(p / (1 - p)))))
+    intercept, slope = calibration_slope(p, rng.random(p.size) < truth)
+    assert intercept == pytest.approx(0.3, abs=0.06) and slope == pytest.approx(0.5, abs=0.04)
+
+
+def test_calibration_slope_is_undefined_when_every_target_was_met():
+    assert np.isnan(calibration_slope([0.2, 0.5, 0.9], [1, 1, 1])[1])
