@@ -14,9 +14,13 @@ a study can be rebuilt alone (``make_world(kind, task.seed_sequence)``).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import re
+import signal
+import sys
 import tempfile
+import threading
 import time
 import traceback
 import warnings
@@ -36,6 +40,7 @@ __all__ = ["COMMITMENTS", "Task", "check_world", "run_world", "run_worlds", "tas
 COMMITMENTS = {"mql": "mql_count", "sql": "sql_count"}
 INSUFFICIENT = "insufficient data"
 _TRACEBACK_LINES = 6
+WORLD_TIMEOUT_SECONDS = 600  # a world stuck this long is recorded as an error, not waited on
 _VOLUME_TEXT = re.compile(r"(?P<stage>\w+) volume (?P<volume>[\d.,]+) \((?P<method>[^)]*)\)")
 _RATE_TEXT = re.compile(r"→\w+ (?P<rate>[\d.]+)% \(n=(?P<n>[\d,]+)\)")
 
@@ -87,8 +92,41 @@ def check_world(world: World, directory: str | Path, *, seed: int) -> tuple[pd.D
     return sp.check_sla(sla, leads, as_of=world.as_of, seed=seed), leads
 
 
-def run_world(task: Task) -> list[dict[str, Any]]:
+class WorldTimeoutError(RuntimeError):
+    """A world took longer than ``WORLD_TIMEOUT_SECONDS``."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float):
+    """Raise :class:`WorldTimeoutError` after ``seconds`` (main thread on POSIX; else no limit)."""
+    if not hasattr(signal, "SIGALRM") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise WorldTimeoutError(f"world took longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def run_world(
+    task: Task, *, timeout_seconds: float = WORLD_TIMEOUT_SECONDS
+) -> list[dict[str, Any]]:
     """Generate, check and score one world: one row per metric. Never raises."""
+    with _time_limit(timeout_seconds):
+        try:
+            return _run_world(task)
+        except WorldTimeoutError:
+            return _error_rows(task, "timeout", time.perf_counter())
+
+
+def _run_world(task: Task) -> list[dict[str, Any]]:
     started, cpu_started = time.perf_counter(), time.process_time()
     try:
         world = make_world(task.kind, task.seed_sequence)
@@ -141,6 +179,9 @@ def _base(task: Task, world: World | None, metric: str) -> dict[str, Any]:
 
 
 def _error_rows(task: Task, stage: str, started: float, world: World | None = None):
+    """Rows of a world that raised (or ran out of time) in ``stage``, with the traceback's end."""
+    if isinstance(sys.exc_info()[1], WorldTimeoutError):
+        stage = "timeout"
     lines = traceback.format_exc().strip().splitlines()[-_TRACEBACK_LINES:]
     seconds = time.perf_counter() - started
     return [

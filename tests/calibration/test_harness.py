@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -81,3 +83,14 @@ def test_two_processes_give_the_rows_of_one():
     alone, pooled = run_worlds(tasks, jobs=1), run_worlds(tasks, jobs=2)
     columns = ["kind", "world", "metric", "target", "actual", "probability", "status"]
     pd.testing.assert_frame_equal(alone[columns], pooled[columns])
+
+
+def test_a_world_that_hangs_is_cut_off_and_recorded(monkeypatch):
+    def hang(*args, **kwargs):
+        time.sleep(30)
+
+    monkeypatch.setattr(harness, "check_world", hang)
+    started = time.perf_counter()
+    rows = run_world(Task(kind="short", index=0), timeout_seconds=0.5)
+    assert time.perf_counter() - started < 10
+    assert {r["status"] for r in rows} == {"error"} and rows[0]["error"].startswith("timeout: ")
