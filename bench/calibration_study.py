@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -131,14 +132,16 @@ def print_timing(results: pd.DataFrame, wall_seconds: float, jobs: int) -> None:
 
 
 def print_errors(results: pd.DataFrame) -> None:
-    """Crashed worlds: how many, and the distinct last traceback lines."""
+    """Crashed worlds: how many, where in the kit, and the distinct last traceback lines."""
     errors = results[results["status"] == "error"].drop_duplicates(["kind", "world"])
     if errors.empty:
         return
     print(f"\n### Crashes: {len(errors)} worlds\n")
     last_line = errors["error"].str.split(" | ", regex=False).str[-1]
-    for (kind, line), part in errors.groupby([errors["kind"], last_line]):
-        print(f"- {kind}: {len(part)} × `{line[:200]}` (e.g. world {part['world'].iloc[0]})")
+    where = errors.get("error_where", pd.Series("", index=errors.index)).fillna("")
+    for (kind, place, line), part in errors.groupby([errors["kind"], where, last_line]):
+        worlds = ", ".join(str(w) for w in part["world"].head(5))
+        print(f"- {kind}: {len(part)} × `{line[:200]}` {place} (worlds {worlds})")
 
 
 def print_diagnosis(results: pd.DataFrame) -> None:
@@ -172,6 +175,54 @@ def print_diagnosis(results: pd.DataFrame) -> None:
         "volume and rate both within 10%; bias = mean P(met) − observed frequency "
         "(> 0: the kit is too optimistic).\n"
     )
+    print(markdown(pd.DataFrame(rows), formats))
+    print_spread(scored)
+
+
+# the 20th percentile of a normal lies 0.8416 sd below its mean (scipy.special.ndtri(0.8))
+Z_80 = 0.8416
+
+
+def kit_sd(scored: pd.DataFrame) -> pd.Series:
+    """The kit's predictive sd of the period's count, normal approximation.
+
+    From its mean and ``max_target`` (largest target met with probability 0.8, about the 20th
+    percentile) where recorded; else from P(met) at the target, P = 1 - Phi((target - 0.5 -
+    mean) / sd), using only P in [0.02, 0.31] or [0.69, 0.98] (elsewhere the target sits too near
+    the mean or the tail to say).
+    """
+    mean = scored["kit_expected"]
+    from_p = (scored["target"] - 0.5 - mean) / special.ndtri(1 - scored["probability"])
+    usable = scored["probability"].between(0.02, 0.98) & ~scored["probability"].between(0.31, 0.69)
+    sd = from_p.where(usable & (from_p > 0))
+    if "kit_max_target" in scored.columns:
+        from_quantile = (mean - (scored["kit_max_target"] - 0.5)) / Z_80
+        sd = from_quantile.where(from_quantile > 0, sd)
+    return sd
+
+
+def print_spread(scored: pd.DataFrame) -> None:
+    """Outcome errors in units of the kit's predictive sd: total, process noise, estimation."""
+    frame = scored.assign(sd=kit_sd(scored))
+    frame = frame[(frame["kit_expected"] >= 20) & (frame["sd"] > 0)]
+    rows = []
+    for (kind, metric), part in frame.groupby(["kind", "metric"], sort=False):
+        total = (part["actual"] - part["kit_expected"]) / part["sd"]
+        process = (part["actual"] - part["true_expected"]) / part["sd"]
+        estimate = (part["true_expected"] - part["kit_expected"]) / part["sd"]
+        rows.append({"kind": kind, "metric": metric, "worlds": len(part),
+                     "sd_over_mean": (part["sd"] / part["kit_expected"]).median(),
+                     "mean_z": total.mean(), "rms_z": np.sqrt((total**2).mean()),
+                     "rms_process": np.sqrt((process**2).mean()),
+                     "rms_estimate": np.sqrt((estimate**2).mean())})  # fmt: skip
+    formats = {"kind": "{}", "metric": "{}", "worlds": "{}", "sd_over_mean": "{:.3f}",
+               "mean_z": "{:+.2f}", "rms_z": "{:.2f}", "rms_process": "{:.2f}",
+               "rms_estimate": "{:.2f}"}  # fmt: skip
+    print("\n### Spread: errors in units of the kit's predictive sd (calibrated: rms_z ≈ 1)\n")
+    print("z = (actual − kit's expected) / kit's sd (normal approximation, worlds expecting ≥ 20 "
+          "events); process = (actual − true expected) / sd: the month's own noise (volume level, "
+          "cohort rate spread, Poisson); estimate = (true − kit's expected) / sd: the kit's error "
+          "on the mean. rms_z² ≈ rms_process² + rms_estimate².\n")  # fmt: skip
     print(markdown(pd.DataFrame(rows), formats))
 
 

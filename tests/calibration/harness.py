@@ -180,7 +180,8 @@ def _base(task: Task, world: World | None, metric: str) -> dict[str, Any]:
 
 def _error_rows(task: Task, stage: str, started: float, world: World | None = None):
     """Rows of a world that raised (or ran out of time) in ``stage``, with the traceback's end."""
-    if isinstance(sys.exc_info()[1], WorldTimeoutError):
+    error = sys.exc_info()[1]
+    if isinstance(error, WorldTimeoutError):
         stage = "timeout"
     lines = traceback.format_exc().strip().splitlines()[-_TRACEBACK_LINES:]
     seconds = time.perf_counter() - started
@@ -189,10 +190,22 @@ def _error_rows(task: Task, stage: str, started: float, world: World | None = No
         | {
             "status": "error",
             "error": f"{stage}: " + " | ".join(s.strip() for s in lines),
+            "error_where": _deepest_kit_frame(error),
             "seconds_total": seconds,
         }
         for metric in METRICS
     ]
+
+
+def _deepest_kit_frame(error: BaseException | None) -> str:
+    """``slaplan/<module>.py:<line> in <function>`` of the last traceback frame in the kit."""
+    frames = traceback.extract_tb(error.__traceback__) if error is not None else []
+    inside = [f for f in frames if "/slaplan/" in f.filename.replace("\\", "/")]
+    if not inside:
+        return ""
+    frame = inside[-1]
+    module = frame.filename.replace("\\", "/").rsplit("/slaplan/", 1)[-1]
+    return f"slaplan/{module}:{frame.lineno} in {frame.name}"
 
 
 def _number(value: Any) -> float:
@@ -216,6 +229,7 @@ def _row(task, world, metric, checked: pd.Series, timing, notes, leads) -> dict[
         "verdict": verdict,
         "reason": str(reason),
         "kit_expected": _number(checked.get("expected")),
+        "kit_max_target": _number(checked.get("max_target")),
         "naive": naive,
         "naive_smooth": smooth,
         "last_month_count": last,

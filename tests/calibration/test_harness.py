@@ -51,6 +51,18 @@ def test_a_crash_is_recorded_with_kind_seed_and_traceback(monkeypatch):
     )
 
 
+def test_a_crash_inside_the_kit_names_the_deepest_kit_frame(monkeypatch):
+    import slaplan.sla.check
+
+    def boom(*args, **kwargs):
+        raise ValueError("`x` is not within the trust region.")
+
+    monkeypatch.setattr(slaplan.sla.check, "check_commitment", boom)
+    rows = run_world(Task(kind="short", index=0))
+    assert rows[0]["error_where"].startswith("slaplan/sla/check.py:")
+    assert rows[0]["error_where"].endswith("in check_sla") or "listcomp" in rows[0]["error_where"]
+
+
 def _table(probability, verdict, **extra) -> pd.DataFrame:
     columns = {"probability": probability, "verdict": verdict, "expected": np.nan, **extra}
     return pd.DataFrame(columns, index=pd.Index(["mql_count", "sql_count"], name="commitment"))
