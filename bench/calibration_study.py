@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from calibration.harness import run_worlds, tasks_for  # noqa: E402
-from calibration.scoring import calibration_slope, reliability_table, summarize  # noqa: E402
+from calibration.scoring import reliability_table, summarize  # noqa: E402
 from calibration.worlds import KINDS  # noqa: E402
 
 SUMMARY_COLUMNS = {
@@ -174,7 +174,6 @@ def print_diagnosis(results: pd.DataFrame) -> None:
         "rate_ratio": "{}",
         "expected_ratio": "{}",
         "inputs_right": "{:.0%}",
-        "slope_inputs_right": "{:.2f}",
         "bias_all": "{:+.3f}",
         "bias_inputs_right": "{:+.3f}",
         "bias_inputs_wrong": "{:+.3f}",
@@ -257,9 +256,6 @@ def _diagnosis_row(kind: str, metric: str, part: pd.DataFrame) -> dict:
         "rate_ratio": _spread(part["rate_ratio"]),
         "expected_ratio": _spread(part["expected_ratio"]),
         "inputs_right": right.mean(),
-        "slope_inputs_right": calibration_slope(
-            part.loc[right, "probability"], part.loc[right, "met"].astype(float)
-        )[1],
         "bias_all": _bias(part),
         "bias_inputs_right": _bias(part[right]),
         "bias_inputs_wrong": _bias(part[~right]),
