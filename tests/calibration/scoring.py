@@ -211,13 +211,13 @@ def paired_brier_excess(probability, baseline, met) -> tuple[float, float]:
     return float(difference.mean()), float(difference.std(ddof=1) / np.sqrt(difference.size))
 
 
-def calibration_slope(probability, met, *, iterations: int = 50) -> tuple[float, float]:
+def calibration_slope(probability, met, *, iterations: int = 100) -> tuple[float, float]:
     """Intercept and slope of the logistic regression of ``met`` on logit P(met) (Cox, 1958).
 
     A calibrated forecaster has (0, 1). Slope < 1: predictions too extreme (the kit is surer
-    than it should be, e.g. a missing source of spread); > 1: too timid. The intercept at slope
-    1 measures optimism (< 0: P(met) too high). P(met) is clipped to [1e-4, 1 - 1e-4]. NaN when
-    the outcomes are all equal or the fit does not converge (separation).
+    than it should be, e.g. a missing source of spread); > 1: too timid. P(met) is clipped to
+    [1e-4, 1 - 1e-4]. Newton-Raphson with step halving from (0, 1); NaN when the outcomes are all
+    equal or the maximum is not reached (separation).
 
     Cox, D. R. (1958), "Two further applications of a model for binary regression",
     Biometrika 45, 562-565.
@@ -228,15 +228,29 @@ def calibration_slope(probability, met, *, iterations: int = 50) -> tuple[float,
         return float("nan"), float("nan")
     design = np.column_stack([np.ones(p.size), np.log(p / (1 - p))])
     coef = np.array([0.0, 1.0])
-    for _ in range(iterations):  # Newton-Raphson on the log-likelihood
-        fitted = 1 / (1 + np.exp(-design @ coef))
-        weight = fitted * (1 - fitted)
-        step = np.linalg.solve(design.T @ (design * weight[:, None]) + 1e-9 * np.eye(2),
-                               design.T @ (y - fitted))  # fmt: skip
-        coef = coef + step
+    for _ in range(iterations):
+        fitted = special.expit(design @ coef)
+        hessian = design.T @ (design * (fitted * (1 - fitted))[:, None])
+        step = np.linalg.solve(hessian + 1e-9 * np.eye(2), design.T @ (y - fitted))
+        coef = _halved_step(design, y, coef, step)
         if np.max(np.abs(step)) < 1e-8:
             return float(coef[0]), float(coef[1])
     return float("nan"), float("nan")
+
+
+def _log_likelihood(design: np.ndarray, y: np.ndarray, coef: np.ndarray) -> float:
+    eta = design @ coef
+    return float(np.sum(y * eta - np.logaddexp(0.0, eta)))
+
+
+def _halved_step(design, y, coef, step) -> np.ndarray:
+    """``coef + step``, halved until the log-likelihood does not fall (at most 30 halvings)."""
+    before = _log_likelihood(design, y, coef)
+    for _ in range(30):
+        if _log_likelihood(design, y, coef + step) >= before - 1e-12:
+            return coef + step
+        step = step / 2
+    return coef
 
 
 def naive_probabilities(

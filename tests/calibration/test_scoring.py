@@ -155,3 +155,14 @@ def test_debiased_ece_estimates_a_known_miscalibration():
     debiased = np.mean([debiased_calibration_error(p, y) for y in samples])
     raw = np.mean([expected_calibration_error(p, y) for y in samples])
     assert debiased == pytest.approx(population, abs=0.01) and raw > population + 0.005
+
+
+def test_calibration_slope_matches_a_maximum_likelihood_fit_where_plain_newton_overshoots():
+    # very confident, often wrong predictions: Newton from (0, 1) overshoots without step
+    # halving; the maximum likelihood fit (checked with statsmodels' Logit on this sample:
+    # intercept -0.1758, slope 0.1506) is recovered
+    rng = np.random.default_rng(8)
+    p = np.concatenate([rng.uniform(0.0, 0.05, 60), rng.uniform(0.95, 1.0, 60)])
+    y = np.concatenate([rng.random(60) < 0.3, rng.random(60) < 0.7])
+    intercept, slope = calibration_slope(p, y)
+    assert (intercept, slope) == pytest.approx((-0.1758, 0.1506), abs=2e-3)
