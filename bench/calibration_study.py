@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -62,6 +63,18 @@ SUMMARY_COLUMNS = {
     "slope": "{:.2f}",
     "max_gap": "{:+.2f}",
     "flagged_bins": "{}",
+}
+
+
+TIMING_COLUMNS = {
+    "kind": "{}",
+    "worlds": "{}",
+    "generate_median": "{:.2f}",
+    "kit_median": "{:.2f}",
+    "kit_mean": "{:.2f}",
+    "kit_p90": "{:.2f}",
+    "kit_max": "{:.2f}",
+    "kit_cpu_median": "{:.2f}",
 }
 
 
@@ -118,17 +131,7 @@ def print_timing(results: pd.DataFrame, wall_seconds: float, jobs: int) -> None:
                 "kit_cpu_median": part["cpu_seconds_kit"].median(),
             }
         )
-    formats = {
-        "kind": "{}",
-        "worlds": "{}",
-        "generate_median": "{:.2f}",
-        "kit_median": "{:.2f}",
-        "kit_mean": "{:.2f}",
-        "kit_p90": "{:.2f}",
-        "kit_max": "{:.2f}",
-        "kit_cpu_median": "{:.2f}",
-    }
-    print(markdown(pd.DataFrame(rows), formats))
+    print(markdown(pd.DataFrame(rows), TIMING_COLUMNS))
     total, cpu = worlds["seconds_total"].sum(), worlds["cpu_seconds"].sum()
     print(
         f"\nall: {len(worlds)} worlds, {total:.0f} s in workers ({total / len(worlds):.2f} s a "
@@ -262,7 +265,7 @@ def _diagnosis_row(kind: str, metric: str, part: pd.DataFrame) -> dict:
     }
 
 
-def _progress(total: int):
+def _progress(total: int) -> Callable[[list[dict]], None]:
     done, started = [0], time.perf_counter()
 
     def report(rows: list[dict]) -> None:

@@ -24,9 +24,10 @@ import threading
 import time
 import traceback
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import numpy as np
@@ -65,7 +66,9 @@ class Task:
         return int(self.seed_sequence.generate_state(1)[0])
 
 
-def tasks_for(kinds: Iterable[str], n_worlds: int, *, seed: int = 0, diagnose: bool = False):
+def tasks_for(
+    kinds: Iterable[str], n_worlds: int, *, seed: int = 0, diagnose: bool = False
+) -> list[Task]:
     """``n_worlds`` tasks per kind, interleaved so that a partial run covers every kind."""
     kinds = list(kinds)
     return [
@@ -97,13 +100,13 @@ class WorldTimeoutError(RuntimeError):
 
 
 @contextlib.contextmanager
-def _time_limit(seconds: float):
+def _time_limit(seconds: float) -> Iterator[None]:
     """Raise :class:`WorldTimeoutError` after ``seconds`` (main thread on POSIX; else no limit)."""
     if not hasattr(signal, "SIGALRM") or threading.current_thread() is not threading.main_thread():
         yield
         return
 
-    def expire(signum, frame):
+    def expire(signum: int, frame: FrameType | None) -> None:
         raise WorldTimeoutError(f"world took longer than {seconds:g} s")
 
     previous = signal.signal(signal.SIGALRM, expire)
@@ -178,7 +181,9 @@ def _base(task: Task, world: World | None, metric: str) -> dict[str, Any]:
     return row
 
 
-def _error_rows(task: Task, stage: str, started: float, world: World | None = None):
+def _error_rows(
+    task: Task, stage: str, started: float, world: World | None = None
+) -> list[dict[str, Any]]:
     """Rows of a world that raised (or ran out of time) in ``stage``, with the traceback's end."""
     error = sys.exc_info()[1]
     if isinstance(error, WorldTimeoutError):
@@ -215,7 +220,15 @@ def _number(value: Any) -> float:
         return float("nan")
 
 
-def _row(task, world, metric, checked: pd.Series, timing, notes, leads) -> dict[str, Any]:
+def _row(
+    task: Task,
+    world: World,
+    metric: str,
+    checked: pd.Series,
+    timing: dict[str, float],
+    notes: str,
+    leads: Any,
+) -> dict[str, Any]:
     probability = _number(checked.get("probability"))
     verdict = str(checked.get("verdict", ""))
     insufficient = verdict == INSUFFICIENT or not np.isfinite(probability)
@@ -297,7 +310,7 @@ def warm_up() -> None:
     import slaplan.sla.check  # noqa: F401
 
 
-def _results(tasks: list[Task], jobs: int):
+def _results(tasks: list[Task], jobs: int) -> Iterator[list[dict[str, Any]]]:
     warm_up()
     if jobs <= 1:
         yield from map(run_world, tasks)

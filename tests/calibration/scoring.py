@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import special
 
 __all__ = [
@@ -60,7 +61,9 @@ def brier_score(probability: np.ndarray, met: np.ndarray) -> float:
     return float(np.mean((p - y) ** 2)) if p.size else float("nan")
 
 
-def _bin_stats(probability: np.ndarray, met: np.ndarray, n_bins: int):
+def _bin_stats(
+    probability: np.ndarray, met: np.ndarray, n_bins: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-bin counts, sums of P(met) and sums of outcomes (the last axis of ``met`` is worlds)."""
     bins = bin_index(probability, n_bins)
     counts = np.bincount(bins, minlength=n_bins)
@@ -70,7 +73,9 @@ def _bin_stats(probability: np.ndarray, met: np.ndarray, n_bins: int):
     return counts, predicted, observed
 
 
-def debiased_calibration_error(probability, met, n_bins: int = N_BINS) -> float:
+def debiased_calibration_error(
+    probability: ArrayLike, met: ArrayLike, n_bins: int = N_BINS
+) -> float:
     """ECE from the bins' debiased gaps (:func:`reliability_table`): the true ECE, noise removed.
 
     A perfectly calibrated kit scores about 0 here (its raw ECE is ~0.045 at 400 worlds).
@@ -82,7 +87,9 @@ def debiased_calibration_error(probability, met, n_bins: int = N_BINS) -> float:
     return float(np.nansum(table["n"] * table["gap_debiased"].abs()) / p.size)
 
 
-def expected_calibration_error(probability, met, n_bins: int = N_BINS) -> float:
+def expected_calibration_error(
+    probability: ArrayLike, met: ArrayLike, n_bins: int = N_BINS
+) -> float:
     """ECE with ``n_bins`` equal-width bins weighted by their share of worlds (module docstring).
 
     >>> expected_calibration_error([0.25, 0.25, 0.75, 0.75], [0, 1, 1, 1])  # (|1-.5| + |2-1.5|)/4
@@ -96,8 +103,8 @@ def expected_calibration_error(probability, met, n_bins: int = N_BINS) -> float:
 
 
 def reliability_table(
-    probability,
-    met,
+    probability: ArrayLike,
+    met: ArrayLike,
     *,
     n_bins: int = N_BINS,
     min_worlds: int = MIN_BIN_WORLDS,
@@ -133,7 +140,9 @@ def reliability_table(
     )
 
 
-def _null_gaps(p: np.ndarray, n_draws: int, rng: np.random.Generator, n_bins: int):
+def _null_gaps(
+    p: np.ndarray, n_draws: int, rng: np.random.Generator, n_bins: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Bin counts and |observed - predicted| counts per bin for outcomes ~ Bernoulli(p)."""
     draws = (rng.random((n_draws, p.size)) < p[None, :]).astype(float)
     counts, predicted, observed = _bin_stats(p, draws, n_bins)
@@ -141,7 +150,7 @@ def _null_gaps(p: np.ndarray, n_draws: int, rng: np.random.Generator, n_bins: in
 
 
 def null_quantiles(
-    probability,
+    probability: ArrayLike,
     *,
     quantile: float,
     min_worlds: int,
@@ -179,7 +188,7 @@ class NoiseReference:
 
 
 def noise_reference(
-    probability, *, rng: np.random.Generator, n_draws: int = 4000, n_bins: int = N_BINS
+    probability: ArrayLike, *, rng: np.random.Generator, n_draws: int = 4000, n_bins: int = N_BINS
 ) -> NoiseReference:
     """The :class:`NoiseReference` of ``probability`` (outcomes redrawn ``n_draws`` times)."""
     p = np.asarray(probability, float)
@@ -198,7 +207,9 @@ def noise_reference(
     )
 
 
-def paired_brier_excess(probability, baseline, met) -> tuple[float, float]:
+def paired_brier_excess(
+    probability: ArrayLike, baseline: ArrayLike, met: ArrayLike
+) -> tuple[float, float]:
     """Mean of (Brier terms of ``probability`` - those of ``baseline``) and its standard error.
 
     Negative: ``probability`` scores better. Worlds are independent, so the standard error of
@@ -211,7 +222,9 @@ def paired_brier_excess(probability, baseline, met) -> tuple[float, float]:
     return float(difference.mean()), float(difference.std(ddof=1) / np.sqrt(difference.size))
 
 
-def calibration_slope(probability, met, *, iterations: int = 100) -> tuple[float, float]:
+def calibration_slope(
+    probability: ArrayLike, met: ArrayLike, *, iterations: int = 100
+) -> tuple[float, float]:
     """Intercept and slope of the logistic regression of ``met`` on logit P(met) (Cox, 1958).
 
     A calibrated forecaster has (0, 1). Slope < 1: predictions too extreme (the kit is surer
@@ -243,7 +256,9 @@ def _log_likelihood(design: np.ndarray, y: np.ndarray, coef: np.ndarray) -> floa
     return float(np.sum(y * eta - np.logaddexp(0.0, eta)))
 
 
-def _halved_step(design, y, coef, step) -> np.ndarray:
+def _halved_step(
+    design: np.ndarray, y: np.ndarray, coef: np.ndarray, step: np.ndarray
+) -> np.ndarray:
     """``coef + step``, halved until the log-likelihood does not fall (at most 30 halvings)."""
     before = _log_likelihood(design, y, coef)
     for _ in range(30):

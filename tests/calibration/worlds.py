@@ -74,7 +74,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .params import DAYS_PER_MONTH, HOURLY_WEIGHTS, KINDS, WorldSpec, draw_spec
+from .params import DAYS_PER_MONTH, HOURLY_WEIGHTS, KINDS, Lag, WorldSpec, draw_spec
 
 __all__ = [
     "EXPORT_COLUMNS",
@@ -240,7 +240,13 @@ def mean_rates(spec: WorldSpec, stage: str, entered: np.ndarray, segment: np.nda
     return np.where(np.isnat(entered), 0.0, rate)
 
 
-def _cohort_rates(means, segment, month, concentration, rng) -> np.ndarray:
+def _cohort_rates(
+    means: np.ndarray,
+    segment: np.ndarray,
+    month: np.ndarray,
+    concentration: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """One Beta draw per cohort around its mean rate; zero means stay zero.
 
     A cohort is the leads of one segment entering the source stage in one calendar month with
@@ -310,7 +316,7 @@ def _export(lives: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     return export.reset_index(drop=True)
 
 
-def _lag_pmf(lag, n_days: int) -> np.ndarray:
+def _lag_pmf(lag: Lag, n_days: int) -> np.ndarray:
     """P(an event falls k days after its source's day), k = 0..n_days-1 (arrivals mid-day)."""
     return np.diff(lag.cdf(np.arange(n_days + 1) - 0.5))
 
