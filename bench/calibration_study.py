@@ -163,6 +163,10 @@ def print_diagnosis(results: pd.DataFrame) -> None:
     scored["volume_ratio"] = scored["kit_volume"] / scored["true_volume"]
     scored["rate_ratio"] = scored["kit_rate"] / scored["true_rate"]
     scored["expected_ratio"] = scored["kit_expected"] / scored["true_expected"]
+    if "kit_rate_spread" in scored.columns:  # the kit states a month-to-month spread (as a CV)
+        scored["spread_ratio"] = scored["kit_rate_spread"] / scored["true_rate_cv"]
+    else:
+        scored["spread_ratio"] = np.nan
     scored["inputs_right"] = (np.abs(np.log(scored["volume_ratio"])) < np.log(1.1)) & (
         np.abs(np.log(scored["rate_ratio"])) < np.log(1.1)
     )
@@ -176,6 +180,7 @@ def print_diagnosis(results: pd.DataFrame) -> None:
         "volume_ratio": "{}",
         "rate_ratio": "{}",
         "expected_ratio": "{}",
+        "spread_ratio": "{}",
         "inputs_right": "{:.0%}",
         "bias_all": "{:+.3f}",
         "bias_inputs_right": "{:+.3f}",
@@ -184,8 +189,9 @@ def print_diagnosis(results: pd.DataFrame) -> None:
     print("\n### Diagnosis: kit's inputs against the truth of the period\n")
     print(
         "Ratios are median [10th–90th percentile] of kit / truth over worlds; 'inputs right' = "
-        "volume and rate both within 10%; bias = mean P(met) − observed frequency "
-        "(> 0: the kit is too optimistic).\n"
+        "volume and rate both within 10%; spread = the kit's month-to-month CV of the rate against "
+        "the truth's Beta spread (a drifting world's walk adds more); bias = mean P(met) − "
+        "observed frequency (> 0: the kit is too optimistic).\n"
     )
     print(markdown(pd.DataFrame(rows), formats))
     print_spread(scored)
@@ -258,6 +264,7 @@ def _diagnosis_row(kind: str, metric: str, part: pd.DataFrame) -> dict:
         "volume_ratio": _spread(part["volume_ratio"]),
         "rate_ratio": _spread(part["rate_ratio"]),
         "expected_ratio": _spread(part["expected_ratio"]),
+        "spread_ratio": _spread(part["spread_ratio"]),
         "inputs_right": right.mean(),
         "bias_all": _bias(part),
         "bias_inputs_right": _bias(part[right]),

@@ -42,8 +42,20 @@ COMMITMENTS = {"mql": "mql_count", "sql": "sql_count"}
 INSUFFICIENT = "insufficient data"
 _TRACEBACK_LINES = 6
 WORLD_TIMEOUT_SECONDS = 600  # a world stuck this long is recorded as an error, not waited on
-_VOLUME_TEXT = re.compile(r"(?P<stage>\w+) volume (?P<volume>[\d.,]+) \((?P<method>[^)]*)\)")
-_RATE_TEXT = re.compile(r"→\w+ (?P<rate>[\d.]+)% \(n=(?P<n>[\d,]+)\)")
+# what check_sla assumed, read from its ``assumptions`` text; two wordings are known (before and
+# after issue 13's one estimate), anything else leaves the parsed columns empty
+_VOLUME_TEXT = (
+    re.compile(r"(?P<stage>\w+) volume (?P<volume>[\d.,]+) \((?P<method>[^)]*)\)"),
+    re.compile(
+        r"(?P<stage>\w+) volume: (?P<volume>[\d.,]+) a month in [^(]*\((?:\d+ months?; )?"
+        r"(?P<method>[\w ]+)"
+    ),
+)
+_RATE_TEXT = (
+    re.compile(r"→\w+ (?P<rate>[\d.]+)% \(n=(?P<n>[\d,]+)\)"),
+    re.compile(r"→\w+: (?P<rate>[\d.]+)% eventually \(cohorts [^,]*, (?P<n>[\d,]+) leads"),
+)
+_SPREAD_TEXT = re.compile(r"month-to-month ±(?P<spread>[\d.]+)%")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -263,11 +275,14 @@ def _diagnosis(world: World, metric: str, checked: pd.Series, notes: str) -> dic
     else:
         volume, rate, spread = truth.expected_mql, truth.sql_rate, truth.sql_rate_sd
     assumed = str(checked.get("assumptions", ""))
-    volume_text, rate_text = _VOLUME_TEXT.search(assumed), _RATE_TEXT.search(assumed)
+    volume_text, rate_text = _first_match(_VOLUME_TEXT, assumed), _first_match(_RATE_TEXT, assumed)
+    spread_text = _SPREAD_TEXT.search(assumed)
+    current = _number(checked.get("current_volume"))  # the kit's own column, where it has one
     return {
         "true_volume": volume,
         "true_rate": rate,
         "true_rate_sd": spread,
+        "true_rate_cv": spread / rate if rate > 0 else np.nan,
         "true_dispersion": spec.dispersion,
         "sql_lag_days": spec.sql_lag.median_of_medians,
         "segments": len(spec.segments),
@@ -276,12 +291,22 @@ def _diagnosis(world: World, metric: str, checked: pd.Series, notes: str) -> dic
         "rate_factor": spec.rate_factor,
         "rate_stage": spec.rate_stage if spec.change_at is not None else "",
         "assumptions": assumed,
-        "kit_volume": _number(volume_text["volume"].replace(",", "")) if volume_text else np.nan,
-        "kit_method": volume_text["method"] if volume_text else "",
-        "kit_rate": _number(rate_text["rate"]) / 100 if rate_text else np.nan,
-        "kit_rate_n": _number(rate_text["n"].replace(",", "")) if rate_text else np.nan,
+        "kit_volume": current if np.isfinite(current) else _parsed(volume_text, "volume"),
+        "kit_method": volume_text["method"].strip() if volume_text else "",
+        "kit_rate": _parsed(rate_text, "rate") / 100,
+        "kit_rate_n": _parsed(rate_text, "n"),
+        "kit_rate_spread": _parsed(spread_text, "spread") / 100,
         "warnings": notes[:1000],
     }
+
+
+def _first_match(patterns: tuple[re.Pattern[str], ...], text: str) -> re.Match[str] | None:
+    return next((m for m in (p.search(text) for p in patterns) if m is not None), None)
+
+
+def _parsed(match: re.Match[str] | None, group: str) -> float:
+    """A number of the ``assumptions`` text (thousands separators dropped), NaN if absent."""
+    return _number(match[group].replace(",", "")) if match is not None else float("nan")
 
 
 def _months_ago(when: pd.Timestamp | None, as_of: pd.Timestamp) -> float:

@@ -106,3 +106,31 @@ def test_a_world_that_hangs_is_cut_off_and_recorded(monkeypatch):
     rows = run_world(Task(kind="short", index=0), timeout_seconds=0.5)
     assert time.perf_counter() - started < 10
     assert {r["status"] for r in rows} == {"error"} and rows[0]["error"].startswith("timeout: ")
+
+
+@pytest.mark.parametrize(
+    ("assumptions", "volume", "method", "rate", "n", "spread"),
+    [
+        # check_sla's wording before issue 13's one estimate (main at 1624cec)
+        ("mql volume 145 (seasonal_naive), mql→sql 4.2% (n=1826)",
+         145.0, "seasonal_naive", 0.042, 1826.0, np.nan),
+        # and after it
+        ("lead volume: 1,790 a month in 2024-12–2025-11 (12 months; level: the backtest has 4 "
+         "origins); lead→mql: 60.0% eventually (cohorts since 2024-12, 23,485 leads, 14,063 "
+         "converted so far; month-to-month ±7%); expected 34 from leads already in the pipeline",
+         1790.0, "level", 0.60, 23485.0, 0.07),
+    ],
+)  # fmt: skip
+def test_what_the_kit_assumed_is_read_from_either_wording(assumptions, volume, method, rate, n,
+                                                          spread):  # fmt: skip
+    world = make_world("stationary", 1)
+    row = harness._diagnosis(world, "sql", pd.Series({"assumptions": assumptions}), "")
+    assert row["kit_volume"] == volume and row["kit_method"] == method
+    assert row["kit_rate"] == pytest.approx(rate) and row["kit_rate_n"] == n
+    assert row["kit_rate_spread"] == pytest.approx(spread, nan_ok=True)
+
+
+def test_the_kits_own_volume_column_wins_over_the_text():
+    world = make_world("stationary", 1)
+    checked = pd.Series({"assumptions": "mql volume 145 (x)", "current_volume": 150.5})
+    assert harness._diagnosis(world, "sql", checked, "")["kit_volume"] == 150.5
