@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import pandas as pd
 import pytest
 
 
@@ -57,3 +58,20 @@ def test_script_runs_from_the_command_line(project_root, name, arguments, expect
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert expected in done.stdout
+
+
+def test_calibration_study_runs_from_the_command_line(project_root, tmp_path):
+    out = tmp_path / "worlds.csv"
+    arguments = ["--worlds", "1", "--kinds", "short,young", "--jobs", "1", "--diagnose"]
+    done = subprocess.run(
+        [sys.executable, str(_script(project_root, "calibration_study")), *arguments,
+         "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=project_root,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "| short | mql | 1 |" in done.stdout and "| young | sql | 1 |" in done.stdout
+    assert "Diagnosis" in done.stdout and "Time per world" in done.stdout
+    assert len(pd.read_csv(out)) == 4  # two worlds, two commitments each
