@@ -81,7 +81,9 @@ class CountOutlook:
 
     ``base`` (observed + pending per draw) and ``future`` (the Poisson mean of future
     conversions per draw at ``volume_scale = 1``) define it without a capacity cap; with a cap,
-    ``samples`` holds drawn totals and the searches use them.
+    ``samples`` holds drawn totals and the searches use them, and a scaled volume is redrawn
+    from ``arriving`` (expected arrivals per draw and month), ``cap`` (leads the team can work
+    per month) and ``convert`` (each month's conversion probability per draw).
     """
 
     observed: int
@@ -92,6 +94,9 @@ class CountOutlook:
     source_volume: float  # mean source arrivals per month of the period (at scale 1)
     pending_expected: float
     future_expected: float = 0.0
+    arriving: np.ndarray | None = None
+    cap: np.ndarray | None = None
+    convert: np.ndarray | None = None
 
     @property
     def interval(self) -> tuple[float, float]:
@@ -108,7 +113,7 @@ class CountOutlook:
     def probability(self, target: float, *, volume_scale: float = 1.0) -> float:
         """``P(count >= target)``, with the future source volume scaled by ``volume_scale``."""
         if self.capped:
-            return float(np.mean(self.samples >= target))
+            return float(np.mean(self.totals(volume_scale) >= target))
         return float(self._tails(target, volume_scale).mean())
 
     def _tails(self, target: float, volume_scale: float) -> np.ndarray:
@@ -126,9 +131,13 @@ class CountOutlook:
 
     def totals(self, volume_scale: float = 1.0) -> np.ndarray:
         """Drawn totals per draw (the stored ones at scale 1; seeded redraws otherwise)."""
-        if volume_scale == 1.0 or self.capped:
+        if volume_scale == 1.0:
             return self.samples
         rng = np.random.default_rng(len(self.samples))  # fixed: the same scale, the same draws
+        if self.capped:
+            came = rng.poisson(self.arriving * volume_scale)
+            worked = np.minimum(came, self.cap[None, :]).astype(np.int64)
+            return self.base.astype(np.int64) + rng.binomial(worked, self.convert).sum(axis=1)
         return (self.base + rng.poisson(self.future * volume_scale)).astype(np.int64)
 
     def attainability(
@@ -184,14 +193,16 @@ class CountOutlook:
     def required_volume(self, target: float, confidence: float) -> float:
         """Smallest mean source volume per month that meets ``target`` with ``confidence``.
 
-        ``inf`` when no volume can (the rate or the cap stands in the way); without future
-        conversions to scale (``future`` all zero) the answer is the current volume or ``inf``.
+        ``inf`` when no volume can (the rate or the team's capacity stands in the way); without
+        future conversions to scale (``future`` all zero) the answer is the current volume or
+        ``inf``. With a capacity cap the scaled volumes are redrawn with common random numbers,
+        so the search sees a smooth curve that flattens where the cap binds.
         """
         if self.probability(target) >= confidence and self.probability(target, volume_scale=0) >= (
             confidence
         ):
             return 0.0
-        if self.capped or not np.any(self.future > 0):
+        if not np.any(self.future > 0):
             return self.source_volume if self.probability(target) >= confidence else np.inf
         low, high = 0.0, 1.0
         while self.probability(target, volume_scale=high) < confidence:
@@ -332,11 +343,14 @@ def count_outlook(
         future = (arriving * convert).sum(axis=1)
         samples = base + rng.poisson(future)
         capped = False
+        cap = None
     else:
         came = rng.poisson(arriving)
-        worked = np.minimum(came, np.floor(arrivals.capacity * arrivals.remaining)[None, :])
+        cap = np.floor(arrivals.capacity * arrivals.remaining)
+        worked = np.minimum(came, cap[None, :])
         future = (worked * convert).sum(axis=1)
-        samples = base + rng.binomial(worked.astype(np.int64), np.clip(convert, 0, 1)).sum(axis=1)
+        convert = np.clip(convert, 0, 1)
+        samples = base + rng.binomial(worked.astype(np.int64), convert).sum(axis=1)
         capped = True
     return CountOutlook(
         observed=int(observed),
@@ -347,4 +361,7 @@ def count_outlook(
         source_volume=volume / months,
         pending_expected=pending_expected,
         future_expected=float(future.mean()),
+        arriving=arriving if capped else None,
+        cap=cap if capped else None,
+        convert=convert if capped else None,
     )

@@ -102,3 +102,18 @@ def test_a_cap_limits_the_leads_that_can_convert():
     assert capped.capped and capped.expected == pytest.approx(40, abs=0.5)
     assert free.expected == pytest.approx(80, abs=0.01)
     assert capped.probability(50) < 0.1 < free.probability(50)
+
+
+def test_a_capped_outlook_finds_the_volume_below_its_cap_and_none_above():
+    # 100 leads a month, a team that can work 200, 20% convert: the count is Binomial-Poisson.
+    # 30 at 80% needs about 1.7x the volume (mean 34 at 170 leads, sd ~5.8), still under the cap;
+    # 45 (over 40 = 200 worked x 20%) needs more leads than the team can work: no volume will do.
+    rng = np.random.default_rng(8)
+    out = count_outlook(observed=0, pending=None,
+                        arrivals=_arrivals(np.full(4000, 100.0), capacity=200),
+                        rate_draws=_fixed(0.2, 4000), rng=rng)  # fmt: skip
+    volume = out.required_volume(30, 0.8)
+    assert 150 < volume < 190
+    assert out.probability(30, volume_scale=volume / 100) >= 0.8
+    assert out.probability(30, volume_scale=0.99 * volume / 100) < 0.8 + 0.02
+    assert out.required_volume(45, 0.8) == np.inf
