@@ -76,13 +76,16 @@ def _target_format(row: Any) -> fmt.Formatter:
 
 
 def _check(sla, data: LoadedData, team_path, *, period: str | None, strict: bool) -> int:
-    from slaplan.sla.check import check_sla
+    from slaplan.sla._data import censored_frame
+    from slaplan.sla.check import check_sla, sla_estimates
 
     leads, as_of = data.leads, data.options.as_of
     if period is not None and (problem := _period_problem(sla, leads, as_of, period)):
         print(f"slaplan check: error: --{problem}", file=sys.stderr)
         return 2
-    table = check_sla(sla, leads, team=team_path, as_of=as_of, period=period)
+    # one estimate of the funnel for the table and the consistency lines below it
+    estimates = sla_estimates(sla, leads, censored_frame(leads, as_of)[1], period, 0, None)
+    table = check_sla(sla, leads, team=team_path, as_of=as_of, period=period, estimates=estimates)
     period = table["period"].iloc[0]
     print(
         f"leads: {data.options.leads_path} ({len(leads.frame):,} accepted, "
@@ -91,7 +94,7 @@ def _check(sla, data: LoadedData, team_path, *, period: str | None, strict: bool
     print(f"attainability in {period} at {sla.confidence:.0%} confidence "
           f"(data as of {table.attrs['as_of']:%Y-%m-%d}):\n")  # fmt: skip
     print(_check_table(table, sla.confidence))
-    _print_consistency(sla, leads, as_of=as_of, period=period)
+    _print_consistency(sla, leads, as_of=as_of, period=period, estimates=estimates)
     unmet = table.index[table["verdict"] != "attainable"].tolist()
     if unmet:
         print(f"\nnot attainable at {sla.confidence:.0%}: {', '.join(unmet)}", file=sys.stderr)
@@ -117,14 +120,14 @@ def _check_table(table, confidence: float) -> str:
     )
 
 
-def _print_consistency(sla, leads, *, as_of, period) -> None:
+def _print_consistency(sla, leads, *, as_of, period, estimates) -> None:
     """For each pair of a marketing count and a later sales count: can both be kept? Said in
     counts (the largest sales target marketing's promise supports), so the only probability
     printed for a commitment is the one in the table."""
     from slaplan.sla.consistency import check_consistency
 
     stages = {c.id: c.stage for c in sla.commitments}
-    consistency = check_consistency(sla, leads, as_of=as_of, period=period)
+    consistency = check_consistency(sla, leads, as_of=as_of, period=period, estimates=estimates)
     for row in consistency.itertuples():
         word = "consistent" if row.consistent else "INCONSISTENT"
         mql, sql = stages[row.marketing], stages[row.sales]
