@@ -119,16 +119,18 @@ def _typed_chain(args: argparse.Namespace, count: int) -> tuple[str, ...]:
     return tuple(chain)
 
 
-def _fitted(args: argparse.Namespace):
-    """A planner on the one estimate of the lead data, refusing a chain with a stage that has
-    no timestamp at all."""
+def _fitted(args: argparse.Namespace, chain: tuple[str, ...] | None = None):
+    """A planner on the one estimate of the lead data (over ``chain``, default the flags'),
+    refusing a chain with a stage that has no timestamp at all."""
     from slaplan.errors import DataError
     from slaplan.plan.planner import Planner
 
     data = load_data(args)
     table, path = data.leads, data.options.leads_path
-    chain = _chain(args, table.funnel.stages)
+    chain = chain or _chain(args, table.funnel.stages)
     for stage in chain:
+        if stage not in table.funnel.stages:
+            raise DataError(f"{path}: no stage {stage!r} in its funnel {list(table.funnel.stages)}")
         if table.frame[f"{stage}_at"].notna().sum() == 0:
             raise DataError(f"{path}: stage {stage!r} has no timestamp: nothing to plan from")
     # the estimate refuses, naming what is missing, when the data cannot support a plan
@@ -145,10 +147,11 @@ def _planner(args: argparse.Namespace):
             volume=VolumeModel.poisson(args.volume), rates=tuple(args.rate), stages=stages, target=0
         )
     else:
-        planner = _fitted(args)
+        # typed rates replace the data's on the same chain (its lags and volume stay the data's)
+        stages = _typed_chain(args, len(args.rate)) if args.rate else None
+        planner = _fitted(args, stages)
         if args.rate:
-            stages = _typed_chain(args, len(args.rate))
-            planner = planner.with_(rates=tuple(args.rate), stages=stages)
+            planner = planner.with_(rates=tuple(args.rate))
     mean = planner.volume.mean if args.volume is None else args.volume
     if args.volume is not None or args.dispersion:
         volume = (

@@ -86,3 +86,14 @@ def test_unknown_stage_is_a_clear_error(capsys):
     assert main(["plan", "--target", "40", "--from-stage", "nope"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--from-stage must be one of" in err and "'nope'" in err
+
+
+def test_typed_rates_over_the_data_replace_its_rates_on_the_same_chain(capsys):
+    """Two typed rates with the samples' volume: the chain is mql → sql → opportunity, both rates
+    are the typed ones, and the lags come from the data of the same chain (this mixed run failed
+    with "lags must have one pmf per rate")."""
+    assert main(["plan", "--target", "50", "--rate", "13%", "--rate", "40/300"]) == 0
+    out = capsys.readouterr().out
+    assert "rate mql → sql          13.0% (fixed)" in out
+    assert "rate sql → opportunity" in out and "40 of 300 converted" in out
+    assert "target                  50 opportunity a month" in out
