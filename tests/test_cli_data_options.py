@@ -91,3 +91,41 @@ def test_stages_that_drop_an_sla_stage_are_refused_in_one_line(command, capsys):
     assert main([*command, "--stages", "mql,sql"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--stages must keep every stage of the SLA's funnel" in err
+
+
+@pytest.fixture(scope="module")
+def crm_database(samples_dir, tmp_path_factory):
+    """The samples' export as a table of a SQLite database file (the URL every command takes)."""
+    import sqlite3
+
+    path = tmp_path_factory.mktemp("db") / "crm.db"
+    with sqlite3.connect(path) as connection:
+        pd.read_csv(samples_dir / "leads.csv").to_sql("leads", connection, index=False)
+    return f"sqlite:///{path}"
+
+
+def test_check_reads_a_database_url_with_a_table(crm_database, capsys):
+    """issue 16: every --leads option takes a database URL (with --query or --table)."""
+    args = ["--leads", crm_database, "--as-of", "2026-11-15"]
+    assert main(["check", *args, "--table", "leads"]) == 0
+    from_table = capsys.readouterr().out
+    assert "32,774 accepted, 40 rejected" in from_table
+    assert main(["check", *args, "--query", "SELECT * FROM leads"]) == 0
+    from_query = capsys.readouterr().out
+    assert from_query.split("attainability")[1] == from_table.split("attainability")[1]
+
+
+def test_validate_names_the_rejected_rows_file_after_the_table(
+    crm_database, capsys, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "--leads", crm_database, "--table", "leads"]) == 1
+    assert (tmp_path / "reports" / "leads.rejected.csv").exists()
+
+
+@pytest.mark.parametrize("command", [["check"], ["plan", "--target", "5"], ["review"]])
+def test_a_wrong_database_is_one_line_without_its_password(command, capsys):
+    url = "postgresql://crm:hunter2-secret@127.0.0.1:9/sales"
+    assert main([*command, "--leads", url, "--table", "leads"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "hunter2-secret" not in err and "***" in err

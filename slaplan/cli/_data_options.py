@@ -3,7 +3,9 @@
 One argument group for every command that reads lead data (``validate``, ``check``, ``plan``,
 ``forecast``, ``review``, and any later one): ``--leads``, ``--mapping`` (a preset name or a
 JSON object), ``--dayfirst`` / ``--monthfirst`` (neither: detected from the values),
-``--stages`` (comma list) and ``--as-of``. :func:`add_data_options` adds them to a parser,
+``--stages`` (comma list), ``--as-of``, and for a database URL in ``--leads`` its ``--query``
+or ``--table`` (with ``--where``; ``--where`` also filters a Parquet folder).
+:func:`add_data_options` adds them to a parser,
 :func:`data_options` resolves them (the bundled samples and their "today" when no ``--leads``
 is given) and :func:`load_data` loads the lead table, so a missing or bad file fails with one
 line before any work starts. ``check`` and ``review`` also take ``--sla`` and ``--team``
@@ -43,8 +45,9 @@ class DataOptions:
 
     Attributes
     ----------
-    leads_path : Path
-        The export (the bundled samples' ``leads.csv`` when no ``--leads`` was given).
+    leads_path : Path or str
+        The export (the bundled samples' ``leads.csv`` when no ``--leads`` was given): a file or
+        Parquet folder, or a database URL (a string, possibly with ``${ENV}`` credentials).
     mapping : None, str or dict
         ``load_leads(mapping=...)``: a preset name, a parsed JSON object, or ``None``.
     dayfirst : bool or None
@@ -53,13 +56,36 @@ class DataOptions:
         The funnel's stages from ``--stages`` (``None``: the command's default funnel).
     as_of : str or None
         The analysis date (the samples' "today" on the samples, else ``--as-of`` or ``None``).
+    query, table, where : str or None
+        ``load_leads(query=..., table=..., where=...)`` for a database URL or a Parquet folder.
     """
 
-    leads_path: Path
+    leads_path: Path | str
     mapping: str | dict | None
     dayfirst: bool | None
     stages: tuple[str, ...] | None
     as_of: str | None
+    query: str | None = None
+    table: str | None = None
+    where: str | None = None
+
+    @property
+    def shown(self) -> str:
+        """The source for messages: a database URL with its password masked, else the path."""
+        from slaplan.funnel.db_url import is_database_url, parse_url
+
+        if is_database_url(self.leads_path):
+            return parse_url(str(self.leads_path)).shown
+        return str(self.leads_path)
+
+    @property
+    def stem(self) -> str:
+        """A short name for files written about the source (the table, or ``database``)."""
+        from slaplan.funnel.db_url import is_database_url
+
+        if is_database_url(self.leads_path):
+            return self.table or "database"
+        return Path(self.leads_path).stem
 
     def funnel(self, default: Any = None) -> Any:
         """The funnel to read with: ``--stages`` if given, else ``default``."""
@@ -107,7 +133,11 @@ def add_data_options(parser: argparse.ArgumentParser, *, as_of_help: str) -> Non
     group = parser.add_argument_group(
         "lead data", "the CRM export and how to read it (default: the bundled samples)"
     )
-    group.add_argument("--leads", type=Path, help="lead export: .csv, .xlsx or .parquet")
+    group.add_argument(
+        "--leads",
+        help="lead export: .csv, .xlsx, .parquet, a folder of Parquet files, or a database URL "
+        "such as postgresql://crm:${PGPASSWORD}@db/sales (with --query or --table)",
+    )
     group.add_argument("--mapping", help=_MAPPING_HELP)
     order = group.add_mutually_exclusive_group()
     order.add_argument(
@@ -132,6 +162,14 @@ def add_data_options(parser: argparse.ArgumentParser, *, as_of_help: str) -> Non
         help="funnel stages in order, e.g. mql,sql (default: the stage columns of the file)",
     )
     group.add_argument("--as-of", dest="as_of", help=as_of_help)
+    source = group.add_mutually_exclusive_group()
+    source.add_argument("--query", help="SQL query that returns the leads (database URL only)")
+    source.add_argument("--table", help="table or view of the leads (database URL only)")
+    group.add_argument(
+        "--where",
+        help="SQL filter on the rows of --table or of a Parquet folder, "
+        "e.g. \"created_at >= '2025-01-01'\"",
+    )
 
 
 def add_sla_options(parser: argparse.ArgumentParser) -> None:
@@ -149,8 +187,16 @@ def data_options(args: argparse.Namespace) -> DataOptions:
 
     on_samples = args.leads is None
     as_of = args.as_of or (SampleConfig().as_of.isoformat() if on_samples else None)
+    from slaplan.funnel.db_url import is_database_url
+
+    leads = args.leads
+    if leads is not None and not is_database_url(leads):
+        leads = Path(leads)
     return DataOptions(
-        leads_path=args.leads or Path(samples_dir()) / "leads.csv",
+        leads_path=leads or Path(samples_dir()) / "leads.csv",
+        query=getattr(args, "query", None),
+        table=getattr(args, "table", None),
+        where=getattr(args, "where", None),
         mapping=_mapping(args.mapping),
         dayfirst=args.dayfirst,
         stages=args.stages,
@@ -197,6 +243,9 @@ def load_data(
         funnel=options.funnel(funnel),
         dayfirst=options.dayfirst,
         as_of=options.as_of,
+        query=options.query,
+        table=options.table,
+        where=options.where,
     )
     return LoadedData(leads=leads, options=options)
 

@@ -88,7 +88,7 @@ def _check(sla, data: LoadedData, team_path, *, period: str | None, strict: bool
     table = check_sla(sla, leads, team=team_path, as_of=as_of, period=period, estimates=estimates)
     period = table["period"].iloc[0]
     print(
-        f"leads: {data.options.leads_path} ({len(leads.frame):,} accepted, "
+        f"leads: {data.options.shown} ({len(leads.frame):,} accepted, "
         f"{len(leads.rejected):,} rejected)"
     )
     print(f"attainability in {period} at {sla.confidence:.0%} confidence "

@@ -44,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _load(args: argparse.Namespace):
     data = load_data(args)
-    path, table = data.options.leads_path, data.leads
+    path, table = data.options.shown, data.leads
     if args.segment is not None:
         from dataclasses import replace
 

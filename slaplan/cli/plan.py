@@ -126,7 +126,7 @@ def _fitted(args: argparse.Namespace, chain: tuple[str, ...] | None = None):
     from slaplan.plan.planner import Planner
 
     data = load_data(args)
-    table, path = data.leads, data.options.leads_path
+    table, path = data.leads, data.options.shown
     chain = chain or _chain(args, table.funnel.stages)
     for stage in chain:
         if stage not in table.funnel.stages:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -56,22 +57,23 @@ def run(args: argparse.Namespace) -> int:
         from slaplan.capacity.roster import load_roster
 
         load_roster(paths.team_path)  # and so does a bad roster
-    options = load_data(
-        args, funnel=sla.funnel(), required=sla.stage_names
-    ).options  # and a bad lead export
+    data = load_data(args, funnel=sla.funnel(), required=sla.stage_names)  # and a bad export
+    options = data.options
     started = time.perf_counter()
-    out = render_review(
-        args.out,
-        sla_path=paths.sla_path,
-        leads_path=options.leads_path,
-        team_path=paths.team_path,
-        as_of=options.as_of,
-        segment=args.segment,
-        mapping=options.mapping,
-        dayfirst=options.dayfirst,
-        stages=list(options.stages) if options.stages else None,
-        progress=sys.stderr.isatty(),  # a bar for a person at a terminal, none in logs or CI
-    )
+    with tempfile.TemporaryDirectory(prefix="slaplan-review-") as scratch:
+        leads_path = _notebook_source(data, Path(scratch))
+        out = render_review(
+            args.out,
+            sla_path=paths.sla_path,
+            leads_path=leads_path,
+            team_path=paths.team_path,
+            as_of=options.as_of,
+            segment=args.segment,
+            mapping=options.mapping if leads_path == options.leads_path else None,
+            dayfirst=options.dayfirst,
+            stages=list(options.stages) if options.stages else None,
+            progress=sys.stderr.isatty(),  # a bar for a person at a terminal, none in logs or CI
+        )
     seconds = time.perf_counter() - started
     print(f"review written to {out.resolve()} ({seconds:.0f} s); open it in a browser")
     if args.pdf:
@@ -79,3 +81,17 @@ def run(args: argparse.Namespace) -> int:
 
         print(f"PDF written to {html_to_pdf(out)}")
     return 0
+
+
+def _notebook_source(data, scratch: Path) -> Path:
+    """The export the review notebook reads: the file itself, or for a database URL or a
+    filtered Parquet folder the validated rows in canonical columns, saved once as Parquet
+    (the notebook then needs no query and no credentials)."""
+    from slaplan.funnel.db_url import is_database_url
+
+    options = data.options
+    if not is_database_url(options.leads_path) and options.where is None:
+        return Path(options.leads_path)
+    snapshot = scratch / "leads.parquet"
+    data.leads.frame.to_parquet(snapshot, index=False)
+    return snapshot

@@ -35,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "file", nargs="?", type=Path, help="export to check, same as --leads (default: samples)"
+        "file", nargs="?", help="export to check, same as --leads (default: samples)"
     )
     add_data_options(parser, as_of_help="'today' for the future-date check (default: now)")
     parser.add_argument(
@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     report = table.report()
     print(report)
     if report.rejected:
-        stem = Path(loaded.options.leads_path).stem
+        stem = loaded.options.stem
         out = Path(args.rejected_out or Path("reports") / f"{stem}.rejected.csv")
         out.parent.mkdir(parents=True, exist_ok=True)
         table.rejected.to_csv(out, index=False)
