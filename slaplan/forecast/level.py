@@ -18,7 +18,8 @@ half-normal with scale 0.3 (monthly lead volumes typically vary by 5–30%).
 Regimes: a level shift is found by :func:`slaplan.forecast.regimes.find_regime` on the monthly
 log-likelihoods (the months before the last change are not used for the level); a level that
 drifts within the regime is followed by forgetting older months (weight ``delta**age``, ``delta``
-chosen by :func:`slaplan.forecast.regimes.choose_discount`).
+chosen by :func:`slaplan.forecast.regimes.choose_discount` as the better predictor, with no bar:
+:data:`VOLUME_DISCOUNT_EVIDENCE`).
 
 Seasonality (only with >= 13 months, so that a month a year before exists): the deviations
 ``r_t = log(y_t / level of its regime)`` of complete months are regressed through the origin on
@@ -49,6 +50,7 @@ from slaplan.forecast.regimes import (
 __all__ = [
     "CV_GRID",
     "MIN_LEVEL_MONTHS",
+    "VOLUME_DISCOUNT_EVIDENCE",
     "LevelPosterior",
     "fit_level",
     "level_loglik",
@@ -63,6 +65,12 @@ _COARSE_POINTS = 120
 _FINE_POINTS = 120
 _MIN_SEASONAL_PAIRS = 4
 _MONTHS_PER_YEAR = 12
+
+VOLUME_DISCOUNT_EVIDENCE = 0.0
+"""Nats by which forgetting must beat no forgetting for a volume: none, the better predictor.
+With the rates' bar of 2 nats, trending volumes were overconfident: on the 300 simulated series
+of the forecast study (tests/forecast/test_study.py) 80% and 95% intervals covered 73.9% and
+89.7% of the held-out months; without it 78.9% and 92.8%, and the MASE fell from 0.94 to 0.92."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -239,7 +247,9 @@ def fit_level(counts: np.ndarray, exposure: np.ndarray | None = None) -> LevelPo
     ys, es = y[start:], (e * season)[start:]
     prior = _prior(coarse, CV_GRID, center)
     rows = loglik[start:] if slope <= 0 else level_loglik(ys, es, coarse, CV_GRID)
-    discount = choose_discount(*thinned(rows, prior, coarse.size))
+    discount = choose_discount(
+        *thinned(rows, prior, coarse.size), evidence=VOLUME_DISCOUNT_EVIDENCE
+    )
     rough = _weighted_posterior(rows, prior, discount).reshape(coarse.size, -1).sum(axis=1)
     mean = float(rough @ coarse)
     sd = max(float(np.sqrt(rough @ (coarse - mean) ** 2)), coarse[1] - coarse[0])
