@@ -5,7 +5,8 @@ Owns the *track record as people read it*: a :class:`~slaplan.estimate.backtest.
 one per month asked about (:func:`period_rows`), one per commitment (:func:`score_rows`), one
 per probability bin (:func:`reliability_rows`) — sentences (:func:`score_sentence`,
 :func:`calibration_sentence`), the review's :class:`~slaplan.present.tables.PeopleTable`
-(:func:`track_record_table`) and the reliability chart with its alt text
+(:func:`track_record_table`), the review's section (:func:`track_record_html`) and the
+reliability chart with its alt text
 (:func:`plot_reliability`, :func:`reliability_alt`). The command line, the review, the
 notebooks and ``tools/readme_backtest.py`` all write the numbers here, so they read alike.
 Nothing is computed beyond counting and averaging what the backtest says; a month without
@@ -14,6 +15,7 @@ enough data is written "insufficient data" with its reason, never dropped.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,6 +31,7 @@ from slaplan.present.formatting import (
     is_missing,
     period_name,
 )
+from slaplan.present.names import commitment_title
 from slaplan.present.tables import PeopleTable
 
 __all__ = [
@@ -44,6 +47,7 @@ __all__ = [
     "reliability_rows",
     "score_rows",
     "score_sentence",
+    "track_record_html",
     "track_record_table",
 ]
 
@@ -283,3 +287,38 @@ def reliability_alt(backtest: Any) -> str:
         for band, n, said, met in reliability_rows(table)
     ]
     return "Reliability chart of the backtest. " + " ".join(parts)
+
+
+def track_record_html(review: Any) -> str:
+    """The review's track record section: what was asked, the calibration sentence, the table
+    of Brier scores per commitment and the months the kit could not answer (escaped HTML).
+
+    ``review`` is a :class:`~slaplan.sla.review.Review`; without a track record the section is
+    the reason there is none.
+    """
+    backtest = review.track_record
+    if backtest is None:
+        return f"<p>Track record: {html.escape(review.track_record_note)}.</p>"
+    titles = {c.id: commitment_title(c) for c in review.sla.commitments}
+    frame = backtest.frame
+    months = sorted(frame["period"].unique())
+    asked = (
+        f"As of the end of each of the last {len(months)} closed months "
+        f"({period_name(months[0])} – {period_name(months[-1])}), the kit was asked, from the "
+        f"data known then, for each count commitment's P(met) in the month after."
+    )
+    parts = [
+        f"<p>{html.escape(asked)} {html.escape(calibration_sentence(backtest.scores()))}</p>",
+        track_record_table(backtest, titles).to_html(),
+    ]
+    missing = [
+        f"<li>{html.escape(titles.get(q, q))}, {html.escape(month)}: {html.escape(reason)}</li>"
+        for q in dict.fromkeys(frame["question"])
+        for month, reason in insufficient_reasons(frame, q)
+    ]
+    if missing:
+        parts.append(
+            "<p>Insufficient data (no P(met) said, not scored):</p>"
+            f'<ul class="sla-track-record-insufficient">{"".join(missing)}</ul>'
+        )
+    return "\n".join(parts)

@@ -9,11 +9,16 @@ row with its reason, never dropped.
 
 from __future__ import annotations
 
+import re
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
 
 import slaplan as sp
+
+UNREADABLE = re.compile(r"\bnan\b|\bNaN\b|\d[eE][+-]\d|\bNone\b|\binf\b")
 
 
 @pytest.fixture(scope="module")
@@ -88,3 +93,48 @@ def test_months_without_enough_data_are_rows_with_their_reason(maven):
     scores = bt.scores()
     assert scores.loc["all", "insufficient"] == len(insufficient)
     assert np.isfinite(scores.loc["all", "brier_kit"])
+
+
+def test_the_review_section_and_chart_are_written_for_people(sample_backtest, sample_sla):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from slaplan.present import track_record
+
+    review = SimpleNamespace(sla=sample_sla, track_record=sample_backtest, track_record_note="")
+    page = track_record.track_record_html(review)
+    assert UNREADABLE.findall(page) == []
+    assert '<table class="sla-track-record"' in page and ">SQLs (events)<" in page
+    assert "last 2 closed months (September 2026 – October 2026)" in page
+    ax = track_record.plot_reliability(sample_backtest)
+    assert ax.xaxis.get_major_formatter().__class__.__name__ == "PercentFormatter"
+    assert ax.yaxis.get_major_formatter().__class__.__name__ == "PercentFormatter"
+    legend = ax.get_legend()
+    assert legend.get_bbox_to_anchor().x0 > ax.get_window_extent().x1  # outside the data
+    plt.close(ax.figure)
+    alt = track_record.reliability_alt(sample_backtest)
+    assert alt.startswith("Reliability chart of the backtest. When the kit said")
+    assert UNREADABLE.findall(alt) == []
+
+
+def test_a_review_without_a_track_record_says_why(sample_sla):
+    from slaplan.present import track_record
+
+    note = "not computed: the SLA has no count commitment"
+    review = SimpleNamespace(sla=sample_sla, track_record=None, track_record_note=note)
+    assert track_record.track_record_html(review) == (
+        "<p>Track record: not computed: the SLA has no count commitment.</p>"
+    )
+
+
+def test_a_segment_review_backtests_the_segments_own_commitments(sample_files, sample_leads):
+    review = sp.build_review(
+        sample_files / "sla.yaml", sample_leads, as_of="2026-11-15", segment="events",
+        track_record_periods=1,
+    )  # fmt: skip
+    assert list(review.track_record.frame["question"]) == ["events_sql"]
+    assert review.track_record_note == ""
+    assert sp.build_review(sample_files / "sla.yaml", sample_leads, as_of="2026-11-15",
+                           segment="events").track_record is None  # fmt: skip
