@@ -1,16 +1,15 @@
 """The kit's track record written for people: tables, sentences and the reliability chart.
 
 Owns the *track record as people read it*: a :class:`~slaplan.estimate.backtest.KitBacktest`
-(from :func:`slaplan.backtest_sla` or :func:`slaplan.backtest_counts`) turned into text rows —
-one per month asked about (:func:`period_rows`), one per commitment (:func:`score_rows`), one
-per probability bin (:func:`reliability_rows`) — sentences (:func:`score_sentence`,
-:func:`calibration_sentence`), the review's :class:`~slaplan.present.tables.PeopleTable`
-(:func:`track_record_table`), the review's section (:func:`track_record_html`) and the
-reliability chart with its alt text
-(:func:`plot_reliability`, :func:`reliability_alt`). The command line, the review, the
-notebooks and ``tools/readme_backtest.py`` all write the numbers here, so they read alike.
-Nothing is computed beyond counting and averaging what the backtest says; a month without
-enough data is written "insufficient data" with its reason, never dropped.
+(from :func:`slaplan.backtest_sla` or :func:`slaplan.backtest_counts`) turned into text rows,
+one per month asked about (:func:`period_rows`, :func:`period_table`), per commitment
+(:func:`score_rows`, :func:`track_record_table`) and per probability band
+(:func:`reliability_rows`); sentences (:func:`score_sentence`, :func:`calibration_sentence`);
+the review's section (:func:`track_record_html`); and the reliability chart with its alt text
+(:func:`plot_reliability`, :func:`reliability_alt`). The command line, the review, the notebooks
+and ``tools/readme_backtest.py`` all write the numbers here, so they read alike. Nothing is
+computed beyond what :class:`KitBacktest` reports; a month without enough data is written
+"insufficient data" with its reason, never dropped.
 """
 
 from __future__ import annotations
@@ -42,6 +41,7 @@ __all__ = [
     "calibration_sentence",
     "insufficient_reasons",
     "period_rows",
+    "period_table",
     "plot_reliability",
     "reliability_alt",
     "reliability_rows",
@@ -322,3 +322,17 @@ def track_record_html(review: Any) -> str:
             f'<ul class="sla-track-record-insufficient">{"".join(missing)}</ul>'
         )
     return "\n".join(parts)
+
+
+def period_table(backtest: Any, question: str) -> PeopleTable:
+    """The months asked about ``question`` as a table (:func:`period_rows`), with the reason
+    beside each month the kit could not answer."""
+    frame = backtest.frame
+    reasons = dict(insufficient_reasons(frame, question))
+    rows = tuple((*row, reasons.get(row[0], "")) for row in period_rows(frame, question))
+    return PeopleTable(
+        columns=(*PERIOD_COLUMNS, "why no P(met)"),
+        rows=rows,
+        css_class="sla-track-record-months",
+        wrap=("why no P(met)",),
+    )
