@@ -99,13 +99,14 @@ def _header(sla: Any, data: Any, as_of: pd.Timestamp, frame: pd.DataFrame, seed:
 
     leads = data.leads
     periods = frame["period"]
-    span = f"{period_name(periods.min())} – {period_name(periods.max())}"
+    first, last, n = periods.min(), periods.max(), periods.nunique()
+    span = period_name(first) if n == 1 else f"{period_name(first)} – {period_name(last)}"
+    months = "1 closed month" if n == 1 else f"{n} closed months"
     return (
         f"{sla.name}: what the kit would have said, month by month\n"
         f"leads: {data.options.leads_path} ({len(leads.frame):,} accepted, "
         f"{len(leads.rejected):,} rejected); data as of {as_of:%Y-%m-%d}\n"
-        f"{periods.nunique()} closed months, {span}, each asked as of the end of the month "
-        f"before (seed {seed}).\n"
+        f"{months}, {span}, each asked as of the end of the month before (seed {seed}).\n"
         f"The kit: P(met), expected count and 80% interval from the data known then. "
         f"{NAIVE.capitalize()}: P(met) = 100% if the month before reached the target, else 0%."
     )
@@ -117,7 +118,6 @@ def _text_table(columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...]) -> 
 
 def _commitment_block(backtest: Any, commitment: Any) -> str:
     from slaplan.present.formatting import format_value
-    from slaplan.present.names import commitment_title
     from slaplan.present.track_record import (
         PERIOD_COLUMNS,
         insufficient_reasons,
@@ -129,8 +129,7 @@ def _commitment_block(backtest: Any, commitment: Any) -> str:
     target = format_value(commitment.target, commitment.metric)
     lines = [
         "",
-        f"{commitment.id}: {commitment_title(commitment)} — {commitment.owner}, "
-        f"target {target} a month",
+        f"{commitment.id}: {commitment.label} — {commitment.owner}, target {target} a month",
         score_sentence(backtest.scores(), commitment.id),
         _text_table(PERIOD_COLUMNS, period_rows(frame, commitment.id)),
     ]
@@ -142,7 +141,6 @@ def _commitment_block(backtest: Any, commitment: Any) -> str:
 
 
 def _summary(backtest: Any, commitments: dict[str, Any]) -> str:
-    from slaplan.present.names import commitment_title
     from slaplan.present.track_record import (
         RELIABILITY_COLUMNS,
         SCORE_COLUMNS,
@@ -152,7 +150,7 @@ def _summary(backtest: Any, commitments: dict[str, Any]) -> str:
     )
 
     scores = backtest.scores()
-    titles = {cid: f"{cid} ({commitment_title(c)})" for cid, c in commitments.items()}
+    titles = {cid: f"{cid} ({c.label})" for cid, c in commitments.items()}
     lines = ["", "Every commitment (Brier score: 0 is perfect, 0.25 is always saying 50%):",
              _text_table(SCORE_COLUMNS, score_rows(scores, titles))]  # fmt: skip
     reliability = backtest.reliability()

@@ -170,7 +170,7 @@ def score_sentence(scores: pd.DataFrame, question: str) -> str:
     """
     row = scores.loc[question]
     scored, asked = int(row["n"] - row["insufficient"]), int(row["n"])
-    head = f"{scored} of {asked} months scored"
+    head = f"{scored} of {asked} month{'s' * (asked != 1)} scored"
     if row["insufficient"]:
         head += f" ({format_count(row['insufficient'])} with insufficient data)"
     if not scored:
