@@ -261,7 +261,12 @@ def plot_reliability(backtest: Any, *, ax: Any = None):
     ax.set_xlabel("P(met) said beforehand")
     ax.set_ylabel("share of those targets met")
     ax.set_title("Track record: said vs happened (dot size: forecasts)", fontsize=10)
-    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+    legend = ax.legend(
+        fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False
+    )
+    for handle in legend.legend_handles:  # one marker size in the legend, whatever the counts
+        if hasattr(handle, "set_sizes"):
+            handle.set_sizes([40])
     return ax
 
 
