@@ -12,7 +12,14 @@ import pytest
 from slaplan.cli import main
 
 MAPPING = json.dumps({"lead_id": "Id", "mql_at": "MQL Date", "sql_at": "SQL Date"})
-COMMANDS = [["validate"], ["check"], ["plan", "--target", "5"], ["forecast"], ["review"]]
+COMMANDS = [
+    ["validate"],
+    ["check"],
+    ["plan", "--target", "5"],
+    ["forecast"],
+    ["review"],
+    ["backtest"],
+]
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("slaplan.cli.validate", "read a CRM export, report and save rejected rows"),
     "plan": ("slaplan.cli.plan", "P(hit), largest safe target and volume needed for a target"),
     "forecast": ("slaplan.cli.forecast", "forecast monthly volume with intervals and a backtest"),
+    "backtest": (
+        "slaplan.cli.backtest",
+        "the kit's track record: what it would have said each past month, and what happened",
+    ),
     "review": ("slaplan.cli.review", "execute the SLA review notebook and write an HTML report"),
     "sample": ("slaplan.cli.sample", "write the seeded sample data set (leads, team, SLA, truth)"),
 }

@@ -8,8 +8,8 @@ or ``--table`` (with ``--where``; ``--where`` also filters a Parquet folder).
 :func:`add_data_options` adds them to a parser,
 :func:`data_options` resolves them (the bundled samples and their "today" when no ``--leads``
 is given) and :func:`load_data` loads the lead table, so a missing or bad file fails with one
-line before any work starts. ``check`` and ``review`` also take ``--sla`` and ``--team``
-(:func:`add_sla_options`, :func:`sla_paths`).
+line before any work starts. ``check`` and ``review`` also take ``--sla`` and ``--team``,
+``backtest`` ``--sla`` only (:func:`add_sla_options`, :func:`sla_paths`).
 """
 
 from __future__ import annotations
@@ -172,13 +172,15 @@ def add_data_options(parser: argparse.ArgumentParser, *, as_of_help: str) -> Non
     )
 
 
-def add_sla_options(parser: argparse.ArgumentParser) -> None:
-    """Add ``--sla`` and ``--team`` (default: the samples' files when on the samples)."""
-    group = parser.add_argument_group("SLA", "the SLA file and the team roster")
+def add_sla_options(parser: argparse.ArgumentParser, *, team: bool = True) -> None:
+    """Add ``--sla`` and, with ``team``, ``--team`` (default: the samples' files when on the
+    samples)."""
+    group = parser.add_argument_group("SLA", "the SLA file" + " and the team roster" * team)
     group.add_argument("--sla", type=Path, help="SLA YAML file (default: samples sla.yaml)")
-    group.add_argument(
-        "--team", type=Path, help="team roster CSV (default: samples team.csv on the samples)"
-    )
+    if team:
+        group.add_argument(
+            "--team", type=Path, help="team roster CSV (default: samples team.csv on the samples)"
+        )
 
 
 def data_options(args: argparse.Namespace) -> DataOptions:
@@ -210,6 +212,8 @@ def sla_paths(args: argparse.Namespace) -> SlaPaths:
     from slaplan.samples import samples_dir
 
     root = Path(samples_dir())
+    if "team" not in args:  # a command without --team (add_sla_options(team=False))
+        return SlaPaths(sla_path=args.sla or root / "sla.yaml", team_path=None)
     team = args.team or (root / "team.csv" if args.leads is None else None)
     return SlaPaths(sla_path=args.sla or root / "sla.yaml", team_path=team)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -58,19 +58,31 @@ class KitBacktest:
     frame : pandas.DataFrame
         One row per origin x question: ``origin`` (the "today" of that estimate), ``period``,
         ``question``, ``stage``, ``segment``, ``target``, ``probability``, ``expected``,
-        ``low``/``high`` (80% interval), ``actual``, ``met``, ``naive_probability`` and
-        ``reason`` (why the data were insufficient, else "").
+        ``low``/``high`` (80% interval), ``actual``, ``met``, ``previous`` (the count of the
+        month before, the naive rule's basis), ``naive_probability`` (1 if ``previous`` reached
+        the target, else 0) and ``reason`` (why the data were insufficient, else ""; the kit's
+        numbers are then NaN).
     """
 
     frame: pd.DataFrame = field(repr=False)
 
-    def reliability(self, bins: int = 10) -> pd.DataFrame:
-        """Predicted vs observed frequency per probability bin (kit's numbers only)."""
-        return reliability_table(self._scored(), bins=bins)
+    def reliability(self, bins: int = 10, *, rule: Literal["kit", "naive"] = "kit") -> pd.DataFrame:
+        """Predicted vs observed frequency per probability bin (see :func:`reliability_table`).
+
+        ``rule="kit"`` bins the kit's probabilities, ``"naive"`` those of "last month's count"
+        (0 or 1), on the same scored rows (where the kit had enough data), so the two compare.
+        """
+        scored = self._scored()
+        if rule == "naive":
+            scored = scored.assign(probability=scored["naive_probability"])
+        elif rule != "kit":
+            raise ValueError(f"rule must be one of 'kit', 'naive', got {rule!r}")
+        return reliability_table(scored, bins=bins)
 
     def scores(self) -> pd.DataFrame:
         """Per question and overall: n, insufficient, Brier (kit, naive), ECE, interval cover."""
-        rows = [self._score(name, part) for name, part in self.frame.groupby("question")]
+        by_question = self.frame.groupby("question", sort=False)  # in the order asked
+        rows = [self._score(name, part) for name, part in by_question]
         rows.append(self._score("all", self.frame))
         return pd.DataFrame(rows).set_index("question")
 
@@ -155,7 +167,8 @@ def backtest_counts(
     stages : sequence of str, optional
         The funnel (default: the table's).
     periods : int
-        Closed months asked about (the latest ones before ``as_of``'s month).
+        Closed months asked about: the latest months that have ended by ``as_of`` (the month
+        holding ``as_of`` counts only when ``as_of`` is its last instant).
     as_of : date-like, optional
         The data's "today" (default: the table's).
     seed : int
@@ -184,7 +197,8 @@ def backtest_counts(
             for stage in names[1:]
             for factor in RELATIVE_TARGETS
         ]
-    last_closed = pd.Period(today, freq="M") - 1
+    # a month is closed once it has ended: an as_of at the end of its last day closes it
+    last_closed = pd.Period(today + pd.Timedelta(1, "ns"), freq="M") - 1
     asked = pd.period_range(end=last_closed, periods=periods, freq="M")
     rows = []
     for period in progress(list(asked), desc="backtest origins", enabled=show_progress):
@@ -226,6 +240,7 @@ def _answer(frame, estimate, question: Question, period, origin) -> dict[str, An
         "target": target,
         "actual": actual,
         "met": actual >= target,
+        "previous": before,
         "naive_probability": float(before >= target),
     }
     outlook = (

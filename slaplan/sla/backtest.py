@@ -47,10 +47,15 @@ def backtest_sla(
 ) -> KitBacktest:
     """The kit's track record on the SLA's count commitments over the last ``periods`` months.
 
+    Each row is what :func:`slaplan.check_sla` says (same seed, no roster) when run as of the
+    last instant of the month before — P(met), expected count, 80% interval — beside what then
+    happened and the naive rule "last month's count" (P(met) = 1 if the month before reached
+    the target, else 0). ``rate`` and ``response_time`` commitments are not asked.
+
     Parameters
     ----------
     sla : SLA
-        A monthly SLA (quarterly SLAs are asked month by month is not meaningful: refused).
+        A monthly SLA (a quarterly SLA has too few closed periods to score: refused).
     leads : LeadTable or DataFrame
     periods, as_of, seed, show_progress
         As in :func:`slaplan.backtest_counts`.

@@ -3,7 +3,8 @@
 The review notebook (``notebooks/05_sla_review.ipynb``) and ``slaplan review`` call this with
 the paths of the SLA, the lead export and the roster, and only display the result: the check of
 the next period, the tracking of every period with the open period's pacing, the attribution of
-each miss, the drift since the last review and the proposed targets.
+each miss, the drift since the last review, the proposed targets and, when asked for, the kit's
+track record on the SLA's own history (:func:`slaplan.backtest_sla`).
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ from typing import Any
 
 import pandas as pd
 
+from slaplan._checks import check_count
+from slaplan.estimate.backtest import KitBacktest
 from slaplan.funnel.pairs import resolve_as_of
 from slaplan.sla._inputs import SlaEstimates, check_period
 from slaplan.sla.attribution import attribute_miss
+from slaplan.sla.backtest import backtest_sla
 from slaplan.sla.check import check_sla
 from slaplan.sla.consistency import check_consistency
 from slaplan.sla.drift import detect_drift, propose_targets
@@ -58,6 +62,8 @@ class Review:
     context: pd.DataFrame | None = field(default=None, repr=False)
     left_out: tuple[str, ...] = ()
     estimates: SlaEstimates | None = field(default=None, repr=False)
+    track_record: KitBacktest | None = field(default=None, repr=False)
+    track_record_note: str = ""  # why there is no track record ("" when there is one)
 
     def assumptions(self) -> pd.DataFrame:
         """What the numbers assume: every volume and rate of the estimate, by segment.
@@ -142,6 +148,7 @@ def build_review(
     dayfirst: bool | None = None,
     stages: Any = None,
     seed: int = 0,
+    track_record_periods: int = 0,
 ) -> Review:
     """Compute every table of the review.
 
@@ -168,12 +175,16 @@ def build_review(
         The funnel's stages to read a path with (default: the SLA's stages).
     seed : int
         Seed of forecasts and Monte Carlo.
+    track_record_periods : int
+        Closed months of the kit's track record on the SLA's count commitments
+        (:func:`slaplan.backtest_sla`, one estimate per month and segment: about a second a
+        month on the samples, so 0, the default, leaves it out; the review notebook asks for 6).
 
     Returns
     -------
     Review
         The SLA (scoped to the segment), the check, consistency, tracking, attribution, drift
-        and proposal tables.
+        and proposal tables, and the track record (or why there is none).
 
     Raises
     ------
@@ -207,6 +218,7 @@ def build_review(
     estimates = SlaEstimates(sla, frame, as_of=as_of_ts, period=period, seed=seed)
     checked = check_sla(sla, frame, team=team, as_of=as_of_ts, seed=seed, estimates=estimates)
     tracked = track_sla(sla, frame, as_of=as_of_ts, estimates=estimates)
+    track_record, note = _track_record(sla, frame, as_of_ts, track_record_periods, seed)
     return Review(
         sla=sla,
         as_of=as_of_ts,
@@ -225,4 +237,18 @@ def build_review(
         else segment_context(whole, every_segment, segment, as_of=as_of_ts),
         left_out=tuple(c.id for c in whole.commitments if c.segment not in (None, segment)),
         estimates=estimates,
+        track_record=track_record,
+        track_record_note=note,
     )
+
+
+def _track_record(
+    sla: SLA, frame: pd.DataFrame, as_of: pd.Timestamp, periods: int, seed: int
+) -> tuple[KitBacktest | None, str]:
+    """The backtest of the SLA's count commitments, or None and why there is none."""
+    if check_count("track_record_periods", periods) == 0:
+        return None, "not computed for this review (track_record_periods=0)"
+    try:
+        return backtest_sla(sla, frame, periods=periods, as_of=as_of, seed=seed), ""
+    except ValueError as exc:  # a quarterly SLA, or no count commitment to backtest
+        return None, f"not computed: {exc}"

@@ -62,8 +62,16 @@ def test_review_report_has_the_commitments_table(report_html, sample_sla):
         assert f">{html.escape(commitment_title(renamed))}<" in table.group(0)
     for section in ("Actual against target", "The month still running", "Why targets were missed",
                     "What changed since the last review", "Proposed targets",
+                    "Track record: has the kit been right on this data?",
                     "How this review was made"):  # fmt: skip
         assert section in report_html
+
+
+def test_review_report_shows_the_kits_track_record(report_html):
+    table = re.search(r'<table class="sla-track-record".*?</table>', report_html, re.S)
+    assert table is not None and "Brier: last month" in table.group(0)
+    assert "As of the end of each of the last 6 closed months" in report_html
+    assert '<img alt="Reliability chart of the backtest. When the kit said' in report_html
 
 
 def test_review_report_has_no_python_source_and_no_scripts(report_html):
