@@ -31,8 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from slaplan._yaml import parse_yaml
 from slaplan.errors import DataError
 from slaplan.funnel.db_url import is_database_url
 
@@ -149,13 +148,7 @@ def load_source(path: str | Path) -> SourceFile:
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: source file not found")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" (line {mark.line + 1})" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise DataError(f"{path}: not valid YAML{line}: {problem}") from None
+    raw = parse_yaml(path.read_text(encoding="utf-8"), name=str(path), error=DataError)
     if not isinstance(raw, Mapping):
         raise DataError(f"{path}: a source file is a mapping of keys to values, got {raw!r}")
     unknown = [str(key) for key in raw if key not in _KEYS]
