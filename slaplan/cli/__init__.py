@@ -27,6 +27,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "forecast": ("slaplan.cli.forecast", "forecast monthly volume with intervals and a backtest"),
     "review": ("slaplan.cli.review", "execute the SLA review notebook and write an HTML report"),
     "sample": ("slaplan.cli.sample", "write the seeded sample data set (leads, team, SLA, truth)"),
+    "init": ("slaplan.cli.init", "write a team's SLA repository (SLA, data source, notebooks, CI)"),
+    "diff": ("slaplan.cli.diff", "what an SLA change does to each commitment (text or Markdown)"),
 }
 
 
