@@ -44,7 +44,7 @@ def parameterised_copy(source: Path, values: Mapping[str, Any], *, header: str) 
     --------
     >>> from slaplan.present.report import notebook_path
     >>> nb = parameterised_copy(notebook_path(), {"sla_path": "../sla.yaml"}, header="# mine")
-    >>> print(next(c for c in nb.cells if "parameters" in c.metadata.tags).source[:29])
+    >>> print(next(c for c in nb.cells if "parameters" in c.metadata.tags).source[:31])
     # mine
     sla_path = "../sla.yaml"
     """
