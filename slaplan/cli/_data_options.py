@@ -23,11 +23,13 @@ __all__ = [
     "LoadedData",
     "SlaPaths",
     "add_data_options",
+    "add_period_option",
     "add_sla_options",
     "data_options",
     "load_data",
     "parse_stages",
     "sla_paths",
+    "team_path",
 ]
 
 _MAPPING_HELP = (
@@ -107,7 +109,12 @@ def add_data_options(parser: argparse.ArgumentParser, *, as_of_help: str) -> Non
     group = parser.add_argument_group(
         "lead data", "the CRM export and how to read it (default: the bundled samples)"
     )
-    group.add_argument("--leads", type=Path, help="lead export: .csv, .xlsx or .parquet")
+    group.add_argument(
+        "--leads",
+        type=Path,
+        help="lead export: .csv, .xlsx or .parquet, or a source.yaml naming a file, a Parquet "
+        "folder or a database URL and how to read it (written by slaplan init)",
+    )
     group.add_argument("--mapping", help=_MAPPING_HELP)
     order = group.add_mutually_exclusive_group()
     order.add_argument(
@@ -134,12 +141,21 @@ def add_data_options(parser: argparse.ArgumentParser, *, as_of_help: str) -> Non
     group.add_argument("--as-of", dest="as_of", help=as_of_help)
 
 
-def add_sla_options(parser: argparse.ArgumentParser) -> None:
-    """Add ``--sla`` and ``--team`` (default: the samples' files when on the samples)."""
+def add_sla_options(parser: argparse.ArgumentParser, *, sla: bool = True) -> None:
+    """Add ``--sla`` and ``--team`` (default: the samples' files when on the samples); only
+    ``--team`` when ``sla`` is false (a command given its SLA files otherwise)."""
     group = parser.add_argument_group("SLA", "the SLA file and the team roster")
-    group.add_argument("--sla", type=Path, help="SLA YAML file (default: samples sla.yaml)")
+    if sla:
+        group.add_argument("--sla", type=Path, help="SLA YAML file (default: samples sla.yaml)")
     group.add_argument(
         "--team", type=Path, help="team roster CSV (default: samples team.csv on the samples)"
+    )
+
+
+def add_period_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--period``, the SLA period a check looks at (default: the next full one)."""
+    parser.add_argument(
+        "--period", help="the SLA period to check, YYYY-MM or YYYYQn (default: the next one)"
     )
 
 
@@ -164,8 +180,14 @@ def sla_paths(args: argparse.Namespace) -> SlaPaths:
     from slaplan.samples import samples_dir
 
     root = Path(samples_dir())
-    team = args.team or (root / "team.csv" if args.leads is None else None)
-    return SlaPaths(sla_path=args.sla or root / "sla.yaml", team_path=team)
+    return SlaPaths(sla_path=args.sla or root / "sla.yaml", team_path=team_path(args))
+
+
+def team_path(args: argparse.Namespace) -> Path | None:
+    """``--team``, or the samples' roster when on the samples (``None`` otherwise)."""
+    from slaplan.samples import samples_dir
+
+    return args.team or (Path(samples_dir()) / "team.csv" if args.leads is None else None)
 
 
 def load_data(

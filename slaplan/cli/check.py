@@ -15,6 +15,7 @@ from slaplan.cli import _format as fmt
 from slaplan.cli._data_options import (
     LoadedData,
     add_data_options,
+    add_period_option,
     add_sla_options,
     load_data,
     sla_paths,
@@ -35,9 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_data_options(
         parser, as_of_help="the analysis date, YYYY-MM-DD (default: the latest date in the data)"
     )
-    parser.add_argument(
-        "--period", help="the SLA period to check, YYYY-MM or YYYYQn (default: the next one)"
-    )
+    add_period_option(parser)
     parser.add_argument(
         "--spec-only", action="store_true", help="only validate the SLA and list its commitments"
     )
