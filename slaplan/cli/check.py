@@ -125,7 +125,7 @@ def _check(
     table = check_sla(sla, leads, team=team_path, as_of=as_of, period=period)
     period = table["period"].iloc[0]
     print(
-        f"leads: {data.options.leads_path} ({len(leads.frame):,} accepted, "
+        f"leads: {_leads_name(data)} ({len(leads.frame):,} accepted, "
         f"{len(leads.rejected):,} rejected)"
     )
     print(f"attainability in {period} at {sla.confidence:.0%} confidence "
@@ -145,6 +145,14 @@ def _check(
     if unmet:
         print(f"\nnot attainable at {sla.confidence:.0%}: {', '.join(unmet)}", file=sys.stderr)
     return 1 if unmet and strict else 0
+
+
+def _leads_name(data: LoadedData) -> str:
+    """The export read: its path, or a source file and the export it names."""
+    from slaplan.funnel.source_file import is_source_file
+
+    path = data.options.leads_path
+    return f"{path} → {data.leads.source_name}" if is_source_file(path) else str(path)
 
 
 def gate_failures(sla, table, consistency, threshold: float) -> list[str]:
