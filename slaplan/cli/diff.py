@@ -81,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
         f"checked for {period_name(diff.period)} on the same data (as of "
         f"{diff.as_of:%Y-%m-%d}) with the same seed"
     )
+    if old.confidence != new.confidence:
+        checked += f"; confidence {old.confidence:.0%} → {new.confidence:.0%}"
     if args.format == "markdown":
         print(f"### SLA change: `{args.old}` → `{args.new}`\n")
         print(f"{new.name}, {checked}.\n")
