@@ -37,6 +37,8 @@ _EXPORTS: dict[str, str] = {
     "LeadTable": "slaplan.funnel.leads",
     "LoadReport": "slaplan.funnel.leads",
     "load_leads": "slaplan.funnel.leads",
+    "load_source": "slaplan.funnel.source_file",
+    "SourceFile": "slaplan.funnel.source_file",
     "ColumnMapping": "slaplan.funnel.presets",
     "load_funnel_counts": "slaplan.funnel.counts",
     "FunnelCounts": "slaplan.funnel.counts",
@@ -128,7 +130,11 @@ _EXPORTS: dict[str, str] = {
     "propose_targets": "slaplan.sla.drift",
     "build_review": "slaplan.sla.review",
     "Review": "slaplan.sla.review",
+    "diff_sla": "slaplan.sla.diff",
+    "SlaDiff": "slaplan.sla.diff",
     "render_review": "slaplan.present.report",
+    # --- a team's SLA repository ----------------------------------------------------------
+    "init_repository": "slaplan.repo.init",
 }
 
 __all__ = [

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from slaplan.cli import main
+from slaplan.samples import samples_dir
 
 UNREADABLE = re.compile(r"\bnan\b|\bNaN\b|\d[eE][+-]\d|\bNone\b|\binf\b")
 COMMANDS = {
@@ -16,6 +17,7 @@ COMMANDS = {
     "forecast": ["forecast", "--horizon", "3"],
     "forecast by segment": ["forecast", "--horizon", "2", "--by-segment"],
     "validate": ["validate"],
+    "diff": ["diff", str(samples_dir() / "sla.yaml"), str(samples_dir() / "sla.yaml"), "--all"],
 }
 
 

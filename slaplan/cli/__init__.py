@@ -3,7 +3,8 @@
 Each subcommand lives in its own module of this package, exposing ``register(subparsers)`` (adds
 its parser and sets ``handler``) and is imported only when the command line starts. A subcommand
 whose module is not installed answers clearly with exit code 2. Exit codes: 0 success, 1 the job
-ran but found a problem the user must see (rejected rows, a missed commitment), 2 unusable input.
+ran but found a problem the user must see (rejected rows, a missed commitment), 2 unusable input,
+3 a gate failed (``check --fail-under``: a commitment below the threshold or inconsistent).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     ),
     "review": ("slaplan.cli.review", "execute the SLA review notebook and write an HTML report"),
     "sample": ("slaplan.cli.sample", "write the seeded sample data set (leads, team, SLA, truth)"),
+    "init": ("slaplan.cli.init", "write a team's SLA repository (SLA, data source, notebooks, CI)"),
+    "diff": ("slaplan.cli.diff", "what an SLA change does to each commitment (text or Markdown)"),
 }
 
 

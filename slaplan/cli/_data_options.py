@@ -25,11 +25,13 @@ __all__ = [
     "LoadedData",
     "SlaPaths",
     "add_data_options",
+    "add_period_option",
     "add_sla_options",
     "data_options",
     "load_data",
     "parse_stages",
     "sla_paths",
+    "team_path",
 ]
 
 _MAPPING_HELP = (
@@ -135,8 +137,9 @@ def add_data_options(parser: argparse.ArgumentParser, *, as_of_help: str) -> Non
     )
     group.add_argument(
         "--leads",
-        help="lead export: .csv, .xlsx, .parquet, a folder of Parquet files, or a database URL "
-        "such as postgresql://crm:${PGPASSWORD}@db/sales (with --query or --table)",
+        help="lead export: .csv, .xlsx, .parquet, a folder of Parquet files, a database URL "
+        "such as postgresql://crm:${PGPASSWORD}@db/sales (with --query or --table), or a "
+        "source.yaml naming one of them and how to read it (written by slaplan init)",
     )
     group.add_argument("--mapping", help=_MAPPING_HELP)
     order = group.add_mutually_exclusive_group()
@@ -172,15 +175,26 @@ def add_data_options(parser: argparse.ArgumentParser, *, as_of_help: str) -> Non
     )
 
 
-def add_sla_options(parser: argparse.ArgumentParser, *, team: bool = True) -> None:
-    """Add ``--sla`` and, with ``team``, ``--team`` (default: the samples' files when on the
-    samples)."""
+def add_sla_options(
+    parser: argparse.ArgumentParser, *, sla: bool = True, team: bool = True
+) -> None:
+    """Add ``--sla`` (unless ``sla`` is false: a command given its SLA files otherwise) and
+    ``--team`` (unless ``team`` is false: a command that applies no roster); the defaults are
+    the samples' files when on the samples."""
     group = parser.add_argument_group("SLA", "the SLA file" + " and the team roster" * team)
-    group.add_argument("--sla", type=Path, help="SLA YAML file (default: samples sla.yaml)")
+    if sla:
+        group.add_argument("--sla", type=Path, help="SLA YAML file (default: samples sla.yaml)")
     if team:
         group.add_argument(
             "--team", type=Path, help="team roster CSV (default: samples team.csv on the samples)"
         )
+
+
+def add_period_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--period``, the SLA period a check looks at (default: the next full one)."""
+    parser.add_argument(
+        "--period", help="the SLA period to check, YYYY-MM or YYYYQn (default: the next one)"
+    )
 
 
 def data_options(args: argparse.Namespace) -> DataOptions:
@@ -212,10 +226,17 @@ def sla_paths(args: argparse.Namespace) -> SlaPaths:
     from slaplan.samples import samples_dir
 
     root = Path(samples_dir())
+    return SlaPaths(sla_path=args.sla or root / "sla.yaml", team_path=team_path(args))
+
+
+def team_path(args: argparse.Namespace) -> Path | None:
+    """``--team``, or the samples' roster when on the samples (``None`` otherwise, and for a
+    command without ``--team``)."""
+    from slaplan.samples import samples_dir
+
     if "team" not in args:  # a command without --team (add_sla_options(team=False))
-        return SlaPaths(sla_path=args.sla or root / "sla.yaml", team_path=None)
-    team = args.team or (root / "team.csv" if args.leads is None else None)
-    return SlaPaths(sla_path=args.sla or root / "sla.yaml", team_path=team)
+        return None
+    return args.team or (Path(samples_dir()) / "team.csv" if args.leads is None else None)
 
 
 def load_data(

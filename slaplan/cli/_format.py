@@ -25,7 +25,16 @@ from slaplan.present.formatting import (
     is_missing,
 )
 
-__all__ = ["count", "number", "percent", "rate_text", "table", "value", "volume_text"]
+__all__ = [
+    "count",
+    "markdown_table",
+    "number",
+    "percent",
+    "rate_text",
+    "table",
+    "value",
+    "volume_text",
+]
 
 Formatter = Callable[[Any], str]
 
@@ -144,3 +153,24 @@ def _text(value: Any) -> str:
     if is_missing(value) or (isinstance(value, str) and not value):
         return MISSING
     return str(value)
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A frame of text as a Markdown table (index left out; ``|`` and line breaks escaped),
+    e.g. for a pull-request comment.
+
+    >>> print(markdown_table(pd.DataFrame({"what": ["sql count"], "target": ["50 → 60"]})))
+    | what | target |
+    |---|---|
+    | sql count | 50 → 60 |
+    """
+
+    def cell(value: Any) -> str:
+        return _text(value).replace("|", "\\|").replace("\n", " ")
+
+    lines = [
+        "| " + " | ".join(cell(c) for c in frame.columns) + " |",
+        "|" + "---|" * len(frame.columns),
+    ]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(False)]
+    return "\n".join(lines)

@@ -1,4 +1,9 @@
-"""``slaplan check``: the attainability check of an SLA on lead data (default: the samples)."""
+"""``slaplan check``: the attainability check of an SLA on lead data (default: the samples).
+
+With ``--fail-under`` it is a gate for CI: exit code 3 when a commitment's P(met) is below the
+threshold (default: the SLA's confidence), its data are insufficient, or a sales count cannot be
+kept when marketing delivers exactly its own promise; one line per failing commitment on stderr.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from slaplan.cli import _format as fmt
 from slaplan.cli._data_options import (
     LoadedData,
     add_data_options,
+    add_period_option,
     add_sla_options,
     load_data,
     sla_paths,
@@ -30,9 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_data_options(
         parser, as_of_help="the analysis date, YYYY-MM-DD (default: the latest date in the data)"
     )
-    parser.add_argument(
-        "--period", help="the SLA period to check, YYYY-MM or YYYYQn (default: the next one)"
-    )
+    add_period_option(parser)
     parser.add_argument(
         "--spec-only", action="store_true", help="only validate the SLA and list its commitments"
     )
@@ -41,7 +45,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="exit with code 1 when a commitment is not attainable at the SLA's confidence",
     )
+    parser.add_argument(
+        "--fail-under",
+        nargs="?",
+        const="sla",
+        type=_threshold,
+        metavar="P",
+        help="a gate for CI: exit with code 3 when a commitment's P(met) is below P (0.8 or "
+        "80%%; default: the SLA's confidence), its data are insufficient, or marketing's and "
+        "sales' counts are inconsistent; one line per failing commitment on stderr",
+    )
     parser.set_defaults(handler=run)
+
+
+EXIT_GATE = 3
+"""``--fail-under``: a commitment is below the threshold, unjudgeable or inconsistent."""
+
+
+def _threshold(text: str) -> float | str:
+    """``--fail-under``'s value: a probability as ``0.8`` or ``80%`` (``"sla"``: none given)."""
+    if text == "sla":
+        return text
+    try:
+        value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be a probability such as 0.8 or 80%, got {text!r}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -54,7 +85,14 @@ def run(args: argparse.Namespace) -> int:
         print(fmt.table(sla.to_frame(), {}, rows={"target": _target_format}))
         return 0
     data = load_data(args, funnel=sla.funnel(), required=sla.stage_names)
-    return _check(sla, data, paths.team_path, period=args.period, strict=args.strict)
+    return _check(
+        sla,
+        data,
+        paths.team_path,
+        period=args.period,
+        strict=args.strict,
+        fail_under=args.fail_under,
+    )
 
 
 def _period_problem(sla, leads, as_of: str | None, period: str) -> str | None:
@@ -75,7 +113,9 @@ def _target_format(row: Any) -> fmt.Formatter:
     return fmt.value(row["metric"])
 
 
-def _check(sla, data: LoadedData, team_path, *, period: str | None, strict: bool) -> int:
+def _check(
+    sla, data: LoadedData, team_path, *, period: str | None, strict: bool, fail_under=None
+) -> int:
     from slaplan.sla._data import censored_frame
     from slaplan.sla.check import check_sla, sla_estimates
 
@@ -88,17 +128,64 @@ def _check(sla, data: LoadedData, team_path, *, period: str | None, strict: bool
     table = check_sla(sla, leads, team=team_path, as_of=as_of, period=period, estimates=estimates)
     period = table["period"].iloc[0]
     print(
-        f"leads: {data.options.shown} ({len(leads.frame):,} accepted, "
+        f"leads: {_leads_name(data)} ({len(leads.frame):,} accepted, "
         f"{len(leads.rejected):,} rejected)"
     )
     print(f"attainability in {period} at {sla.confidence:.0%} confidence "
           f"(data as of {table.attrs['as_of']:%Y-%m-%d}):\n")  # fmt: skip
     print(_check_table(table, sla.confidence))
-    _print_consistency(sla, leads, as_of=as_of, period=period, estimates=estimates)
+    consistency = _print_consistency(sla, leads, as_of=as_of, period=period, estimates=estimates)
     unmet = table.index[table["verdict"] != "attainable"].tolist()
+    if fail_under is not None:
+        threshold = sla.confidence if fail_under == "sla" else fail_under
+        failures = gate_failures(sla, table, consistency, threshold)
+        for line in failures:
+            print(f"FAILED {line}", file=sys.stderr)
+        if failures:
+            return EXIT_GATE
+        print(f"\nevery commitment at or above {threshold:.0%}, both sides consistent")
+        return 0
     if unmet:
         print(f"\nnot attainable at {sla.confidence:.0%}: {', '.join(unmet)}", file=sys.stderr)
     return 1 if unmet and strict else 0
+
+
+def _leads_name(data: LoadedData) -> str:
+    """The export read: its path, or a source file and the export it names."""
+    from slaplan.funnel.source_file import is_source_file
+
+    path = data.options.leads_path
+    return f"{path} → {data.leads.source_name}" if is_source_file(path) else data.options.shown
+
+
+def gate_failures(sla, table, consistency, threshold: float) -> list[str]:
+    """One line per commitment that fails ``--fail-under``: P(met) below ``threshold``, data
+    insufficient, or a sales count inconsistent with marketing's promise at ``threshold``."""
+    from slaplan.sla.check import INSUFFICIENT
+
+    stages = {c.id: c.stage for c in sla.commitments}
+    lines = []
+    for cid, row in table.iterrows():
+        target = _target_format(row)(row["target"])
+        if row["verdict"] == INSUFFICIENT:
+            lines.append(f"{cid}: insufficient data to judge {row['what']} ({row['reason']})")
+        elif row["probability"] < threshold:
+            largest = _target_format(row)(row["max_target"])
+            lines.append(
+                f"{cid}: P(met) {fmt.percent(row['probability'], beside=threshold)} is below "
+                f"{threshold:.0%} for {row['what']} {target} (largest target at "
+                f"{sla.confidence:.0%}: {largest})"
+            )
+    for row in consistency.itertuples():
+        if not row.probability < threshold:  # NaN: not judged (the commitment says why)
+            continue
+        mql, sql = stages[row.marketing], stages[row.sales]
+        lines.append(
+            f"{row.sales}: inconsistent with {row.marketing}: if marketing delivers exactly "
+            f"{fmt.count(row.marketing_target)} {mql}, P({fmt.count(row.sales_target)} {sql}) is "
+            f"{fmt.percent(row.probability, beside=threshold)}, below {threshold:.0%}"
+        )
+    return lines
 
 
 def _check_table(table, confidence: float) -> str:
@@ -120,7 +207,7 @@ def _check_table(table, confidence: float) -> str:
     )
 
 
-def _print_consistency(sla, leads, *, as_of, period, estimates) -> None:
+def _print_consistency(sla, leads, *, as_of, period, estimates) -> Any:
     """For each pair of a marketing count and a later sales count: can both be kept? Said in
     counts (the largest sales target marketing's promise supports), so the only probability
     printed for a commitment is the one in the table."""
@@ -137,3 +224,4 @@ def _print_consistency(sla, leads, *, as_of, period, estimates) -> None:
             f"{fmt.count(row.marketing_target)} {mql}, sales can promise at most "
             f"{fmt.count(row.sales_target_supported)} {sql} at {sla.confidence:.0%} confidence"
         )
+    return consistency

@@ -37,6 +37,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--out", type=Path, default=Path("reports/review.html"), help="HTML file to write"
     )
     parser.add_argument(
+        "--notebook",
+        type=Path,
+        help="the review notebook to run (default: the project's 05_sla_review.ipynb; a team "
+        "repository made by slaplan init has its own copy)",
+    )
+    parser.add_argument(
         "--pdf",
         action="store_true",
         help="also print the report to PDF beside the HTML (needs Chromium)",
@@ -73,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
             dayfirst=options.dayfirst,
             stages=list(options.stages) if options.stages else None,
             progress=sys.stderr.isatty(),  # a bar for a person at a terminal, none in logs or CI
+            notebook=args.notebook,
         )
     seconds = time.perf_counter() - started
     print(f"review written to {out.resolve()} ({seconds:.0f} s); open it in a browser")

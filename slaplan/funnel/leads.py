@@ -40,6 +40,7 @@ from slaplan.funnel.presets import (
     source_columns,
 )
 from slaplan.funnel.readers import RawTable, read_source
+from slaplan.funnel.source_file import is_source_file, load_source
 from slaplan.funnel.stages import Funnel
 from slaplan.funnel.table import LeadTable, LoadReport
 
@@ -66,12 +67,15 @@ def load_leads(
 
     Parameters
     ----------
-    source : path, folder, database URL or DataFrame
+    source : path, folder, database URL, source file or DataFrame
         ``.csv`` (any of ``, ; tab |``, UTF-8 with or without BOM, Latin-1 fallback, junk lines
         above the header), ``.xlsx``, ``.parquet``, a folder of Parquet files (hive
         partitions allowed), a database URL such as ``"postgresql://user:${PGPASSWORD}@host/crm"``
         (SQLAlchemy syntax; PostgreSQL, SQLite, DuckDB, ...), or a DataFrame. Folders and
-        URLs: see :mod:`slaplan.funnel.sources` (types, row numbers, credentials).
+        URLs: see :mod:`slaplan.funnel.sources` (types, row numbers, credentials). A ``.yaml``
+        data source file names one of these and how to read it (:mod:`.source_file`): its
+        ``mapping``, ``dayfirst``, ``query``, ``table`` and ``where`` must then not be passed
+        here too; ``funnel`` and ``as_of`` passed here take precedence over its own.
     mapping : None, str, dict or ColumnMapping
         ``None`` for canonical columns, a preset (``"hubspot"``, ``"salesforce"``,
         ``"salesforce_lead"``, ``"salesforce_opportunity"``, ``"maven"``) or
@@ -129,6 +133,17 @@ def load_leads(
     >>> d.frame.equals(t.frame), len(d.rejected) == len(t.rejected)
     (True, True)
     """
+    if is_source_file(source):
+        arguments = load_source(source).load_arguments(
+            mapping=mapping,
+            dayfirst=dayfirst,
+            query=query,
+            table=table,
+            where=where,
+            funnel=funnel,
+            as_of=as_of,
+        )
+        return load_leads(**arguments, tz=tz, order_tolerance_hours=order_tolerance_hours)
     tolerance_ns = int(
         check_positive("order_tolerance_hours", order_tolerance_hours, allow_zero=True) * 3.6e12
     )

@@ -23,7 +23,13 @@ from typing import Any
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import default
 
-__all__ = ["IPCKernelManager", "notebook_path", "render_review", "strip_interactive"]
+__all__ = [
+    "IPCKernelManager",
+    "bundled_notebook",
+    "notebook_path",
+    "render_review",
+    "strip_interactive",
+]
 
 REVIEW_NOTEBOOK = "05_sla_review.ipynb"
 _WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
@@ -44,15 +50,24 @@ class IPCKernelManager(AsyncKernelManager):
         return "ipc" if os.name == "posix" else "tcp"  # Windows has no IPC transport
 
 
-def notebook_path() -> Path:
-    """The review notebook template (the repository's ``notebooks/`` beside the package)."""
+def bundled_notebook(name: str) -> Path:
+    """One of the project's notebooks (``notebooks/`` beside the package, or inside it).
+
+    >>> bundled_notebook("02_target_planner.ipynb").name
+    '02_target_planner.ipynb'
+    """
     import slaplan
 
     package = Path(slaplan.__file__).resolve().parent
     for candidate in (package.parent / "notebooks", package / "notebooks"):
-        if (candidate / REVIEW_NOTEBOOK).exists():
-            return candidate / REVIEW_NOTEBOOK
-    raise FileNotFoundError(package.parent / "notebooks" / REVIEW_NOTEBOOK)
+        if (candidate / name).exists():
+            return candidate / name
+    raise FileNotFoundError(package.parent / "notebooks" / name)
+
+
+def notebook_path() -> Path:
+    """The review notebook template (the repository's ``notebooks/`` beside the package)."""
+    return bundled_notebook(REVIEW_NOTEBOOK)
 
 
 def strip_interactive(notebook: Any) -> Any:
@@ -101,6 +116,7 @@ def render_review(
     stages: list[str] | None = None,
     timeout_seconds: int = 600,
     progress: bool = False,
+    notebook: str | Path | None = None,
 ) -> Path:
     """Execute the review notebook on the given files and write the HTML report.
 
@@ -122,6 +138,9 @@ def render_review(
     progress : bool
         Show a ``tqdm.auto`` bar of the executed cells (on stderr in a terminal); off by
         default so that tests and scripts stay quiet.
+    notebook : path, optional
+        The review notebook to run (default the project's, :func:`notebook_path`): a team's
+        own copy with the same parameters (``slaplan init``), executed in its own folder.
 
     Returns
     -------
@@ -139,7 +158,7 @@ def render_review(
     import nbformat
     import papermill
 
-    template = notebook_path()
+    template = notebook_path() if notebook is None else Path(notebook).resolve()
     parameters = {
         "sla_path": str(Path(sla_path).resolve()),
         "leads_path": str(Path(leads_path).resolve()),
@@ -152,7 +171,7 @@ def render_review(
     }
     out = Path(out)
     with tempfile.TemporaryDirectory() as scratch:
-        executed = Path(scratch) / REVIEW_NOTEBOOK
+        executed = Path(scratch) / template.name
         papermill.execute_notebook(
             str(template),
             str(executed),

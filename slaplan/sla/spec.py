@@ -20,15 +20,14 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 import pandas as pd
-import yaml
 
+from slaplan._yaml import parse_yaml
 from slaplan.capacity.calendar import BusinessCalendar
 from slaplan.errors import SpecError
 from slaplan.sla import _fields as f
 from slaplan.sla._commitments import parse_commitments
-from slaplan.sla._yaml import safe_load
 
-__all__ = ["SLA", "Commitment", "Goal", "ReviewPolicy", "Stage", "load_sla"]
+__all__ = ["SLA", "Commitment", "Goal", "ReviewPolicy", "Stage", "load_sla", "parse_sla"]
 
 Metric = Literal["count", "rate", "response_time", "worked"]
 Owner = Literal["marketing", "sales"]
@@ -233,20 +232,32 @@ def load_sla(source: str | PathLike[str] | Mapping[str, Any]) -> SLA:
     if isinstance(source, Mapping):
         return _parse(source, source_name="<mapping>")
     path = Path(source)
-    text = path.read_text(encoding="utf-8")
-    try:
-        raw = safe_load(text)
-    except yaml.YAMLError as exc:
-        where = getattr(exc, "problem_mark", None)
-        line = f" (line {where.line + 1})" if where is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise SpecError(f"{path}: not valid YAML{line}: {problem}") from None
+    return parse_sla(path.read_text(encoding="utf-8"), name=str(path))
+
+
+def parse_sla(text: str, *, name: str) -> SLA:
+    """Validate the text of an SLA file; ``name`` (a path, ``HEAD~1:sla.yaml``) begins every
+    error message.
+
+    Raises
+    ------
+    SpecError
+        As :func:`load_sla`.
+
+    Examples
+    --------
+    >>> parse_sla("name: x\\nperiod: month\\ncommitments: []", name="sla.yaml")
+    Traceback (most recent call last):
+    ...
+    slaplan.errors.SpecError: sla.yaml: commitments must ...
+    """
+    raw = parse_yaml(text, name=name, error=SpecError)
     if not isinstance(raw, Mapping):
-        raise SpecError(f"{path}: the SLA file must be a mapping of keys to values, got {raw!r}")
+        raise SpecError(f"{name}: the SLA file must be a mapping of keys to values, got {raw!r}")
     try:
-        return _parse(raw, source_name=str(path))
+        return _parse(raw, source_name=name)
     except SpecError as exc:
-        raise SpecError(f"{path}: {exc}") from None
+        raise SpecError(f"{name}: {exc}") from None
 
 
 def _parse(raw: Mapping[str, Any], *, source_name: str) -> SLA:
