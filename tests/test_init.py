@@ -69,7 +69,7 @@ def test_init_writes_every_file_of_the_repository(repository):
         assert step in workflow
     script = (repository / "ci.sh").read_text()
     assert "--fail-under" in script and "--nbval-lax --nbval-current-env" in script
-    assert '"$SLAPLAN" backtest --sla sla.yaml $DATA' in script  # same data options as check
+    assert '"$SLAPLAN" backtest --sla sla.yaml $LEADS' in script  # check's data, no roster
     for target in ("check:", "review:", "backtest:", "notebooks:"):
         assert target in (repository / "Makefile").read_text()
 
@@ -150,7 +150,12 @@ def test_the_generated_ci_script_passes_on_the_samples_and_fails_an_unattainable
     done = run(["./ci.sh"], folder, timeout=900)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "every commitment at or above 80%, both sides consistent" in done.stdout
-    assert re.search(r"\b20 passed\b", done.stdout)  # every cell of both notebooks
+    cells = sum(
+        cell.cell_type == "code"
+        for name in ("review", "planner")
+        for cell in nbformat.read(folder / "notebooks" / f"{name}.ipynb", as_version=4).cells
+    )
+    assert re.search(rf"\b{cells} passed\b", done.stdout)  # every cell of both notebooks
     assert (folder / "reports" / "review.html").stat().st_size > 100_000
     assert run(["git", "status", "--porcelain"], folder).stdout == ""  # outputs are ignored
 
