@@ -46,6 +46,8 @@ def test_attainability_benchmarks_run_and_print_their_ratios(project_root, capsy
         ("ingest", ["--rows", "3000", "--repeat", "1"], "ratio:"),
         ("erlang", [], "required_agents"),
         ("sources", ["--rows", "3000", "--repeat", "1", "--steps"], "ratio vs"),
+        ("estimate", ["--rows", "3000", "--repeat", "1"], "ratio estimate / read_csv"),
+        ("commands", ["--repeat", "1", "--skip-review"], "best / target"),
     ],
 )
 def test_script_runs_from_the_command_line(project_root, name, arguments, expected):
