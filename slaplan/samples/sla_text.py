@@ -22,7 +22,7 @@ SAMPLE_SLA_TEXT = """\
 #                 the hour
 # The other three: events_sql attainable (P(met) >= 80%: the autumn events' SQLs), mql_to_sql
 # a stretch (40-80%: paid_social MQLs convert least, and late touches convert less) and
-# mqls_worked comfortably attainable (>= 90%: the team can work about 437 MQLs a month).
+# mqls_worked comfortably attainable (>= 90%: the team can work about 438 MQLs a month).
 name: Northwind marketing–sales SLA
 version: 3
 effective: {start: 2026-01-01, end: 2026-12-31}
