@@ -117,7 +117,8 @@ def _response(lives, cutoff, within_hours: float) -> dict:
 def campaign_truth(export, *, segment, start, factor, months, short_months) -> dict:
     """The campaign's realised lift: its segment's leads and MQLs a month, before and after.
 
-    ``months`` are the simulated months ``YYYY-MM`` (the last one is partial, left out).
+    ``months`` are the simulated months ``YYYY-MM`` (the last one is partial, left out). A
+    side without a complete month (a short history) has no months and ``None`` means.
 
     >>> t = pd.DataFrame({"segment": ["a"] * 3, "lead_at": pd.to_datetime(
     ...     ["2026-01-05", "2026-02-05", "2026-02-06"]), "mql_at": pd.NaT, "sql_at": pd.NaT})
@@ -131,13 +132,15 @@ def campaign_truth(export, *, segment, start, factor, months, short_months) -> d
     after = [m for m in complete if m >= start]
     before = [m for m in complete if m < start and m not in short_months][-12:]
 
-    def per_month(times: pd.Series, chosen: list[str]) -> float:
+    def per_month(times: pd.Series, chosen: list[str]) -> float | None:
+        if not chosen:
+            return None
         counts = _month(times.dropna()).value_counts()
         return round(float(np.mean([counts.get(m, 0) for m in chosen])), 1)
 
     return {
         "segment": segment, "start": start, "lead_volume_factor": factor,
-        "months_before": [before[0], before[-1]], "months_after": [after[0], after[-1]],
+        "months_before": before[:1] + before[1:][-1:], "months_after": after[:1] + after[1:][-1:],
         "leads_per_month": {"before": per_month(part["lead_at"], before),
                             "after": per_month(part["lead_at"], after)},
         "mqls_per_month": {"before": per_month(mql_event, before),
