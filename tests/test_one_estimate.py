@@ -1,6 +1,7 @@
 """One question through every door gives one number (issue 13, "one estimate of the funnel").
 
-"P(at least 50 SQLs in December 2026), as of 2026-11-15" on the bundled samples is asked of
+"P(at least 66 SQLs in December 2026), as of 2026-11-15" on the bundled samples (66: the sample
+SLA's ``sql_volume`` target, read from the file) is asked of
 the check, the review, the planner (what the dashboard and ``slaplan plan --leads`` show), the
 notebook's estimate and the backtest's own machinery; the pacing of the open month likewise
 through tracking and the estimate. Same data, same seed: the same number, to the last digit.
@@ -16,6 +17,10 @@ import slaplan as sp
 AS_OF = "2026-11-15"
 DECEMBER = pd.Period("2026-12", "M")
 NOVEMBER = pd.Period("2026-11", "M")
+TARGET = int(
+    next(c.target for c in sp.load_sla(sp.samples_dir() / "sla.yaml").commitments
+         if c.id == "sql_volume")
+)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -31,12 +36,12 @@ def sla():
 @pytest.fixture(scope="module")
 def estimate_answer(leads):
     estimate = sp.estimate_funnel(leads, ["lead", "mql", "sql", "opportunity", "customer"])
-    return estimate.outlook("sql", DECEMBER).probability(50)
+    return estimate.outlook("sql", DECEMBER).probability(TARGET)
 
 
 def test_check_says_what_the_estimate_says(sla, leads, estimate_answer):
     checked = sp.check_sla(sla, leads)
-    assert checked.loc["sql_volume", "target"] == 50
+    assert checked.loc["sql_volume", "target"] == TARGET == 66
     assert checked.loc["sql_volume", "probability"] == estimate_answer
 
 
@@ -46,14 +51,14 @@ def test_the_review_says_what_the_check_says(sla, leads, estimate_answer):
 
 
 def test_the_planner_says_what_the_check_says(leads, estimate_answer):
-    planner = sp.Planner.from_leads(leads, stages=("mql", "sql"), target=50)
+    planner = sp.Planner.from_leads(leads, stages=("mql", "sql"), target=TARGET)
     assert planner.compute().attainability.probability == estimate_answer
 
 
 def test_the_two_stage_estimate_of_the_notebook_says_the_same(leads, estimate_answer):
     # notebook 04 estimates only the chain it forecasts: the answer does not depend on it
     short = sp.estimate_funnel(leads, ["mql", "sql"])
-    assert short.outlook("sql", DECEMBER).probability(50) == estimate_answer
+    assert short.outlook("sql", DECEMBER).probability(TARGET) == estimate_answer
 
 
 def test_the_backtest_asks_the_same_engine(leads):
@@ -61,7 +66,7 @@ def test_the_backtest_asks_the_same_engine(leads):
     # equals a direct estimate's
     bt = sp.backtest_counts(
         leads,
-        [sp.estimate.backtest.Question(id="q", stage="sql", target=50)],
+        [sp.estimate.backtest.Question(id="q", stage="sql", target=TARGET)],
         stages=["mql", "sql"],
         periods=1,
     )
@@ -69,7 +74,7 @@ def test_the_backtest_asks_the_same_engine(leads):
         leads, ["mql", "sql"], as_of=pd.Timestamp("2026-09-30 23:59:59.999999999")
     )
     october = pd.Period("2026-10", "M")
-    assert bt.frame["probability"].iloc[0] == direct.outlook("sql", october).probability(50)
+    assert bt.frame["probability"].iloc[0] == direct.outlook("sql", october).probability(TARGET)
 
 
 def test_pacing_of_the_open_month_is_the_estimates_outlook(sla, leads):
@@ -77,7 +82,7 @@ def test_pacing_of_the_open_month_is_the_estimates_outlook(sla, leads):
     estimate = sp.estimate_funnel(leads, ["lead", "mql", "sql", "opportunity", "customer"])
     assert tracked.loc["sql_volume", "pacing_probability"] == estimate.outlook(
         "sql", NOVEMBER
-    ).probability(50)
+    ).probability(TARGET)
 
 
 def test_the_rate_every_table_shows_is_the_plans_rate(leads):

@@ -139,7 +139,7 @@ def funnel_inputs(
     >>> t = sp.load_leads(sp.samples_dir() / "leads.csv", as_of="2026-11-15")
     >>> rates, lags = sp.funnel_inputs(t, ["mql", "sql"])
     >>> round(rates[0].mean, 2), len(lags[0])
-    (0.14, 7)
+    (0.13, 7)
     """
     from slaplan.estimate.funnel_estimate import estimate_funnel
 

@@ -74,6 +74,9 @@ def plot_stage_forecast(
 def plot_backtest_errors(backtest, *, ax: Any = None):
     """MASE by horizon per method, with the Poisson noise floor no forecast can beat."""
     ax = axes_or_new(ax, _SIZE_INCHES)
+    ax.set_title("Backtest error by horizon")
+    if backtest.points.empty:
+        return _no_backtest(ax)
     table = backtest.by_horizon.reset_index()
     for method, rows in table.groupby("method", sort=False):
         ax.plot(rows["horizon"], rows["mase"], marker="o", label=str(method))
@@ -85,7 +88,6 @@ def plot_backtest_errors(backtest, *, ax: Any = None):
     ax.set_xlabel("months ahead")
     ax.set_ylabel("MASE (1 = in-sample seasonal naive)")
     ax.set_ylim(bottom=0)
-    ax.set_title("Backtest error by horizon")
     ax.legend(fontsize="small")
     return ax
 
@@ -93,6 +95,9 @@ def plot_backtest_errors(backtest, *, ax: Any = None):
 def plot_backtest_coverage(backtest, *, ax: Any = None):
     """Share of held-out months inside each interval, per method, against the nominal level."""
     ax = axes_or_new(ax, _SIZE_INCHES)
+    ax.set_title("Interval coverage in the backtest (dashed: nominal)")
+    if backtest.points.empty:
+        return _no_backtest(ax)
     summary = backtest.summary
     columns = [c for c in summary.columns if c.startswith("coverage_")]
     positions = np.arange(len(summary))
@@ -106,8 +111,16 @@ def plot_backtest_coverage(backtest, *, ax: Any = None):
     ax.set_xticks(positions + width * (len(columns) - 1) / 2, list(summary.index))
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("share of held-out months covered")
-    ax.set_title("Interval coverage in the backtest (dashed: nominal)")
     ax.legend(fontsize="small")
+    return ax
+
+
+def _no_backtest(ax: Any) -> Any:
+    """An empty backtest (a regime too young for one origin) said on the axes, not drawn."""
+    text = "no backtest: too few months (of the current regime)\nto hold any out"
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes)
+    ax.set_xticks([])
+    ax.set_yticks([])
     return ax
 
 

@@ -123,6 +123,13 @@ class SampleConfig:
         (variance = mean + mean²/dispersion).
     short_months : tuple of str
         Months ``YYYY-MM`` of a campaign pause: ``paused_segments`` volume × ``pause_factor``.
+    campaign_segment : str or None
+        The segment whose lead volume a paid campaign lifts (None: no campaign).
+    campaign_start : str
+        First month ``YYYY-MM`` of the campaign: from it on, ``campaign_segment``'s mean volume
+        is × ``campaign_factor`` (a level shift the kit's change warnings should report).
+    campaign_factor : float
+        The campaign's lift of the segment's lead volume (and so of its MQLs).
 
     Examples
     --------
@@ -133,20 +140,23 @@ class SampleConfig:
     seed: int = 20261115
     as_of: dt.date = dt.date(2026, 11, 15)
     months: int = 30
-    leads_per_month: float = 960.0
+    leads_per_month: float = 910.0
     growth_per_year: float = 0.15
     dispersion: float = 80.0
     seasonality: tuple[float, ...] = _SEASONALITY
     short_months: tuple[str, ...] = ("2026-06",)
     paused_segments: tuple[str, ...] = ("web_inbound", "paid_social")
     pause_factor: float = 0.3
+    campaign_segment: str | None = "paid_social"
+    campaign_start: str = "2026-07"
+    campaign_factor: float = 3.0
     mql_score_threshold: int = 60
     score_sd: float = 18.0
     score_effect_per_point: float = 0.03  # log-odds-like slope of MQL->SQL on score
     segments: tuple[SegmentProfile, ...] = DEFAULT_SEGMENTS
     roster: tuple[RosterEntry, ...] = DEFAULT_ROSTER
     sdr_ramp_months: float = 3.0
-    response_mean_hours_at_full_load: float = 0.35
+    response_mean_hours_at_full_load: float = 0.7
     dirty_rows_per_kind: int = 8
 
     def __post_init__(self) -> None:
@@ -155,6 +165,7 @@ class SampleConfig:
         check_positive("leads_per_month", self.leads_per_month)
         check_positive("dispersion", self.dispersion)
         check_probability("pause_factor", self.pause_factor, open_high=False)
+        check_positive("campaign_factor", self.campaign_factor)
         check_count("dirty_rows_per_kind", self.dirty_rows_per_kind)
         if not isinstance(self.as_of, dt.date) or isinstance(self.as_of, dt.datetime):
             raise TypeError(f"as_of must be a datetime.date, got {self.as_of!r}")

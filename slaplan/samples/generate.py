@@ -22,7 +22,7 @@ from slaplan.samples.config import SampleConfig
 from slaplan.samples.export import censor, insert_dirty_rows, to_strings
 from slaplan.samples.simulate import month_starts, sdr_capacity_per_month, simulate_lives
 from slaplan.samples.sla_text import SAMPLE_SLA_TEXT
-from slaplan.samples.truth import DEFINITIONS, compute_truth
+from slaplan.samples.truth import DEFINITIONS, campaign_truth, compute_truth
 
 __all__ = ["FILE_NAMES", "Samples", "generate_samples", "samples_dir", "write_samples"]
 
@@ -138,6 +138,16 @@ def _parameters(config: SampleConfig, months: list[str]) -> dict:
     return parameters
 
 
+def _campaign(config: SampleConfig, export: pd.DataFrame, months: list[str]) -> dict | None:
+    """The campaign's part of ``truth.yaml`` (None without a campaign)."""
+    if config.campaign_segment is None:
+        return None
+    return campaign_truth(
+        export, segment=config.campaign_segment, start=config.campaign_start,
+        factor=config.campaign_factor, months=months, short_months=config.short_months,
+    )  # fmt: skip
+
+
 def _truth(config: SampleConfig, sla: dict, lives, export, *, leads, dirty) -> dict:
     """The content of ``truth.yaml``: header, realised truths, dirty rows, parameters."""
     cutoff = pd.Timestamp(config.as_of)
@@ -150,6 +160,7 @@ def _truth(config: SampleConfig, sla: dict, lives, export, *, leads, dirty) -> d
         "definitions": DEFINITIONS,
         "rows": {"total": len(leads), "clean": len(leads) - len(dirty), "dirty": len(dirty)},
         "short_mql_months": list(config.short_months),
+        "campaign": _campaign(config, export, months),
         **compute_truth(
             lives, export, cutoff=cutoff, months=months,
             mql_target=_commitment(sla, "mql_volume")["target"],

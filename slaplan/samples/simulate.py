@@ -43,8 +43,10 @@ def speed_factor(response_hours: np.ndarray) -> np.ndarray:
 
 
 def _monthly_arrivals(config: SampleConfig, rng: np.random.Generator) -> np.ndarray:
-    """Leads per (segment, month): negative binomial around a growing, seasonal mean."""
+    """Leads per (segment, month): negative binomial around a growing, seasonal mean (× the
+    campaign's lift from its first month on, × the pause factor in the short months)."""
     starts = month_starts(config)
+    campaign = starts.strftime("%Y-%m") >= config.campaign_start
     years = np.arange(config.months) / 12.0
     counts = np.empty((len(config.segments), config.months), dtype=np.int64)
     short = np.isin(starts.strftime("%Y-%m"), config.short_months)
@@ -52,6 +54,8 @@ def _monthly_arrivals(config: SampleConfig, rng: np.random.Generator) -> np.ndar
         season = np.asarray(segment.seasonality or config.seasonality)[starts.month - 1]
         mean = config.leads_per_month * segment.volume_share * season
         mean = mean * (1 + config.growth_per_year) ** years
+        if segment.name == config.campaign_segment:
+            mean = np.where(campaign, mean * config.campaign_factor, mean)
         if segment.name in config.paused_segments:
             mean = np.where(short, mean * config.pause_factor, mean)
         r = config.dispersion

@@ -12,7 +12,7 @@ import itertools
 import numpy as np
 import pandas as pd
 
-__all__ = ["DEFINITIONS", "compute_truth", "reached_stages"]
+__all__ = ["DEFINITIONS", "campaign_truth", "compute_truth", "reached_stages"]
 
 STAGES = ("lead", "mql", "sql", "opportunity", "customer")
 DEFINITIONS = {
@@ -27,6 +27,10 @@ DEFINITIONS = {
     "response": "MQLs (with mql_at) by month of mql_at; within = first touch at most "
     "within_business_hours business hours after mql_at on the SLA's calendar, uncensored "
     "(a touch after as_of counts when it happens); never-touched MQLs count as not within",
+    "campaign": "the paid campaign behind the visible change: from its start month on, its "
+    "segment's mean lead volume is x lead_volume_factor; leads_per_month and mqls_per_month "
+    "(mql as in monthly_counts) of the segment are means over the complete months since the "
+    "start (after) and over the 12 months before it without the short months (before)",
     "dirty_rows": "row is the 0-based data row of leads.csv (header excluded); every dirty row "
     "is an extra row, so the clean rows are exactly what a validator should keep",
 }
@@ -108,6 +112,40 @@ def _response(lives, cutoff, within_hours: float) -> dict:
     never = int((~frame["touched"]).sum())
     return {"within_business_hours": within_hours, "overall": summary(frame),
             "never_touched": never, "by_month": by_month}  # fmt: skip
+
+
+def campaign_truth(export, *, segment, start, factor, months, short_months) -> dict:
+    """The campaign's realised lift: its segment's leads and MQLs a month, before and after.
+
+    ``months`` are the simulated months ``YYYY-MM`` (the last one is partial, left out). A
+    side without a complete month (a short history) has no months and ``None`` means.
+
+    >>> t = pd.DataFrame({"segment": ["a"] * 3, "lead_at": pd.to_datetime(
+    ...     ["2026-01-05", "2026-02-05", "2026-02-06"]), "mql_at": pd.NaT, "sql_at": pd.NaT})
+    >>> campaign_truth(t, segment="a", start="2026-02", factor=2.0,
+    ...                months=["2026-01", "2026-02", "2026-03"], short_months=())["leads_per_month"]
+    {'before': 1.0, 'after': 2.0}
+    """
+    part = export[export["segment"] == segment]
+    mql_event = part["mql_at"].fillna(part["sql_at"])
+    complete = months[:-1]
+    after = [m for m in complete if m >= start]
+    before = [m for m in complete if m < start and m not in short_months][-12:]
+
+    def per_month(times: pd.Series, chosen: list[str]) -> float | None:
+        if not chosen:
+            return None
+        counts = _month(times.dropna()).value_counts()
+        return round(float(np.mean([counts.get(m, 0) for m in chosen])), 1)
+
+    return {
+        "segment": segment, "start": start, "lead_volume_factor": factor,
+        "months_before": before[:1] + before[1:][-1:], "months_after": after[:1] + after[1:][-1:],
+        "leads_per_month": {"before": per_month(part["lead_at"], before),
+                            "after": per_month(part["lead_at"], after)},
+        "mqls_per_month": {"before": per_month(mql_event, before),
+                           "after": per_month(mql_event, after)},
+    }  # fmt: skip
 
 
 def compute_truth(lives, export, *, cutoff, months, mql_target, effective_year, within_hours):

@@ -151,3 +151,17 @@ def test_forecast_paths_flow_through_the_funnel_with_their_correlation(mql_forec
     assert np.cov(sql[:, 0], sql[:, -1])[0, 1] == pytest.approx(
         expected, abs=0.25 * sql.var(axis=0).mean()
     )
+
+
+def test_backtest_charts_say_so_when_the_regime_is_too_young_to_backtest(samples_dir):
+    # the samples' mql volume changed in 2026-07 (truth.yaml campaign): four months since, no
+    # origin to backtest from; the charts say so instead of failing (notebook 04 draws them)
+    leads = sp.load_leads(samples_dir / "leads.csv", as_of="2026-11-15")
+    forecast = sp.estimate_funnel(leads, ["mql", "sql"]).volume("mql").forecast
+    assert forecast.backtest_detail.points.empty
+    fig, axes = plt.subplots(1, 2)
+    plots = (charts.plot_backtest_errors, charts.plot_backtest_coverage)
+    for plot, ax in zip(plots, axes, strict=True):
+        assert plot(forecast.backtest_detail, ax=ax) is ax
+        assert ax.texts[0].get_text().startswith("no backtest")
+    plt.close(fig)

@@ -38,9 +38,30 @@ def assert_same_table(got: sp.LeadTable, expected: sp.LeadTable) -> None:
     """
     pd.testing.assert_frame_equal(got.frame, expected.frame)
     columns = ["line"] if got.rejected["line"].isna().all() else []
+    got_rejected, expected_rejected = got.rejected.copy(), expected.rejected.copy()
+    for name in _with_offsets(got_rejected):
+        got_rejected[name] = _instants(got_rejected[name])
+        expected_rejected[name] = _instants(expected_rejected[name])
     pd.testing.assert_frame_equal(
-        got.rejected.drop(columns=columns), expected.rejected.drop(columns=columns)
+        got_rejected.drop(columns=columns), expected_rejected.drop(columns=columns)
     )
     pd.testing.assert_frame_equal(got.skipped, expected.skipped)
     assert got.warnings == expected.warnings
     assert got.funnel == expected.funnel
+
+
+_OFFSET = r"[+-]\d\d:\d\d$"
+
+
+def _with_offsets(rejected: pd.DataFrame) -> list[str]:
+    """Columns of rejected rows whose original values carry a UTC offset: a database's
+    TIMESTAMPTZ gives the instant it holds, in its session's time zone, where the CSV export
+    wrote the same instant in UTC without an offset."""
+    return [name for name in rejected.columns
+            if rejected[name].astype("string").str.contains(_OFFSET, na=False).any()]  # fmt: skip
+
+
+def _instants(values: pd.Series) -> pd.Series:
+    """Timestamps as UTC instants (a value without an offset is UTC); other text unchanged."""
+    parsed = pd.to_datetime(values, utc=True, errors="coerce", format="ISO8601")
+    return parsed.astype(object).where(parsed.notna(), values)

@@ -9,13 +9,12 @@ command that redraws it.
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from _tools import load_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 README_PICTURES = sorted(
@@ -24,12 +23,7 @@ README_PICTURES = sorted(
 
 
 def _picture_inputs() -> ModuleType:
-    path = ROOT / "tools" / "picture_inputs.py"
-    spec = importlib.util.spec_from_file_location("picture_inputs", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("picture_inputs", module)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("picture_inputs")
 
 
 def test_the_readme_shows_the_four_pictures_the_script_makes() -> None:

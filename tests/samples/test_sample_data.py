@@ -153,7 +153,8 @@ def test_response_share_matches_the_data_for_touched_leads(clean, truth, calenda
     overall = truth["response"]["overall"]
     share_of_touched = frame["within"].sum() / frame["touched"].sum()
     assert share_of_touched == pytest.approx(overall["share_of_touched"], abs=0.005)
-    assert 0.7 < overall["share"] < 0.9  # the 90% response commitment is out of reach
+    # the 90% response commitment is out of reach: the campaign's MQLs swamp the SDRs
+    assert 0.5 < overall["share"] < 0.75
 
 
 def test_old_mql_cohorts_have_reached_their_eventual_share(clean, truth):
@@ -218,3 +219,25 @@ def test_cli_writes_and_does_not_overwrite_silently(tmp_path, capsys):
     assert main(["sample", "--out", str(out)]) == 2
     assert "--force" in capsys.readouterr().err
     assert main(["sample", "--out", str(samples_dir())]) == 2  # never the bundled ones silently
+
+
+def test_campaign_lift_matches_the_data(clean, truth):
+    """The visible change: the campaign segment's leads and MQLs a month, before and after."""
+    campaign = truth["campaign"]
+    part = clean[clean["segment"] == campaign["segment"]]
+    events = {"leads_per_month": part["lead_at"],
+              "mqls_per_month": part["mql_at"].fillna(part["sql_at"])}  # fmt: skip
+    first, last = campaign["months_after"]
+    after = pd.period_range(first, last, freq="M").strftime("%Y-%m")
+    start, end = campaign["months_before"]
+    before = [m for m in pd.period_range(start, end, freq="M").strftime("%Y-%m")
+              if m not in truth["short_mql_months"]]  # fmt: skip
+    assert first == campaign["start"] and len(before) == 12
+    for name, times in events.items():
+        counts = times.dropna().dt.strftime("%Y-%m").value_counts()
+        for side, months in (("before", before), ("after", after)):
+            mean = np.mean([counts.get(m, 0) for m in months])
+            assert campaign[name][side] == pytest.approx(mean, abs=0.051), (name, side)  # 0.1
+    # the lift is the campaign's factor, give or take growth, seasons and count noise
+    lift = campaign["leads_per_month"]["after"] / campaign["leads_per_month"]["before"]
+    assert campaign["lead_volume_factor"] * 0.8 < lift < campaign["lead_volume_factor"] * 1.4
