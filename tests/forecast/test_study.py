@@ -5,12 +5,17 @@ Measured (seeded; numbers from this file's fixtures, 2 shared cores):
 =====================================  ==========  ===========  ===========  ===========
 data                                   MASE auto   MASE s.naive  cover 80%    cover 95%
 =====================================  ==========  ===========  ===========  ===========
-300 simulated series, 36-60 months     0.825       1.139         80.6%        94.3%
-bundled samples, 15 series x 5 origins 1.051       1.314         76.7%        91.6%
+300 simulated series, 36-60 months     0.924       1.139         78.9%        92.8%
+bundled samples, 15 series x 5 origins 0.995       1.314         84.0%        94.2%
 =====================================  ==========  ===========  ===========  ===========
 
 Targets (issue 7): MASE no worse than seasonal naive's on average; 80% intervals cover 75-85%
-and 95% intervals 91-98% of held-out months. Met on both. Before the Holt-Winters paths carried
+and 95% intervals 91-98% of held-out months. Met on both, with the level model that "auto"
+now defaults to (issue 13: a method is chosen by backtest only with 6 origins, more than this
+cheap configuration has). With a 2-nat bar before a volume's level may forget older months the
+level model measured 0.943 / 1.139 / 73.9% / 89.7% on the simulated series (their trends went
+unfollowed) and 1.051 / 1.314 / 76.7% / 91.6% on the samples; without the bar, the numbers
+above. The rows below are the earlier methods' history. Before the Holt-Winters paths carried
 their estimation uncertainty and "auto" chose by MASE (instead of interval score) the same
 fixtures measured 0.836 / 1.139 / 78.6% / 92.6% (simulated) and 1.291 / 1.395 / 75.1% / 90.2%
 (samples): Holt-Winters' 95% intervals, where it was chosen, then covered 86% of the held-out
