@@ -1,8 +1,10 @@
 """The numbers README.md quotes from a run on the bundled samples, and the command to refresh them.
 
-README.md shows, between marker comments, what ``slaplan check`` prints on the bundled samples
-and the change warnings of the one estimate behind it (the paid_social campaign of the samples;
-see ``data/samples/sla.yaml``). Both are written here from a fresh, seeded run, so they are the
+README.md shows, between marker comments, what ``slaplan check`` prints on the bundled samples,
+the change warnings of the one estimate behind it (the paid_social campaign of the samples;
+see ``data/samples/sla.yaml``), what ``slaplan diff`` says of a copy of the SLA with one target
+raised, and what ``slaplan check --fail-under`` says of an SLA asking for far too many SQLs.
+All are written here from a fresh, seeded run, so they are the
 same on every machine; ``tests/test_readme_numbers.py`` recomputes them and fails, naming this
 command, when the README is stale::
 
@@ -32,7 +34,10 @@ leads = sp.load_leads("data/samples/leads.csv")
 estimate = sp.estimate_funnel(leads, ["lead", "mql", "sql"])
 estimate.volume("lead"), estimate.volume("mql"), estimate.transition("mql", "sql")
 print(*estimate.warnings, sep="\\n")"""
-BLOCKS = ("slaplan check", "change warnings")
+BLOCKS = ("slaplan check", "change warnings", "slaplan diff", "fail-under")
+SAMPLES_SLA = "data/samples/sla.yaml"
+RAISED = ("sql_volume", 10)  # the diff's example: this commitment's target raised by this much
+UNREACHABLE = ("sql_volume", 5000)  # the gate's example: this commitment asking for this many
 
 
 def _marker(name: str, end: bool = False) -> str:
@@ -79,12 +84,70 @@ def change_warnings() -> str:
     return buffer.getvalue().strip("\n")
 
 
+def _with_target(text: str, commitment: str, change) -> str:
+    """SLA ``text`` with ``commitment``'s target replaced by ``change(old target)``."""
+    pattern = rf"(- id: {commitment}\n(?:(?!  - ).*\n)*?\s+target: )([^\s#]+)"
+    new, replaced = re.subn(pattern, lambda m: f"{m.group(1)}{change(m.group(2))}", text)
+    if replaced != 1:
+        raise ValueError(f"{SAMPLES_SLA} has no target line for {commitment}")
+    return new
+
+
+def _run(argv: list[str], changed_sla: str, name: str) -> tuple[int, str]:
+    """``slaplan argv`` from the project root, with the changed SLA written as ``name``."""
+    import tempfile
+
+    from slaplan.cli import main
+
+    buffer = io.StringIO()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_text(changed_sla, encoding="utf-8")
+        argv = [str(path) if arg == name else arg for arg in argv]
+        with (
+            contextlib.chdir(ROOT),
+            contextlib.redirect_stdout(buffer),
+            contextlib.redirect_stderr(buffer),
+        ):
+            code = main(argv)
+        text = buffer.getvalue().replace(str(path), name).replace(f"{ROOT}/", "")
+    return code, "\n".join(line.rstrip() for line in text.strip("\n").splitlines())
+
+
+def diff_output() -> str:
+    """``slaplan diff`` of the samples' SLA and a copy with :data:`RAISED`'s target raised."""
+    commitment, step = RAISED
+    sla = (ROOT / SAMPLES_SLA).read_text(encoding="utf-8")
+    raised = _with_target(sla, commitment, lambda old: int(old) + step)
+    argv = ["diff", SAMPLES_SLA, "raised.yaml"]
+    code, text = _run(argv, raised, "raised.yaml")
+    if code != 0:
+        raise RuntimeError(f"slaplan diff exited with {code}:\n{text}")
+    return f"$ slaplan {' '.join(argv)}\n{text}"
+
+
+def gate_output() -> str:
+    """The ``FAILED`` lines of ``slaplan check --fail-under`` on :data:`UNREACHABLE`'s SLA."""
+    commitment, target = UNREACHABLE
+    sla = (ROOT / SAMPLES_SLA).read_text(encoding="utf-8")
+    code, text = _run(
+        ["check", "--sla", "sla.yaml", "--fail-under"],
+        _with_target(sla, commitment, lambda old: target),
+        "sla.yaml",
+    )
+    if code != 3:
+        raise RuntimeError(f"slaplan check --fail-under exited with {code}, not 3:\n{text}")
+    return "\n".join(line for line in text.splitlines() if line.startswith("FAILED"))
+
+
 def blocks() -> dict[str, str]:
     """Every README block this script owns, by name, as fenced Markdown."""
     return {
         "slaplan check": f"```text\n{check_output()}\n```",
         "change warnings": f"```python\n{WARNINGS_CODE}\n```\n\nprints\n\n"
         f"```text\n{change_warnings()}\n```",
+        "slaplan diff": f"```text\n{diff_output()}\n```",
+        "fail-under": f"```text\n{gate_output()}\n```",
     }
 
 

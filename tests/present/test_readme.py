@@ -23,7 +23,8 @@ def _command_lines() -> list[str]:
     text = README.read_text(encoding="utf-8")
     lines = []
     for block in _BLOCK.findall(text):
-        lines.extend(line.split(" #")[0].strip() for line in block.splitlines())
+        joined = block.replace("\\\n", " ")  # a command continued over lines is one command
+        lines.extend(line.split(" #")[0].strip() for line in joined.splitlines())
     return [line for line in lines if line]
 
 
