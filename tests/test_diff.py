@@ -17,13 +17,30 @@ AS_OF = "2026-11-15"
 GIT = ["git", "-c", "user.name=slaplan test", "-c", "user.email=test@example.com"]
 
 
+RAISE = 10  # SQLs a month added to sql_volume's target
+
+
+def _target(samples_dir) -> int:
+    sla = sp.load_sla(samples_dir / "sla.yaml")
+    return int(next(c.target for c in sla.commitments if c.id == "sql_volume"))
+
+
 @pytest.fixture(scope="module")
-def raised(tmp_path_factory, samples_dir):
-    """The samples' SLA with sql_volume raised from 50 to 60 SQLs a month."""
+def targets(samples_dir) -> tuple[int, int]:
+    """sql_volume's target in the samples' SLA, and raised by RAISE."""
+    return _target(samples_dir), _target(samples_dir) + RAISE
+
+
+@pytest.fixture(scope="module")
+def raised(tmp_path_factory, samples_dir, targets):
+    """The samples' SLA with sql_volume raised by RAISE SQLs a month."""
+    old, new = targets
     text = (samples_dir / "sla.yaml").read_text(encoding="utf-8")
-    assert text.count("target: 50\n") == 1
+    pattern = rf"(- id: sql_volume\n(?:(?!  - ).*\n)*?\s+target: ){old}\b"
+    text, replaced = re.subn(pattern, rf"\g<1>{new}", text)
+    assert replaced == 1
     path = tmp_path_factory.mktemp("diff") / "raised.yaml"
-    path.write_text(text.replace("target: 50\n", "target: 60\n"), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return path
 
 
@@ -41,12 +58,12 @@ def checks(samples_dir, raised):
     }
 
 
-def test_only_the_raised_commitment_changes_with_check_slas_numbers(checks):
+def test_only_the_raised_commitment_changes_with_check_slas_numbers(checks, targets):
     diff = checks["diff"]
     assert [c.commitment for c in diff.changed] == ["sql_volume"]
     assert diff.unchanged == 5
     change = diff.changed[0]
-    assert (change.target_before, change.target_after) == (50, 60)
+    assert (change.target_before, change.target_after) == targets
     assert change.probability_before == checks["old"].loc["sql_volume", "probability"]
     assert change.probability_after == checks["new"].loc["sql_volume", "probability"]
     assert change.probability_after < change.probability_before
@@ -63,17 +80,20 @@ def listed(out: str) -> list[str]:
 
 
 def test_the_text_lists_the_change_of_p_met_for_that_commitment_only(checks, samples_dir, raised,
-                                                                     capsys):  # fmt: skip
+                                                                     targets, capsys):  # fmt: skip
     assert main(["diff", str(samples_dir / "sla.yaml"), str(raised)]) == 0
     out = capsys.readouterr().out
     before, after = (checks[k].loc["sql_volume", "probability"] for k in ("old", "new"))
     row = next(line for line in out.splitlines() if line.startswith("sql_volume"))
-    assert re.search(rf"sql count\s+50 → 60\s+{before:.0%} → {after:.0%}\s+attainable → ", row)
+    verdict = checks["old"].loc["sql_volume", "verdict"]
+    assert re.search(
+        rf"sql count\s+{targets[0]} → {targets[1]}\s+{before:.0%} → {after:.0%}\s+{verdict}", row
+    )
     assert OTHERS.isdisjoint(listed(out))
     assert out.rstrip().endswith("unchanged: 5 commitments")
 
 
-def test_the_markdown_is_a_table_for_a_pull_request(checks, samples_dir, raised, capsys):
+def test_the_markdown_is_a_table_for_a_pull_request(checks, samples_dir, raised, targets, capsys):
     assert main(["diff", str(samples_dir / "sla.yaml"), str(raised), "--format", "markdown"]) == 0
     out = capsys.readouterr().out
     before, after = (checks[k].loc["sql_volume", "probability"] for k in ("old", "new"))
@@ -84,7 +104,8 @@ def test_the_markdown_is_a_table_for_a_pull_request(checks, samples_dir, raised,
         table[0] == "| commitment | what | target | P(met) | verdict | consistent | SMART notes |"
     )
     assert table[1] == "|---|---|---|---|---|---|---|"
-    assert table[2].startswith(f"| sql_volume | sql count | 50 → 60 | {before:.0%} → {after:.0%} |")
+    change = f"{targets[0]} → {targets[1]} | {before:.0%} → {after:.0%} |"
+    assert table[2].startswith(f"| sql_volume | sql count | {change}")
     assert len(table) == 3
     assert lines[-1] == "Unchanged: 5 commitments."
 
@@ -95,7 +116,7 @@ def git(folder, *args):
     return done
 
 
-def test_a_git_revision_of_the_file(tmp_path, samples_dir, raised, monkeypatch, capsys):
+def test_a_git_revision_of_the_file(tmp_path, samples_dir, raised, targets, monkeypatch, capsys):
     (tmp_path / "sla.yaml").write_bytes((samples_dir / "sla.yaml").read_bytes())
     git(tmp_path, "init", "-q")
     git(tmp_path, "add", "sla.yaml")
@@ -107,7 +128,7 @@ def test_a_git_revision_of_the_file(tmp_path, samples_dir, raised, monkeypatch, 
     out = capsys.readouterr().out
     assert out.startswith("HEAD:../sla.yaml → ../sla.yaml: Northwind")
     assert OTHERS.isdisjoint(listed(out))
-    assert re.search(r"^sql_volume\s+sql count\s+50 → 60", out, re.M)
+    assert re.search(rf"^sql_volume\s+sql count\s+{targets[0]} → {targets[1]}", out, re.M)
 
 
 @pytest.mark.parametrize(

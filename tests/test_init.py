@@ -96,8 +96,8 @@ def test_the_starting_sla_keeps_the_samples_structure_and_says_what_it_lowered(i
     assert lowered and all(t.starting < t.sample for t in lowered)
     assert text.count("# slaplan init: ") == len(lowered)
     sql = next(t for t in initialised.targets if t.commitment == "sql_volume")
-    assert sql.why == "the most mql_volume's promise supports at 80%"  # 50 is 92% alone
-    assert f"(the samples' SLA says 50)\n    target: {sql.starting:g}\n" in text
+    assert sql.why == "the most mql_volume's promise supports at 80%"  # below its own largest
+    assert f"(the samples' SLA says {sql.sample:g})\n    target: {sql.starting:g}\n" in text
     assert "window_days: 60            # an MQL counts as accepted" in text  # comments kept
     source = (initialised.folder / "source.yaml").read_text(encoding="utf-8")
     assert "leads: data/leads.csv" in source and "as_of: 2026-11-15" in source
@@ -123,23 +123,25 @@ def test_init_force_writes_beside_what_is_there(tmp_path):
 
 
 def test_check_fail_under_names_each_failing_commitment(capsys):
-    """The samples' SLA shows every verdict on purpose: four commitments below 80% and a sales
-    count that marketing's 300 MQLs cannot feed."""
+    """The samples' SLA shows every verdict on purpose (its comment, tests/test_demo_story.py):
+    a stretch and an out-of-reach commitment below 80%, and a sales count that marketing's 300
+    MQLs cannot feed."""
     assert main(["check", "--fail-under"]) == 3
     failed = [line for line in capsys.readouterr().err.splitlines() if line.startswith("FAILED")]
     named = [re.match(r"FAILED (\w+): ", line).group(1) for line in failed]
-    assert named == ["mql_volume", "mql_to_sql", "mql_response", "mqls_worked", "sql_volume"]
+    assert named == ["sql_volume", "mql_to_sql", "mql_response", "sql_volume"]
     assert re.fullmatch(
-        r"FAILED mql_volume: P\(met\) 7\d(\.\d+)?% is below 80% for mql count 300 "
-        r"\(largest target at 80%: 29\d\)",
+        r"FAILED sql_volume: P\(met\) [4-7]\d(\.\d+)?% is below 80% for sql count 66 "
+        r"\(largest target at 80%: [56]\d\)",
         failed[0],
     )
     assert failed[-1].startswith("FAILED sql_volume: inconsistent with mql_volume: if marketing")
 
 
 def test_check_fail_under_takes_a_threshold(capsys):
-    assert main(["check", "--fail-under", "20%"]) == 0
-    assert "every commitment at or above 20%, both sides consistent" in capsys.readouterr().out
+    # the samples' lowest: mql_response's 8% and the pair's ~20% (tests/test_demo_story.py)
+    assert main(["check", "--fail-under", "5%"]) == 0
+    assert "every commitment at or above 5%, both sides consistent" in capsys.readouterr().out
 
 
 @pytest.mark.slow

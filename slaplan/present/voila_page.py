@@ -94,7 +94,7 @@ def notebook_defaults(path: str | os.PathLike[str]) -> dict[str, Any]:
     >>> from slaplan.present.voila import voila_config_dir
     >>> notebook = voila_config_dir().parent / "notebooks" / "02_target_planner.ipynb"
     >>> notebook_defaults(notebook)["target"]
-    50
+    66
     """
     import nbformat
 
