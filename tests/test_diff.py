@@ -11,6 +11,7 @@ import pytest
 
 import slaplan as sp
 from slaplan.cli import main
+from slaplan.repo.starter import set_targets
 from slaplan.sla.diff import diff_sla
 
 AS_OF = "2026-11-15"
@@ -20,25 +21,18 @@ GIT = ["git", "-c", "user.name=slaplan test", "-c", "user.email=test@example.com
 RAISE = 10  # SQLs a month added to sql_volume's target
 
 
-def _target(samples_dir) -> int:
-    sla = sp.load_sla(samples_dir / "sla.yaml")
-    return int(next(c.target for c in sla.commitments if c.id == "sql_volume"))
-
-
 @pytest.fixture(scope="module")
 def targets(samples_dir) -> tuple[int, int]:
     """sql_volume's target in the samples' SLA, and raised by RAISE."""
-    return _target(samples_dir), _target(samples_dir) + RAISE
+    target = int(sp.load_sla(samples_dir / "sla.yaml").commitment("sql_volume").target)
+    return target, target + RAISE
 
 
 @pytest.fixture(scope="module")
 def raised(tmp_path_factory, samples_dir, targets):
     """The samples' SLA with sql_volume raised by RAISE SQLs a month."""
-    old, new = targets
     text = (samples_dir / "sla.yaml").read_text(encoding="utf-8")
-    pattern = rf"(- id: sql_volume\n(?:(?!  - ).*\n)*?\s+target: ){old}\b"
-    text, replaced = re.subn(pattern, rf"\g<1>{new}", text)
-    assert replaced == 1
+    text = set_targets(text, sp.load_sla(samples_dir / "sla.yaml"), {"sql_volume": targets[1]})
     path = tmp_path_factory.mktemp("diff") / "raised.yaml"
     path.write_text(text, encoding="utf-8")
     return path

@@ -17,6 +17,7 @@ import yaml
 
 from slaplan.cli import main
 from slaplan.repo.init import InitResult, init_repository
+from slaplan.repo.starter import set_targets
 
 BIN = Path(sys.executable).parent  # this venv's slaplan and python, put first on PATH
 GIT = ["git", "-c", "user.name=slaplan test", "-c", "user.email=test@example.com"]
@@ -48,12 +49,11 @@ def starting(result: InitResult, commitment: str) -> float:
     return next(t.starting for t in result.targets if t.commitment == commitment)
 
 
-def with_target(text: str, commitment: str, target: str) -> str:
-    """``text`` of an SLA with the target of ``commitment`` replaced."""
-    pattern = rf"(- id: {commitment}\n(?:(?!  - ).*\n)*?\s+target: )[^\s#]+"
-    new, replaced = re.subn(pattern, rf"\g<1>{target}", text)
-    assert replaced == 1
-    return new
+def with_target(path: Path, commitment: str, target: float) -> str:
+    """The SLA file at ``path`` with the target of ``commitment`` replaced."""
+    from slaplan.sla.spec import load_sla
+
+    return set_targets(path.read_text(encoding="utf-8"), load_sla(path), {commitment: target})
 
 
 def test_init_writes_every_file_of_the_repository(repository):
@@ -162,7 +162,7 @@ def test_the_generated_ci_script_passes_on_the_samples_and_fails_an_unattainable
     assert run(["git", "status", "--porcelain"], folder).stdout == ""  # outputs are ignored
 
     sla = folder / "sla.yaml"
-    sla.write_text(with_target(sla.read_text(), "sql_volume", "5000"), encoding="utf-8")
+    sla.write_text(with_target(sla, "sql_volume", 5000), encoding="utf-8")
     done = run(["./ci.sh"], folder, timeout=900)
     assert done.returncode == 3
     failed = [line for line in done.stderr.splitlines() if line.startswith("FAILED")]

@@ -24,6 +24,8 @@ import re
 import sys
 from pathlib import Path
 
+from slaplan.repo.starter import set_targets
+
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 CHECK_COMMAND = ".venv/bin/slaplan check"
@@ -84,13 +86,12 @@ def change_warnings() -> str:
     return buffer.getvalue().strip("\n")
 
 
-def _with_target(text: str, commitment: str, change) -> str:
-    """SLA ``text`` with ``commitment``'s target replaced by ``change(old target)``."""
-    pattern = rf"(- id: {commitment}\n(?:(?!  - ).*\n)*?\s+target: )([^\s#]+)"
-    new, replaced = re.subn(pattern, lambda m: f"{m.group(1)}{change(m.group(2))}", text)
-    if replaced != 1:
-        raise ValueError(f"{SAMPLES_SLA} has no target line for {commitment}")
-    return new
+def _samples_sla():
+    """The samples' SLA file: its text and the SLA it parses to."""
+    from slaplan.sla.spec import parse_sla
+
+    text = (ROOT / SAMPLES_SLA).read_text(encoding="utf-8")
+    return text, parse_sla(text, name=SAMPLES_SLA)
 
 
 def _run(argv: list[str], changed_sla: str, name: str) -> tuple[int, str]:
@@ -117,8 +118,8 @@ def _run(argv: list[str], changed_sla: str, name: str) -> tuple[int, str]:
 def diff_output() -> str:
     """``slaplan diff`` of the samples' SLA and a copy with :data:`RAISED`'s target raised."""
     commitment, step = RAISED
-    sla = (ROOT / SAMPLES_SLA).read_text(encoding="utf-8")
-    raised = _with_target(sla, commitment, lambda old: int(old) + step)
+    text, sla = _samples_sla()
+    raised = set_targets(text, sla, {commitment: sla.commitment(commitment).target + step})
     argv = ["diff", SAMPLES_SLA, "raised.yaml"]
     code, text = _run(argv, raised, "raised.yaml")
     if code != 0:
@@ -129,10 +130,10 @@ def diff_output() -> str:
 def gate_output() -> str:
     """The ``FAILED`` lines of ``slaplan check --fail-under`` on :data:`UNREACHABLE`'s SLA."""
     commitment, target = UNREACHABLE
-    sla = (ROOT / SAMPLES_SLA).read_text(encoding="utf-8")
+    text, sla = _samples_sla()
     code, text = _run(
         ["check", "--sla", "sla.yaml", "--fail-under"],
-        _with_target(sla, commitment, lambda old: target),
+        set_targets(text, sla, {commitment: target}),
         "sla.yaml",
     )
     if code != 3:

@@ -199,12 +199,11 @@ def add_period_option(parser: argparse.ArgumentParser) -> None:
 
 def data_options(args: argparse.Namespace) -> DataOptions:
     """The parsed data options with the bundled samples (and their "today") as defaults."""
+    from slaplan.funnel.db_url import is_database_url
     from slaplan.samples import SampleConfig, samples_dir
 
     on_samples = args.leads is None
     as_of = args.as_of or (SampleConfig().as_of.isoformat() if on_samples else None)
-    from slaplan.funnel.db_url import is_database_url
-
     leads = args.leads
     if leads is not None and not is_database_url(leads):
         leads = Path(leads)

@@ -124,7 +124,8 @@ def _check(
         print(f"slaplan check: error: --{problem}", file=sys.stderr)
         return 2
     # one estimate of the funnel for the table and the consistency lines below it
-    estimates = sla_estimates(sla, leads, censored_frame(leads, as_of)[1], period, 0, None)
+    as_of_ts = censored_frame(leads, as_of)[1]
+    estimates = sla_estimates(sla, leads, as_of_ts, period, seed=0, estimates=None)
     table = check_sla(sla, leads, team=team_path, as_of=as_of, period=period, estimates=estimates)
     period = table["period"].iloc[0]
     print(

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["StarterTarget", "starter_sla"]
+__all__ = ["StarterTarget", "set_targets", "starter_sla"]
 
 _TARGET = re.compile(r"^(?P<indent>\s+)target:\s*(?P<value>[^\s#]+)(?P<rest>.*)$", re.M)
 _SHARE_STEP = 1000  # shares are floored to a tenth of a percent
@@ -62,7 +62,7 @@ def starter_sla(
     >>> leads = sp.load_leads(sp.samples_dir() / "leads.csv", as_of="2026-11-15")
     >>> new, targets = starter_sla(text, leads)  # doctest: +SKIP
     >>> [t.commitment for t in targets if t.why]  # doctest: +SKIP
-    ['mql_volume', 'sql_volume', 'mql_to_sql', 'mql_response', 'mqls_worked']
+    ['sql_volume', 'mql_to_sql', 'mql_response']
     """
     from slaplan.sla._data import censored_frame
     from slaplan.sla.check import check_sla, sla_estimates
@@ -70,8 +70,7 @@ def starter_sla(
     from slaplan.sla.spec import parse_sla
 
     sla = parse_sla(text, name="sla.yaml")
-    if len(_TARGET.findall(text)) != len(sla.commitments):
-        raise ValueError("the SLA text must have one 'target:' line per commitment")
+    _check_target_lines(text, sla)
     _, as_of_ts = censored_frame(leads, as_of)
     estimates = sla_estimates(sla, leads, as_of_ts, None, seed, None)
     table = check_sla(sla, leads, team=team, as_of=as_of_ts, estimates=estimates)
@@ -110,17 +109,55 @@ def _floor(value: float, metric: str) -> float:
 
 
 def _with_targets(text: str, sla: Any, targets: dict[str, tuple[float, str]]) -> str:
-    """``text`` with the ``target:`` line of each commitment in ``targets`` replaced."""
+    """``text`` with each commitment in ``targets`` lowered, a comment above saying why."""
+    by_id = {c.id: c for c in sla.commitments}
+    return set_targets(
+        text,
+        sla,
+        {cid: value for cid, (value, _) in targets.items()},
+        notes={
+            cid: f"slaplan init: {why} (the samples' SLA says {by_id[cid].target:g})"
+            for cid, (_, why) in targets.items()
+        },
+    )
+
+
+def _check_target_lines(text: str, sla: Any) -> None:
+    if len(_TARGET.findall(text)) != len(sla.commitments):
+        raise ValueError("the SLA text must have one 'target:' line per commitment")
+
+
+def set_targets(
+    text: str, sla: Any, targets: dict[str, float], *, notes: dict[str, str] | None = None
+) -> str:
+    """SLA ``text`` with the target of each commitment in ``targets`` replaced, the rest of the
+    file (layout, comments) as it was; ``notes`` puts a comment line above a replaced target.
+
+    ``sla`` is ``text`` parsed (:func:`slaplan.sla.spec.parse_sla`): its commitments, in order,
+    own the text's ``target:`` lines, one each (``ValueError`` otherwise).
+
+    Examples
+    --------
+    >>> import slaplan as sp
+    >>> text = (sp.samples_dir() / "sla.yaml").read_text(encoding="utf-8")
+    >>> raised = set_targets(text, sp.load_sla(sp.samples_dir() / "sla.yaml"), {"sql_volume": 90})
+    >>> from slaplan.sla.spec import parse_sla
+    >>> sla = parse_sla(raised, name="raised.yaml")
+    >>> [c.target for c in sla.commitments if c.id == "sql_volume"]
+    [90.0]
+    """
+    _check_target_lines(text, sla)
     commitments = iter(sla.commitments)
+    notes = notes or {}
 
     def replace(match: re.Match) -> str:
         commitment = next(commitments)
         if commitment.id not in targets:
             return match.group(0)
-        value, why = targets[commitment.id]
+        value = targets[commitment.id]
         shown = f"{value:g}" if commitment.is_count else f"{value:.3g}"
         indent = match.group("indent")
-        note = f"{indent}# slaplan init: {why} (the samples' SLA says {commitment.target:g})\n"
+        note = f"{indent}# {notes[commitment.id]}\n" if commitment.id in notes else ""
         return f"{note.lstrip(chr(10))}{indent}target: {shown}{match.group('rest')}"
 
     return _TARGET.sub(replace, text)
