@@ -12,8 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from slaplan.funnel.pairs import stamps_ns
+
 __all__ = [
     "arrival_slots",
+    "count_between",
     "elapsed_share",
     "in_period_share",
     "month_bounds",
@@ -21,6 +24,7 @@ __all__ = [
 ]
 
 _DAY = pd.Timedelta(days=1)
+_DAY_NS = 86_400 * 10**9
 _SLOT = "6h"
 _HISTORY_DAYS = 365
 
@@ -34,11 +38,26 @@ def weekday_weights(times: pd.Series, as_of: pd.Timestamp) -> np.ndarray:
     >>> weekday_weights(times, pd.Timestamp("2026-11-10")).round(2).tolist()
     [3.5, 3.5, 0.0, 0.0, 0.0, 0.0, 0.0]
     """
-    recent = times[(times > as_of - pd.Timedelta(days=_HISTORY_DAYS)) & (times <= as_of)].dropna()
-    counts = np.bincount(recent.dt.day_of_week.to_numpy(), minlength=7).astype(float)
+    ns = stamps_ns(times)
+    limit = int(as_of.as_unit("ns").value)
+    recent = ns[(ns > limit - _HISTORY_DAYS * _DAY_NS) & (ns <= limit)]
+    day_of_week = (recent // _DAY_NS + 3) % 7  # 1970-01-01, day 0, was a Thursday
+    counts = np.bincount(day_of_week, minlength=7).astype(float)
     if counts.sum() == 0:
         return np.ones(7)
     return counts / counts.mean()
+
+
+def count_between(times: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> int:
+    """Events stamped in ``[start, end]`` (both ends included; missing times never count).
+
+    >>> times = pd.Series(pd.to_datetime(["2026-11-02", None, "2026-11-09"]))
+    >>> count_between(times, pd.Timestamp("2026-11-01"), pd.Timestamp("2026-11-05"))
+    1
+    """
+    ns = stamps_ns(times)
+    low, high = int(start.as_unit("ns").value), int(end.as_unit("ns").value)
+    return int(np.count_nonzero((ns >= low) & (ns <= high)))
 
 
 def month_bounds(month: pd.Period) -> tuple[pd.Timestamp, pd.Timestamp]:

@@ -30,7 +30,7 @@ from scipy import special
 
 from slaplan._checks import check_count
 from slaplan.errors import DataError
-from slaplan.estimate.calendar_shares import month_bounds
+from slaplan.estimate.calendar_shares import count_between, month_bounds
 from slaplan.estimate.outlook import CountOutlook, count_outlook
 from slaplan.estimate.period_inputs import future_arrivals, pending_leads
 from slaplan.estimate.summary import transition_row, volume_row
@@ -316,10 +316,9 @@ class FunnelEstimate:
     def _observed(self, stage: str, source: str, period: pd.Period) -> int:
         start, _ = month_bounds(period)
         times = self._times(stage)
-        counted = (times >= start) & (times <= self.as_of)
-        if stage == FIRST_TOUCH:
-            counted &= self._times(source).notna()
-        return int(counted.sum())
+        if stage == FIRST_TOUCH:  # leads worked that have entered the source stage
+            times = times[self._times(source).notna()]
+        return count_between(times, start, self.as_of)
 
 
 def estimate_funnel(

@@ -29,10 +29,11 @@ def pending_leads(transition: Transition, period: pd.Period, as_of: pd.Timestamp
     start, end = month_bounds(period)
     entered = transition.open_leads.entered_ns
     cdf = transition.lags.cdf_at
-    age = (as_of.value - entered) / _DAY_NS
     since = (max(start, as_of).value - entered) / _DAY_NS
     until = (end.value - entered) / _DAY_NS
-    done = cdf(age)
+    done = transition.open_leads.completed
+    if done is None or as_of != transition.as_of:
+        done = cdf((as_of.value - entered) / _DAY_NS)
     return PendingLeads(
         cohort=transition.open_leads.cohort,
         completed=done,

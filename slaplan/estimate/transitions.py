@@ -7,7 +7,8 @@ evidence (14%).
 
 Steps (each one stated in the result):
 
-1. :func:`slaplan.funnel.pairs.stage_pairs`: one row per lead that entered A by ``as_of``, with
+1. :func:`slaplan.funnel.pairs.pair_arrays` (the arrays of
+   :func:`~slaplan.funnel.pairs.stage_pairs`): each lead that entered A by ``as_of``, with
    its age, whether it reached B (within ``window_days``), its lag, and whether it was closed.
 2. The lag distribution ``F`` (share of eventual conversions done by a given age) by the
    truncation-corrected Lynden-Bell estimator (:mod:`slaplan.funnel.lags`).
@@ -33,7 +34,7 @@ import pandas as pd
 
 from slaplan.estimate.cohort_rates import RatePosterior, effective_trials, fit_cohort_rates
 from slaplan.funnel.lags import LagDistribution, truncated_lag_cdf
-from slaplan.funnel.pairs import stage_pairs
+from slaplan.funnel.pairs import PairArrays, pair_arrays
 from slaplan.plan.rates import ConversionRate
 
 __all__ = [
@@ -72,6 +73,7 @@ class OpenLeads:
 
     entered_ns: np.ndarray  # int64 nanoseconds
     cohort: np.ndarray  # index into ``Transition.cohorts``
+    completed: np.ndarray | None = None  # lag CDF at each one's age, when already computed
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -224,12 +226,12 @@ def estimate_transition(
     >>> round(t.posterior.mean, 2), t.sufficient
     (0.12, True)
     """
-    pairs = stage_pairs(frame, from_stage, to_stage, window_days=window_days, as_of=as_of)
+    pairs = pair_arrays(frame, from_stage, to_stage, window_days=window_days, as_of=as_of)
     empty = _empty(from_stage, to_stage, window_days, as_of)
-    if pairs.empty:
+    if not pairs.rows.size:
         return empty(reason=f"no lead entered {from_stage} by {as_of:%Y-%m-%d}")
     evidence = _Evidence.of(pairs)
-    lags = evidence.lag_distribution(np.ones(len(pairs), bool))
+    lags = evidence.lag_distribution(np.ones(pairs.rows.size, bool))
     if evidence.converted.sum() < MIN_CONVERSIONS:
         return Transition(
             from_stage=from_stage,
@@ -239,13 +241,13 @@ def estimate_transition(
             cohorts=evidence.table(lags, None, np.zeros(evidence.months.size, bool)),
             lags=lags,
             posterior=None,
-            open_leads=evidence.open_leads(),
+            open_leads=evidence.open_leads(lags, window_days),
             reason=_few(evidence.converted.sum(), from_stage, to_stage, None),
         )
     posterior = fit_cohort_rates(evidence.converted_by_cohort, evidence.trials(lags, 0.0))
     in_regime = evidence.code >= posterior.regime_start
-    lag_rows = np.ones(len(pairs), bool)
-    if evidence.converted[in_regime].sum() >= _OWN_LAGS:
+    lag_rows = np.ones(pairs.rows.size, bool)
+    if evidence.converted[in_regime].sum() >= _OWN_LAGS and not in_regime.all():
         lag_rows = in_regime
         lags = evidence.lag_distribution(lag_rows)
     posterior = fit_cohort_rates(
@@ -267,7 +269,7 @@ def estimate_transition(
         lags=lags,
         posterior=None if reason else posterior,
         changes=_changes(cohorts, posterior),
-        open_leads=evidence.open_leads(),
+        open_leads=evidence.open_leads(lags, window_days),
         reason=reason,
     )
 
@@ -285,7 +287,7 @@ def _unseen_tail(evidence, rows, lags, window_days, a: str, b: str) -> str | Non
     done = rows & evidence.converted
     if not done.any():
         return None
-    follow_up = float(evidence.pairs["observed_days"].to_numpy()[done].max())
+    follow_up = float(evidence.pairs.observed_days[done].max())
     if window_days is not None and follow_up >= 0.99 * window_days:
         return None
     coverage = float(lags.cdf_at(follow_up / 2))
@@ -329,25 +331,42 @@ _COLUMNS = ["cohort", "total", "converted", "closed", "completion", "effective",
 
 @dataclass(frozen=True)
 class _Evidence:
-    """Per-lead arrays of one transition and their cohort codes."""
+    """Per-lead arrays of one transition and their cohort codes.
 
-    pairs: pd.DataFrame
-    months: np.ndarray  # cohort month starts (datetime64), sorted
+    The leads still open (neither converted nor closed) are kept apart once: only they need
+    the lag CDF and the effective-trials weighting, the others count one trial each.
+    """
+
+    pairs: PairArrays
+    months: np.ndarray  # cohort month starts (datetime64[ns]), sorted
     code: np.ndarray  # cohort index per lead
-    converted: np.ndarray
-    closed: np.ndarray
+    decided: np.ndarray  # per cohort: leads converted or closed
+    open_rows: np.ndarray  # positions of the open leads
     _completion: dict = field(default_factory=dict, compare=False)
 
     @classmethod
-    def of(cls, pairs: pd.DataFrame) -> _Evidence:
-        months, code = np.unique(pairs["cohort"].to_numpy(), return_inverse=True)
+    def of(cls, pairs: PairArrays) -> _Evidence:
+        first = int(pairs.month.min())
+        offset = pairs.month - first
+        present = np.bincount(offset) > 0
+        code = (np.cumsum(present) - 1)[offset]
+        months = (np.flatnonzero(present) + first).astype("datetime64[M]").astype("datetime64[ns]")
+        decided = pairs.converted | pairs.closed
         return cls(
             pairs=pairs,
             months=months,
             code=code,
-            converted=pairs["converted"].to_numpy(bool),
-            closed=pairs["closed"].to_numpy(bool),
+            decided=np.bincount(code, weights=decided, minlength=months.size),
+            open_rows=np.flatnonzero(~decided),
         )
+
+    @property
+    def converted(self) -> np.ndarray:
+        return self.pairs.converted
+
+    @property
+    def closed(self) -> np.ndarray:
+        return self.pairs.closed
 
     @property
     def converted_by_cohort(self) -> np.ndarray:
@@ -355,33 +374,29 @@ class _Evidence:
 
     def lag_distribution(self, rows: np.ndarray) -> LagDistribution:
         done = rows & self.converted
-        return truncated_lag_cdf(
-            self.pairs["lag_days"].to_numpy()[done], self.pairs["observed_days"].to_numpy()[done]
-        )
+        return truncated_lag_cdf(self.pairs.lag_days[done], self.pairs.observed_days[done])
 
     def completion(self, lags: LagDistribution) -> np.ndarray:
-        """Share of its chance each lead has had (1 when converted or closed); kept per lags."""
-        key = id(lags)
-        if self._completion.get("key") != key:
-            observed = lags.cdf_at(self.pairs["observed_days"].to_numpy())
-            self._completion.update(
-                key=key, value=np.where(self.converted | self.closed, 1.0, observed), lags=lags
-            )
+        """Share of its chance each *open* lead has had; kept per lags."""
+        if self._completion.get("lags") is not lags:
+            observed = self.pairs.observed_days[self.open_rows]
+            self._completion.update(lags=lags, value=lags.cdf_at(observed))
         return self._completion["value"]
 
     def trials(self, lags: LagDistribution, rate: float) -> np.ndarray:
-        completion = self.completion(lags)
-        weights = np.where(
-            self.converted | self.closed, 1.0, effective_trials(completion, max(rate, 1e-9))
+        weights = effective_trials(self.completion(lags), max(rate, 1e-9))
+        open_trials = np.bincount(
+            self.code[self.open_rows], weights=weights, minlength=self.months.size
         )
-        return np.bincount(self.code, weights=weights, minlength=self.months.size)
+        return self.decided + open_trials
 
     def table(self, lags, posterior: RatePosterior | None, regime: np.ndarray) -> pd.DataFrame:
         n = self.months.size
         total = np.bincount(self.code, minlength=n)
         converted = self.converted_by_cohort
         effective = self.trials(lags, posterior.mean if posterior is not None else 0.0)
-        completion = np.bincount(self.code, weights=self.completion(lags), minlength=n) / total
+        had = np.bincount(self.code[self.open_rows], weights=self.completion(lags), minlength=n)
+        completion = (self.decided + had) / total
         eventual = (converted + 0.5) / (effective + 1.0)
         if posterior is not None:
             a, b = posterior.draw(2000, np.random.default_rng(0))
@@ -402,10 +417,14 @@ class _Evidence:
             }
         )
 
-    def open_leads(self) -> OpenLeads:
-        still = ~(self.converted | self.closed)
-        entered = self.pairs["entered_at"].to_numpy("datetime64[ns]")[still]
-        return OpenLeads(entered_ns=entered.astype(np.int64), cohort=self.code[still])
+    def open_leads(self, lags: LagDistribution, window_days: float | None) -> OpenLeads:
+        # without a window an open lead's observed time is its age: its completion is known
+        completed = self.completion(lags) if window_days is None else None
+        return OpenLeads(
+            entered_ns=self.pairs.entered_ns[self.open_rows],
+            cohort=self.code[self.open_rows],
+            completed=completed,
+        )
 
 
 def _changes(cohorts: pd.DataFrame, posterior: RatePosterior) -> tuple[RateChange, ...]:

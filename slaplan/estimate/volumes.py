@@ -33,7 +33,12 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from slaplan.estimate.calendar_shares import elapsed_share, month_bounds, weekday_weights
+from slaplan.estimate.calendar_shares import (
+    count_between,
+    elapsed_share,
+    month_bounds,
+    weekday_weights,
+)
 from slaplan.forecast.data import complete_month_counts
 from slaplan.forecast.level import MIN_LEVEL_MONTHS, fit_level
 from slaplan.forecast.volume import VolumeForecast, forecast_volume
@@ -173,7 +178,7 @@ def estimate_volume(
     running = None
     if not closes_month:
         start, end = month_bounds(running_month)
-        seen = int(((times >= start) & (times <= as_of)).sum())
+        seen = count_between(times, start, as_of)
         running = (running_month, seen, elapsed_share(max(start, data_start), end, as_of, weights))
     common = {
         "stage": stage,

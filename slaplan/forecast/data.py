@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from slaplan.errors import DataError
-from slaplan.funnel.pairs import lead_frame, resolve_as_of
+from slaplan.funnel._date_kernels import NO_PERIOD, month_codes
+from slaplan.funnel.pairs import lead_frame, resolve_as_of, stamps_ns
 
 __all__ = ["complete_month_counts", "data_start", "monthly_stage_counts"]
 
@@ -24,15 +26,19 @@ _GRACE = pd.Timedelta(days=1)  # data starting on the 1st (any time of day) cove
 
 def data_start(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.Timestamp:
     """The first timestamp of the export (every ``*_at`` column) on or before ``as_of``."""
-    firsts = [
-        frame[c][frame[c] <= as_of].min()
-        for c in frame.columns
-        if str(c).endswith("_at") and pd.api.types.is_datetime64_any_dtype(frame[c])
-    ]
-    firsts = [f for f in firsts if pd.notna(f)]
-    if not firsts:
+    limit = int(as_of.as_unit("ns").value)
+    first = _NONE
+    for column in frame.columns:
+        if str(column).endswith("_at") and pd.api.types.is_datetime64_any_dtype(frame[column]):
+            ns = stamps_ns(frame[column])
+            seen = (ns <= limit) & (ns != NO_PERIOD)
+            first = min(first, int(np.min(ns, where=seen, initial=_NONE)))
+    if first >= _NONE:
         raise DataError(f"no lead has a timestamp on or before {as_of:%Y-%m-%d}")
-    return pd.Timestamp(min(firsts))
+    return pd.Timestamp(first)
+
+
+_NONE = np.iinfo(np.int64).max  # later than every time
 
 
 def complete_month_counts(
@@ -61,9 +67,14 @@ def complete_month_counts(
         if first_complete <= last
         else pd.PeriodIndex([], freq="M")
     )
-    seen = times[times <= as_of].dropna().dt.to_period("M").value_counts()
-    counts = seen.reindex(months, fill_value=0).astype("int64")
-    counts.index.name = "month"
+    ns = stamps_ns(times)
+    codes = month_codes(ns[(ns != NO_PERIOD) & (ns <= int(as_of.as_unit("ns").value))])
+    values = np.zeros(len(months), np.int64)
+    if len(months):
+        offset = codes - months[0].ordinal
+        inside = offset[(offset >= 0) & (offset < len(months))]
+        values = np.bincount(inside, minlength=len(months)).astype(np.int64)
+    counts = pd.Series(values, index=months.rename("month"))
     return counts, (first if partial else None)
 
 

@@ -27,6 +27,7 @@ import pandas as pd
 
 from slaplan._checks import check_count, check_option
 from slaplan._labels import NO_LABEL
+from slaplan.funnel._date_kernels import NO_PERIOD, month_codes
 from slaplan.funnel.counts import FunnelCounts
 from slaplan.funnel.stages import DEFAULT_FUNNEL, Funnel
 from slaplan.funnel.table import LeadTable
@@ -41,7 +42,6 @@ __all__ = [
 Freq = Literal["M", "Q", "W", "D"]
 FREQS: tuple[str, ...] = ("M", "Q", "W", "D")
 _NS_PER_DAY = 86_400 * 10**9
-NO_PERIOD = np.iinfo(np.int64).min  # period code of a missing timestamp
 _PARALLEL_ROWS = 200_000  # below this, threads cost more than they save
 
 
@@ -60,29 +60,11 @@ def period_codes(values: np.ndarray, freq: str) -> np.ndarray:
     """
     values = np.asarray(values, dtype="datetime64[ns]")
     if freq == "M":
-        return _month_codes(values.view("int64"))
+        return month_codes(values.view("int64"))
     missing = np.isnat(values)
     codes = pd.PeriodIndex(values, freq=freq).asi8.copy()
     codes[missing] = NO_PERIOD
     return codes
-
-
-def _month_codes(ns: np.ndarray) -> np.ndarray:
-    """Month ordinals of int64 nanosecond times (NaT → ``NO_PERIOD``): days by integer
-    division, then a lookup table of the month of each day in the data's range (numpy's own
-    ``datetime64[M]`` conversion does the calendar arithmetic per value, several times slower).
-    Branch-free passes only: missing values are scattered at random, which makes masked
-    selections slow."""
-    if not len(ns) or ns.max() == NO_PERIOD:  # NaT is the smallest int64: all missing
-        return np.full(len(ns), NO_PERIOD, dtype=np.int64)
-    # NaT is the smallest int64: ns - 1 wraps it round to the largest, out of the minimum's way
-    first = (int((ns - 1).min()) + 1) // _NS_PER_DAY
-    last = int(ns.max()) // _NS_PER_DAY
-    months = np.arange(first, last + 1).astype("datetime64[D]").astype("datetime64[M]")
-    table = np.append(months.astype("int64"), NO_PERIOD)  # the last entry for missing values
-    days = ns // _NS_PER_DAY - first  # hugely negative for NaT
-    np.maximum(days, -1, out=days)  # index -1 picks the trailing NO_PERIOD
-    return table[days]
 
 
 def _period_index(codes: np.ndarray, freq: str, name: str = "period") -> pd.PeriodIndex:

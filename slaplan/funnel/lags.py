@@ -21,6 +21,7 @@ Pieces:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,8 +67,13 @@ class LagDistribution:
         """``F(x)``: share of eventual conversions happening within ``x`` (vectorised)."""
         if self.knots.size == 0:
             return np.ones_like(np.asarray(x, dtype=float))
-        index = np.searchsorted(self.knots, np.asarray(x, dtype=float), side="right") - 1
-        return np.where(index < 0, 0.0, self.cdf[np.maximum(index, 0)])
+        below = np.searchsorted(self.knots, np.asarray(x, dtype=float), side="right")
+        return self._steps[below]
+
+    @functools.cached_property
+    def _steps(self) -> np.ndarray:
+        """``F`` below the first knot (0), then at each knot: indexed by knots at or below."""
+        return np.concatenate([[0.0], self.cdf])
 
     def quantile(self, q: float) -> float:
         """Smallest knot with ``F >= q`` (NaN without data)."""
@@ -104,8 +110,11 @@ def truncated_lag_cdf(lag_days: Any, observed_days: Any) -> LagDistribution:
     limits = np.maximum(np.asarray(observed_days, dtype=float), lags)
     if lags.size == 0:
         return LagDistribution(knots=np.empty(0), cdf=np.empty(0), n_converted=0)
-    knots, deaths = np.unique(lags, return_counts=True)
-    at_or_below = np.searchsorted(np.sort(lags), knots, side="right")
+    ordered = np.sort(lags)
+    first = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    knots = ordered[first]
+    at_or_below = np.append(first[1:], ordered.size)  # lags <= each knot: its run's end
+    deaths = at_or_below - first
     truncated_before = np.searchsorted(np.sort(limits), knots, side="left")
     risk = at_or_below - truncated_before
     factor = 1.0 - deaths / risk

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -23,16 +24,20 @@ from slaplan._checks import check_positive
 from slaplan._labels import NO_LABEL
 from slaplan.capacity.calendar import BusinessCalendar
 from slaplan.errors import DataError
+from slaplan.funnel._date_kernels import NO_PERIOD, month_codes
 
 __all__ = [
     "GROUP",
+    "PairArrays",
     "as_calendar",
     "as_of_timestamp",
     "censor",
     "latest_as_of",
     "lead_frame",
+    "pair_arrays",
     "resolve_as_of",
     "stage_pairs",
+    "stamps_ns",
     "timestamps",
 ]
 
@@ -184,40 +189,105 @@ def stage_pairs(
     frame = lead_frame(leads)
     window = None if window_days is None else check_positive("window_days", window_days)
     as_of_ts = resolve_as_of(leads, as_of)
-    limit = np.datetime64(as_of_ts.as_unit("ns").to_datetime64(), "ns")
-    entered_all = _ns(timestamps(frame, f"{from_stage}_at"))
-    keep = ~np.isnat(entered_all) & (entered_all <= limit)
-    entered = entered_all[keep]
-    reached = _ns(timestamps(frame, f"{to_stage}_at"))[keep]
-    age_days = (limit - entered).astype(np.int64) / _NS_PER_DAY
-    lag = reached - entered
-    lag_days = np.where(np.isnat(lag), np.nan, lag.astype(np.int64) / _NS_PER_DAY)
-    lag_days = np.clip(lag_days, 0.0, None)
-    converted = ~np.isnan(lag_days) & (reached <= limit)
-    observed = age_days if window is None else np.minimum(age_days, window)
-    converted &= np.nan_to_num(lag_days, nan=np.inf) <= observed
-    closed = np.zeros(entered.size, bool)
-    if "lost_at" in frame.columns:
-        lost = _ns(timestamps(frame, "lost_at"))[keep]
-        closed = ~np.isnat(lost) & (lost <= limit) & ~converted
+    for stage in (from_stage, to_stage):
+        timestamps(frame, f"{stage}_at")  # a named error for a missing or undated column
+    pairs = pair_arrays(frame, from_stage, to_stage, as_of=as_of_ts, window_days=window)
+    keep = np.zeros(len(frame), bool)
+    keep[pairs.rows] = True
     return pd.DataFrame(
         {
             GROUP: _groups(frame, by, keep),
-            "cohort": entered.astype("datetime64[M]").astype("datetime64[ns]"),
-            "entered_at": entered,
-            "age_days": age_days,
-            "observed_days": observed,
-            "converted": converted,
-            "lag_days": np.where(converted, lag_days, np.nan),
-            "closed": closed,
+            "cohort": pairs.month.astype("datetime64[M]").astype("datetime64[ns]"),
+            "entered_at": pairs.entered_ns.view("datetime64[ns]"),
+            "age_days": pairs.age_days,
+            "observed_days": pairs.observed_days,
+            "converted": pairs.converted,
+            "lag_days": pairs.lag_days,
+            "closed": pairs.closed,
         },
-        index=frame.index[keep],
+        index=frame.index[pairs.rows],
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class PairArrays:
+    """The columns of :func:`stage_pairs` as numpy arrays, for the estimate's fast path.
+
+    Attributes
+    ----------
+    rows : ndarray of int
+        Positions in the lead frame of the leads that entered ``from_stage`` by ``as_of``.
+    entered_ns : ndarray of int64
+        When each entered ``from_stage`` (nanoseconds since the epoch).
+    month : ndarray of int64
+        Its cohort as a month ordinal (``numpy.datetime64[M]`` as an integer).
+    age_days, observed_days, lag_days : ndarray of float
+        As in :func:`stage_pairs` (``lag_days`` NaN where not converted).
+    converted, closed : ndarray of bool
+        As in :func:`stage_pairs`.
+    """
+
+    rows: np.ndarray
+    entered_ns: np.ndarray
+    month: np.ndarray
+    age_days: np.ndarray
+    observed_days: np.ndarray
+    lag_days: np.ndarray
+    converted: np.ndarray
+    closed: np.ndarray
+
+
+def pair_arrays(
+    frame: pd.DataFrame,
+    from_stage: str,
+    to_stage: str,
+    *,
+    as_of: pd.Timestamp,
+    window_days: float | None = None,
+) -> PairArrays:
+    """:func:`stage_pairs` on trusted inputs (columns present, ``as_of`` resolved) as arrays.
+
+    Integer nanoseconds throughout, and the cohort month from a lookup table of days
+    (:func:`slaplan.funnel._date_kernels.month_codes`): a million leads take a few passes of
+    numpy, no pandas and no per-value calendar arithmetic.
+    """
+    limit = int(as_of.as_unit("ns").value)
+    entered_all = _ns(timestamps(frame, f"{from_stage}_at")).view(np.int64)
+    rows = np.flatnonzero((entered_all != NO_PERIOD) & (entered_all <= limit))
+    entered = entered_all[rows]
+    reached = _ns(timestamps(frame, f"{to_stage}_at")).view(np.int64)[rows]
+    age_days = (limit - entered) / _NS_PER_DAY
+    observed = age_days if window_days is None else np.minimum(age_days, window_days)
+    seen = (reached != NO_PERIOD) & (reached <= limit)
+    with np.errstate(over="ignore"):  # NaT minus a time wraps round; those lags are masked
+        lag_days = np.maximum(reached - entered, 0) / _NS_PER_DAY
+    converted = seen & (lag_days <= observed)
+    lag_days[~converted] = np.nan
+    closed = np.zeros(rows.size, bool)
+    if "lost_at" in frame.columns:
+        lost = _ns(timestamps(frame, "lost_at")).view(np.int64)[rows]
+        closed = (lost != NO_PERIOD) & (lost <= limit) & ~converted
+    return PairArrays(
+        rows=rows,
+        entered_ns=entered,
+        month=month_codes(entered),
+        age_days=age_days,
+        observed_days=observed,
+        lag_days=lag_days,
+        converted=converted,
+        closed=closed,
     )
 
 
 def _ns(values: pd.Series) -> np.ndarray:
     """Naive nanosecond datetimes as numpy (NaT where missing)."""
     return values.to_numpy("datetime64[ns]")
+
+
+def stamps_ns(values: pd.Series) -> np.ndarray:
+    """A naive datetime column as int64 nanoseconds (``NaT``: the smallest int64); no copy
+    for a ``datetime64[ns]`` column."""
+    return _ns(values).view(np.int64)
 
 
 def _groups(frame: pd.DataFrame, by: str | None, keep: np.ndarray):
@@ -232,10 +302,17 @@ def censor(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
 
     Rows are kept: a lead whose every stamp is later simply has none yet.
     """
-    censored = frame.copy()
+    limit = int(pd.Timestamp(as_of).as_unit("ns").value)
+    censored = frame.copy(deep=False)
     for column in censored.columns:
-        if str(column).endswith("_at") and pd.api.types.is_datetime64_any_dtype(censored[column]):
-            censored[column] = censored[column].where(censored[column] <= as_of)
+        values = censored[column]
+        if str(column).endswith("_at") and pd.api.types.is_datetime64_any_dtype(values):
+            if getattr(values.dtype, "tz", None) is not None:
+                censored[column] = values.where(values <= as_of)
+                continue
+            ns = stamps_ns(values).copy()
+            ns[ns > limit] = NO_PERIOD  # NaT
+            censored[column] = pd.Series(ns.view("datetime64[ns]"), index=values.index)
     return censored
 
 
