@@ -32,7 +32,7 @@ from slaplan.forecast.level import CV_GRID, SPREAD_PRIOR_SCALE
 from slaplan.forecast.regimes import (
     RegimeChange,
     choose_discount,
-    discount_weights,
+    discounted_posterior,
     find_regime,
     half_normal_weights,
     thinned,
@@ -172,12 +172,7 @@ def _prior(logit_mean: np.ndarray, cv: np.ndarray, center: float) -> np.ndarray:
 
 def _grid_posterior(converted, effective, grid, center, discount: float = 1.0) -> np.ndarray:
     rows = rate_loglik(converted, effective, grid, CV_GRID)
-    loglik = discount_weights(rows.shape[0], discount) @ rows
-    prior = _prior(grid, CV_GRID, center)
-    with np.errstate(divide="ignore"):
-        log_post = loglik + np.log(prior)
-    weights = np.exp(log_post - log_post.max())
-    return weights / weights.sum()
+    return discounted_posterior(rows, _prior(grid, CV_GRID, center), discount)
 
 
 def fit_cohort_rates(converted: np.ndarray, effective: np.ndarray) -> RatePosterior:
@@ -216,7 +211,7 @@ def fit_cohort_rates(converted: np.ndarray, effective: np.ndarray) -> RatePoster
     start, changes = find_regime(loglik, prior)
     used = start + 1 if changes and c.size - start >= _MIXED_COHORT_AFTER else start
     discount = choose_discount(*thinned(loglik[used:], prior, coarse.size))
-    rough = _grid_posterior(c[used:], n[used:], coarse, center, discount)
+    rough = discounted_posterior(loglik[used:], prior, discount)
     rough = rough.reshape(coarse.size, -1).sum(axis=1)
     mean = float(rough @ coarse)
     sd = max(float(np.sqrt(rough @ (coarse - mean) ** 2)), coarse[1] - coarse[0])

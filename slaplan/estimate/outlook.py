@@ -45,6 +45,8 @@ __all__ = [
 
 _NS_PER_DAY = 86_400 * 10**9
 _GRID = 10_000  # resolution of the completion shares that group open leads
+_RATE_NODES = 33
+"""Rates at which a cohort's expected pending conversions are computed exactly."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -237,26 +239,57 @@ def pending_by_cohort(
     Returns ``(cohorts, drawn, expected)``: the cohort indices with open leads that may convert
     in the period, the drawn counts ``(draws, cohorts)`` (binomial per cohort at the cohort's
     mean probability) and their expectations.
+
+    An open lead that has had the share ``F`` of its chance and gets ``g`` more in the period
+    converts in it with probability ``p g / (1 - p F)`` at cohort rate ``p``. Leads whose ``F``
+    agrees to 1e-4 are one group (their ``g`` add up), and a cohort's expected count, a smooth
+    function of ``p``, is computed exactly at :data:`_RATE_NODES` rates spanning its draws and
+    interpolated to each draw (:func:`_expected_pending`): the work grows with the groups, not
+    with leads x draws.
     """
     draws = rates.shape[0]
     live = pending.in_period > 0
     if not live.any():
         return np.zeros(0, int), np.zeros((draws, 0)), np.zeros((draws, 0))
-    # leads alike to 1e-4 in both shares are one group: one integer key, one sort
     done = np.round(pending.completed[live] * _GRID).astype(np.int64)
-    gain = np.round(pending.in_period[live] * _GRID).astype(np.int64)
-    key = (pending.cohort[live].astype(np.int64) * (_GRID + 1) + done) * (_GRID + 1) + gain
-    keys, counts = np.unique(key, return_counts=True)
-    group_cohort, rest = np.divmod(keys, (_GRID + 1) ** 2)
-    group_done, group_gain = np.divmod(rest, _GRID + 1)
-    p = rates[:, group_cohort]
-    q = p * (group_gain / _GRID) / np.maximum(1.0 - p * (group_done / _GRID), 1e-12)
-    cohorts, at = np.unique(group_cohort, return_inverse=True)
-    expected = np.zeros((draws, cohorts.size))
-    np.add.at(expected.T, at, (q * counts).T)
-    size = np.bincount(at, weights=counts).astype(np.int64)
+    keys, at = np.unique(pending.cohort[live].astype(np.int64) * (_GRID + 1) + done,
+                         return_inverse=True)  # fmt: skip
+    gain = np.bincount(at, weights=pending.in_period[live])
+    group_cohort, group_done = np.divmod(keys, _GRID + 1)
+    cohorts, first = np.unique(group_cohort, return_index=True)
+    size = np.add.reduceat(np.bincount(at), first).astype(np.int64)
+    bounds = np.append(first, keys.size)
+    expected = np.empty((draws, cohorts.size))
+    for j, cohort in enumerate(cohorts):
+        part = slice(bounds[j], bounds[j + 1])
+        expected[:, j] = _expected_pending(rates[:, cohort], group_done[part] / _GRID, gain[part])
     mean_q = np.clip(expected / size, 0.0, 1.0)
     return cohorts, rng.binomial(size[None, :], mean_q).astype(float), expected
+
+
+def _expected_pending(p: np.ndarray, done: np.ndarray, gain: np.ndarray) -> np.ndarray:
+    """``S(p) = sum_i p gain_i / (1 - p done_i)`` at each rate in ``p``.
+
+    ``S`` and its derivative ``sum_i gain_i / (1 - p done_i)**2`` are computed exactly at
+    :data:`_RATE_NODES` equally spaced rates spanning ``p``, and ``S`` is read off the cubic
+    Hermite interpolant between them (error of order spacing**4).
+    """
+    low, high = float(p.min()), float(p.max())
+    nodes = np.linspace(low, high, _RATE_NODES)
+    inverse = 1.0 / np.maximum(1.0 - nodes[:, None] * done[None, :], 1e-12)
+    value = nodes * (inverse @ gain)
+    slope = (inverse**2) @ gain
+    if high <= low:
+        return np.full(p.size, value[0])
+    step = nodes[1] - nodes[0]
+    where = np.clip(((p - low) / step).astype(np.int64), 0, _RATE_NODES - 2)
+    t = np.clip((p - nodes[where]) / step, 0.0, 1.0)
+    return (
+        (2 * t**3 - 3 * t**2 + 1) * value[where]
+        + (t**3 - 2 * t**2 + t) * step * slope[where]
+        + (3 * t**2 - 2 * t**3) * value[where + 1]
+        + (t**3 - t**2) * step * slope[where + 1]
+    )
 
 
 def _pending_counts(pending: PendingLeads, rates: np.ndarray, rng) -> tuple[np.ndarray, float]:

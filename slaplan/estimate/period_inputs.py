@@ -29,15 +29,21 @@ def pending_leads(transition: Transition, period: pd.Period, as_of: pd.Timestamp
     start, end = month_bounds(period)
     entered = transition.open_leads.entered_ns
     cdf = transition.lags.cdf_at
-    since = (max(start, as_of).value - entered) / _DAY_NS
-    until = (end.value - entered) / _DAY_NS
     done = transition.open_leads.completed
     if done is None or as_of != transition.as_of:
         done = cdf((as_of.value - entered) / _DAY_NS)
+    # a lead that reaches the longest lag seen before the period starts has nothing left in it
+    knots = transition.lags.knots
+    longest = int(np.ceil(knots[-1] * _DAY_NS)) + 1 if knots.size else 0
+    near = np.flatnonzero(max(start, as_of).value - entered < longest)
+    since = (max(start, as_of).value - entered[near]) / _DAY_NS
+    until = (end.value - entered[near]) / _DAY_NS
+    in_period = np.zeros(entered.size)
+    in_period[near] = np.clip(cdf(until) - np.maximum(cdf(since), done[near]), 0.0, 1.0)
     return PendingLeads(
         cohort=transition.open_leads.cohort,
         completed=done,
-        in_period=np.clip(cdf(until) - np.maximum(cdf(since), done), 0.0, 1.0),
+        in_period=in_period,
         converted=transition.cohorts["converted"].to_numpy(float),
         effective=transition.cohorts["effective"].to_numpy(float),
     )

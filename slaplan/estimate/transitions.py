@@ -330,6 +330,19 @@ _COLUMNS = ["cohort", "total", "converted", "closed", "completion", "effective",
 
 
 @dataclass(frozen=True)
+class _Chances:
+    """The open leads' share of their chance had, under one lag distribution.
+
+    A lead open for at least the longest lag seen has had all of it (``F = 1``, one whole
+    trial); only the younger ones need the CDF and the effective-trials weighting.
+    """
+
+    young: np.ndarray  # positions, among the open leads, of those younger than the longest lag
+    completion: np.ndarray  # F at the observed time of each young one
+    settled: np.ndarray  # per cohort: open leads past the longest lag
+
+
+@dataclass(frozen=True)
 class _Evidence:
     """Per-lead arrays of one transition and their cohort codes.
 
@@ -341,8 +354,9 @@ class _Evidence:
     months: np.ndarray  # cohort month starts (datetime64[ns]), sorted
     code: np.ndarray  # cohort index per lead
     decided: np.ndarray  # per cohort: leads converted or closed
+    converted_by_cohort: np.ndarray
     open_rows: np.ndarray  # positions of the open leads
-    _completion: dict = field(default_factory=dict, compare=False)
+    _chances: dict = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, pairs: PairArrays) -> _Evidence:
@@ -357,6 +371,7 @@ class _Evidence:
             months=months,
             code=code,
             decided=np.bincount(code, weights=decided, minlength=months.size),
+            converted_by_cohort=np.bincount(code, weights=pairs.converted, minlength=months.size),
             open_rows=np.flatnonzero(~decided),
         )
 
@@ -368,34 +383,41 @@ class _Evidence:
     def closed(self) -> np.ndarray:
         return self.pairs.closed
 
-    @property
-    def converted_by_cohort(self) -> np.ndarray:
-        return np.bincount(self.code, weights=self.converted, minlength=self.months.size)
-
     def lag_distribution(self, rows: np.ndarray) -> LagDistribution:
         done = rows & self.converted
         return truncated_lag_cdf(self.pairs.lag_days[done], self.pairs.observed_days[done])
 
-    def completion(self, lags: LagDistribution) -> np.ndarray:
-        """Share of its chance each *open* lead has had; kept per lags."""
-        if self._completion.get("lags") is not lags:
+    def chances(self, lags: LagDistribution) -> _Chances:
+        """The open leads' chances under ``lags`` (kept for the last lags asked about)."""
+        if self._chances.get("lags") is not lags:
+            n = self.months.size
             observed = self.pairs.observed_days[self.open_rows]
-            self._completion.update(lags=lags, value=lags.cdf_at(observed))
-        return self._completion["value"]
+            longest = lags.knots[-1] if lags.knots.size else -np.inf
+            young = np.flatnonzero(observed < longest)
+            code = self.code[self.open_rows]
+            settled = np.bincount(code, minlength=n) - np.bincount(code[young], minlength=n)
+            chances = _Chances(
+                young=young, completion=lags.cdf_at(observed[young]), settled=settled
+            )
+            self._chances.update(lags=lags, value=chances)
+        return self._chances["value"]
+
+    def _young_sum(self, chances: _Chances, weights: np.ndarray) -> np.ndarray:
+        code = self.code[self.open_rows[chances.young]]
+        return np.bincount(code, weights=weights, minlength=self.months.size)
 
     def trials(self, lags: LagDistribution, rate: float) -> np.ndarray:
-        weights = effective_trials(self.completion(lags), max(rate, 1e-9))
-        open_trials = np.bincount(
-            self.code[self.open_rows], weights=weights, minlength=self.months.size
-        )
-        return self.decided + open_trials
+        chances = self.chances(lags)
+        weights = effective_trials(chances.completion, max(rate, 1e-9))
+        return self.decided + chances.settled + self._young_sum(chances, weights)
 
     def table(self, lags, posterior: RatePosterior | None, regime: np.ndarray) -> pd.DataFrame:
         n = self.months.size
         total = np.bincount(self.code, minlength=n)
         converted = self.converted_by_cohort
         effective = self.trials(lags, posterior.mean if posterior is not None else 0.0)
-        had = np.bincount(self.code[self.open_rows], weights=self.completion(lags), minlength=n)
+        chances = self.chances(lags)
+        had = chances.settled + self._young_sum(chances, chances.completion)
         completion = (self.decided + had) / total
         eventual = (converted + 0.5) / (effective + 1.0)
         if posterior is not None:
@@ -418,8 +440,11 @@ class _Evidence:
         )
 
     def open_leads(self, lags: LagDistribution, window_days: float | None) -> OpenLeads:
-        # without a window an open lead's observed time is its age: its completion is known
-        completed = self.completion(lags) if window_days is None else None
+        completed = None
+        if window_days is None:  # an open lead's observed time is its age: completion known
+            chances = self.chances(lags)
+            completed = np.ones(self.open_rows.size)
+            completed[chances.young] = chances.completion
         return OpenLeads(
             entered_ns=self.pairs.entered_ns[self.open_rows],
             cohort=self.code[self.open_rows],

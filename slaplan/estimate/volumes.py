@@ -40,7 +40,7 @@ from slaplan.estimate.calendar_shares import (
     weekday_weights,
 )
 from slaplan.forecast.data import complete_month_counts
-from slaplan.forecast.level import MIN_LEVEL_MONTHS, fit_level
+from slaplan.forecast.level import MIN_LEVEL_MONTHS
 from slaplan.forecast.volume import VolumeForecast, forecast_volume
 from slaplan.plan.volume import VolumeModel
 
@@ -205,7 +205,7 @@ def estimate_volume(
     )
     intensities = forecast.intensities
     if running is not None and running[2] > 0 and forecast.months[0] == running_month:
-        shape = 1.0 / max(fit_level(history.to_numpy()).spread, _MIN_SPREAD) ** 2
+        shape = 1.0 / max(forecast.level_fit.spread, _MIN_SPREAD) ** 2
         intensities = _update(intensities, running[1], running[2], shape, rng)
     return StageVolume(forecast=forecast, intensities=intensities, **common)
 

@@ -100,10 +100,11 @@ def rolling_origins(n_months: int, horizon: int, n_origins: int) -> np.ndarray:
 
 
 # --- the backtest loop -----------------------------------------------------------------------
-def _score(method, origin, point, paths, actual, scale, levels) -> pd.DataFrame:
-    columns: dict[str, object] = {
-        "method": method,
-        "origin": origin,
+def _score(method, origin, point, paths, actual, scale, levels) -> dict[str, np.ndarray]:
+    """The backtest points of one method at one origin, as columns (one entry per horizon)."""
+    columns: dict[str, np.ndarray] = {
+        "method": np.full(actual.size, method, dtype=object),
+        "origin": np.full(actual.size, origin),
         "horizon": np.arange(1, actual.size + 1),
         "actual": actual,
         "point": point,
@@ -123,7 +124,12 @@ def _score(method, origin, point, paths, actual, scale, levels) -> pd.DataFrame:
     columns["interval_score"] = (
         np.mean([columns[f"winkler_{level_label(level)}"] for level in levels], axis=0) / scale
     )
-    return pd.DataFrame(columns)
+    return columns
+
+
+def _points(rows: list[dict[str, np.ndarray]]) -> pd.DataFrame:
+    """One table of the points of every method and origin (one concatenation per column)."""
+    return pd.DataFrame({name: np.concatenate([row[name] for row in rows]) for name in rows[0]})
 
 
 _SUMMARY_COLUMNS = {
@@ -220,7 +226,7 @@ def run_backtest(
     One row per method x origin x horizon (actual, point, bounds, errors); a fit that fails at
     an origin is left out of the points and counted in the summary's ``failed_fits``.
     """
-    rows: list[pd.DataFrame] = []
+    rows: list[dict[str, np.ndarray]] = []
     failures: list[str] = []
     origins = rolling_origins(counts.size, horizon, n_origins)
     for origin in progress(origins, desc="backtest origins", enabled=show_progress):
@@ -240,7 +246,7 @@ def run_backtest(
             )
     if not rows:
         return Backtest(points=pd.DataFrame(), summary=pd.DataFrame(columns=["n_points", "mase"]))
-    points = pd.concat(rows, ignore_index=True)
+    points = _points(rows)
     summary = summarise_points(points, ["method"])
     failed = pd.Series(failures, dtype="str").value_counts()
     summary["failed_fits"] = failed.reindex(summary.index, fill_value=0).astype("int64")

@@ -41,7 +41,7 @@ from scipy import special
 from slaplan.forecast.regimes import (
     RegimeChange,
     choose_discount,
-    discount_weights,
+    discounted_posterior,
     find_regime,
     half_normal_weights,
     thinned,
@@ -187,11 +187,11 @@ def level_loglik(
     poisson = cv == 0
     k = np.where(poisson, 1.0, 1.0 / np.where(poisson, 1.0, cv) ** 2)[None, None, :]
     # the Gamma-function terms do not depend on the level: computed once per month and spread
-    shape_terms = special.gammaln(y + k) - special.gammaln(k)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        nb = shape_terms + k * (np.log(k) - np.log(k + mean)) + special.xlogy(y, mean / (k + mean))
-        po = special.xlogy(y, mean) - mean
-    out = np.where(poisson[None, None, :], po, nb)
+    shape_terms = special.gammaln(y + k) - special.gammaln(k) + k * np.log(k)
+    # log NB = shape terms + k log(k / (k + m)) + y log(m / (k + m)), one log of k + m per cell
+    out = shape_terms - (k + y) * np.log(k + mean) + y * np.log(mean)
+    if poisson.any():
+        out[:, :, poisson] = (special.xlogy(y[:, :, 0], mean[:, :, 0]) - mean[:, :, 0])[..., None]
     return out.reshape(y.shape[0], -1)
 
 
@@ -203,15 +203,7 @@ def _prior(log_level: np.ndarray, cv: np.ndarray, center: float) -> np.ndarray:
 
 def _posterior(counts, exposure, log_level, center, discount: float = 1.0) -> np.ndarray:
     rows = level_loglik(counts, exposure, log_level, CV_GRID)
-    return _weighted_posterior(rows, _prior(log_level, CV_GRID, center), discount)
-
-
-def _weighted_posterior(rows: np.ndarray, prior: np.ndarray, discount: float) -> np.ndarray:
-    loglik = discount_weights(rows.shape[0], discount) @ rows
-    with np.errstate(divide="ignore"):
-        log_post = loglik + np.log(prior)
-    weights = np.exp(log_post - log_post.max())
-    return weights / weights.sum()
+    return discounted_posterior(rows, _prior(log_level, CV_GRID, center), discount)
 
 
 def fit_level(counts: np.ndarray, exposure: np.ndarray | None = None) -> LevelPosterior:
@@ -250,7 +242,7 @@ def fit_level(counts: np.ndarray, exposure: np.ndarray | None = None) -> LevelPo
     discount = choose_discount(
         *thinned(rows, prior, coarse.size), evidence=VOLUME_DISCOUNT_EVIDENCE
     )
-    rough = _weighted_posterior(rows, prior, discount).reshape(coarse.size, -1).sum(axis=1)
+    rough = discounted_posterior(rows, prior, discount).reshape(coarse.size, -1).sum(axis=1)
     mean = float(rough @ coarse)
     sd = max(float(np.sqrt(rough @ (coarse - mean) ** 2)), coarse[1] - coarse[0])
     fine = np.linspace(mean - 8 * sd, mean + 8 * sd, _FINE_POINTS)

@@ -45,7 +45,7 @@ from slaplan.forecast.holt_winters import (
     forecast_mean_covariance,
     residual_dof,
 )
-from slaplan.forecast.level import MIN_LEVEL_MONTHS, fit_level
+from slaplan.forecast.level import MIN_LEVEL_MONTHS, LevelPosterior, fit_level
 
 __all__ = [
     "METHODS",
@@ -280,10 +280,18 @@ def nb_glm(
 
 
 def level(
-    counts: np.ndarray, horizon: int, n_paths: int, rng: np.random.Generator
+    counts: np.ndarray,
+    horizon: int,
+    n_paths: int,
+    rng: np.random.Generator,
+    *,
+    posterior: LevelPosterior | None = None,
 ) -> MethodForecast:
-    """The regime level (Bayesian negative binomial level of the current regime, see above)."""
-    posterior = fit_level(counts)
+    """The regime level (Bayesian negative binomial level of the current regime, see above).
+
+    ``posterior`` is the level already fitted on ``counts``, if the caller has it.
+    """
+    posterior = fit_level(counts) if posterior is None else posterior
     levels = posterior.intensities(n_paths, horizon, rng, first_position=counts.size)
     paths = rng.poisson(levels).astype(np.int64)
     start = posterior.regime_start

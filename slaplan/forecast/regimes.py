@@ -52,6 +52,7 @@ __all__ = [
     "RegimeChange",
     "choose_discount",
     "discount_weights",
+    "discounted_posterior",
     "find_regime",
     "half_normal_weights",
     "segment_evidence",
@@ -180,6 +181,20 @@ def discount_weights(n: int, discount: float) -> np.ndarray:
     return discount ** np.arange(n - 1, -1, -1, dtype=float)
 
 
+def discounted_posterior(rows: np.ndarray, prior: np.ndarray, discount: float) -> np.ndarray:
+    """Posterior weights of grid cells from per-observation log-likelihood ``rows`` (oldest
+    first), each weighted ``discount**age`` (:func:`discount_weights`), and ``prior``.
+
+    >>> discounted_posterior(np.log([[0.2, 0.8], [0.5, 0.5]]), np.array([0.5, 0.5]), 1.0).tolist()
+    [0.2, 0.8]
+    """
+    loglik = discount_weights(rows.shape[0], discount) @ rows
+    with np.errstate(divide="ignore"):
+        log_post = loglik + np.log(prior)
+    weights = np.exp(log_post - log_post.max())
+    return weights / weights.sum()
+
+
 def thinned(loglik: np.ndarray, prior: np.ndarray, levels: int, step: int = 4):
     """Every ``step``-th level of a ``levels x spreads`` grid (enough to compare discounts)."""
     n = loglik.shape[0]
@@ -234,15 +249,16 @@ def choose_discount(
         return 1.0
     with np.errstate(divide="ignore"):
         log_prior = np.log(np.asarray(prior, dtype=float))
-    scores = {}
-    for discount in discounts:
-        accumulated = np.empty_like(loglik)  # row t: the discounted sum of the rows before t
-        accumulated[0] = 0.0
-        for t in range(1, n):  # a recursion, not a matrix product: no BLAS threads for this
-            accumulated[t] = discount * accumulated[t - 1] + loglik[t - 1]
-        posterior = log_prior + accumulated[_BURN_IN:]
-        predicted = _logsumexp_rows(posterior + loglik[_BURN_IN:]) - _logsumexp_rows(posterior)
-        scores[discount] = float(predicted.sum())
+    factors = np.asarray(discounts, dtype=float)[:, None]
+    # [d, t]: the sum of the rows before t, discounted by factor d (all factors at once)
+    accumulated = np.empty((factors.size, *loglik.shape))
+    accumulated[:, 0] = 0.0
+    for t in range(1, n):  # a recursion, not a matrix product: no BLAS threads for this
+        accumulated[:, t] = factors * accumulated[:, t - 1] + loglik[t - 1]
+    posterior = (log_prior + accumulated[:, _BURN_IN:]).reshape(-1, loglik.shape[1])
+    joint = posterior + np.tile(loglik[_BURN_IN:], (factors.size, 1))
+    predicted = (_logsumexp_rows(joint) - _logsumexp_rows(posterior)).reshape(factors.size, -1)
+    scores = dict(zip(discounts, predicted.sum(axis=1).tolist(), strict=True))
     best = max(scores, key=scores.get)
     return best if scores[best] > scores.get(1.0, -np.inf) + evidence else 1.0
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from slaplan._checks import check_count, check_option
 from slaplan.errors import DataError
+from slaplan.forecast import methods as fits
 from slaplan.forecast.backtest import (
     DEFAULT_METHODS,
     Backtest,
@@ -26,7 +27,7 @@ from slaplan.forecast.backtest import (
     rolling_origins,
     run_backtest,
 )
-from slaplan.forecast.level import fit_level
+from slaplan.forecast.level import LevelPosterior, fit_level
 from slaplan.forecast.methods import METHODS, MIN_MONTHS, MethodFitError, fit_method
 from slaplan.forecast.series import check_forecast_args, monthly_counts
 
@@ -107,6 +108,8 @@ class VolumeForecast:
         Months missing from the input and counted as 0 (only with ``fill_missing=True``).
     backtest_detail : Backtest
         The full backtest (per point and per horizon).
+    level_fit : LevelPosterior
+        The level model fitted on the whole history (its regimes are the ``shifts``).
     """
 
     frame: pd.DataFrame
@@ -124,6 +127,7 @@ class VolumeForecast:
     fallbacks: tuple[str, ...] = ()
     filled_months: tuple[str, ...] = ()
     backtest_detail: Backtest | None = field(default=None, repr=False)
+    level_fit: LevelPosterior | None = field(default=None, repr=False)
 
     @property
     def months(self) -> pd.PeriodIndex:
@@ -188,13 +192,15 @@ def widen_paths(paths: np.ndarray, scale: float) -> np.ndarray:
     return np.clip(np.rint(mean + scale * (paths - mean)), 0, None).astype(np.int64)
 
 
-def _final_fit(ranking, counts, regime_counts, horizon, n_paths, rng):
+def _final_fit(ranking, counts, regime, horizon, n_paths, rng):
     fallbacks: list[str] = []
     for method in ranking:
-        # the level finds its own regime (and reads seasonality from the months before it)
-        data = counts if method == "level" else regime_counts
         try:
-            return fit_method(method, data, horizon, n_paths, rng), tuple(fallbacks)
+            if method == "level":  # it found its own regime (seasonality from months before)
+                fit = fits.level(counts, horizon, n_paths, rng, posterior=regime)
+            else:
+                fit = fit_method(method, counts[regime.regime_start :], horizon, n_paths, rng)
+            return fit, tuple(fallbacks)
         except MethodFitError as exc:
             fallbacks.append(f"{method}: {exc}")
     raise MethodFitError("no method could be fitted: " + "; ".join(fallbacks))
@@ -357,9 +363,7 @@ def forecast_volume(
         ranking, choice = _choose(backtest, candidates, origins)
     else:
         ranking, choice = [method, "seasonal_naive", DEFAULT_METHOD], "chosen by the caller"
-    fit, fallbacks = _final_fit(
-        list(dict.fromkeys(ranking)), counts, regime_counts, horizon, n_paths, rng
-    )
+    fit, fallbacks = _final_fit(list(dict.fromkeys(ranking)), counts, regime, horizon, n_paths, rng)
     own = fit.method == "level"
     scale = 1.0 if own else interval_scale(error_ratio(backtest.points, fit.method))
     paths = widen_paths(fit.paths, scale)
@@ -380,4 +384,5 @@ def forecast_volume(
         fallbacks=fallbacks,
         filled_months=filled,
         backtest_detail=backtest,
+        level_fit=regime,
     )
