@@ -14,13 +14,17 @@ what the numbers assume: which months and cohorts were used, which regime, why.
 * :meth:`FunnelEstimate.share_outlook` — the share of a period's cohort converting within a
   window (rate commitments).
 
-Pieces are computed on first use and kept; each draws from its own random stream derived from
-``seed`` and its name, so the numbers do not depend on the order of the questions.
+Pieces are computed on first use and kept (or all at once, side by side, by
+:meth:`FunnelEstimate.compute`); each draws from its own random stream derived from ``seed`` and
+its name, so the numbers do not depend on the order of the questions.
 """
 
 from __future__ import annotations
 
+import itertools
+import os
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,6 +142,36 @@ class FunnelEstimate:
                 self.frame, from_stage, to_stage, as_of=self.as_of, window_days=window_days
             )
         return self._cache[key]
+
+    def compute(self, *, workers: int | None = None) -> FunnelEstimate:
+        """Compute every piece of the chain now: each stage's volume and each transition.
+
+        The pieces are independent, so they are computed side by side on ``workers`` threads
+        (default: two, or one on a one-CPU machine; numpy and scipy release the GIL in their
+        array loops). The numbers are the same as when the pieces are asked for one by one:
+        each piece draws from its own random stream. Returns the estimate itself.
+
+        >>> import slaplan as sp
+        >>> t = sp.load_leads(sp.samples_dir() / "leads.csv", as_of="2026-11-15")
+        >>> est = sp.estimate_funnel(t, ["mql", "sql"]).compute()
+        >>> est.transition("mql", "sql").sufficient
+        True
+        """
+        jobs = [(self.volume, (stage,)) for stage in self.stages[:-1]]
+        jobs += [(self.transition, pair) for pair in itertools.pairwise(self.stages)]
+        count = (
+            min(os.cpu_count() or 1, 2)
+            if workers is None
+            else check_count("workers", workers, minimum=1)
+        )
+        if count <= 1:
+            for function, arguments in jobs:
+                function(*arguments)
+            return self
+        with ThreadPoolExecutor(max_workers=count) as pool:
+            for done in [pool.submit(function, *arguments) for function, arguments in jobs]:
+                done.result()
+        return self
 
     def source_of(self, stage: str) -> str:
         """The stage that feeds ``stage``: the previous one (the first stage feeds itself)."""
@@ -291,9 +325,13 @@ class FunnelEstimate:
         return tuple(dict.fromkeys(found))
 
     def summary(self) -> pd.DataFrame:
-        """One row per piece computed: what it is, its value, the months it rests on, notes."""
+        """One row per piece computed: what it is, its value, the months it rests on, notes.
+
+        In funnel order (each stage's volume, then the transitions out of it), whatever the
+        order in which the pieces were asked for.
+        """
         rows = []
-        for key, piece in self._cache.items():
+        for key, piece in sorted(self._cache.items(), key=lambda item: self._place(item[0])):
             if key[0] == "volume":
                 rows.append(volume_row(piece))
             elif key[0] == "transition":
@@ -304,6 +342,18 @@ class FunnelEstimate:
     def to_frame(self) -> pd.DataFrame:
         """Same as :meth:`summary`."""
         return self.summary()
+
+    def _place(self, key: tuple) -> tuple:
+        """Where a cached piece sits in the funnel (stages not in the chain go last)."""
+
+        def position(stage: str) -> int:
+            return self.stages.index(stage) if stage in self.stages else len(self.stages)
+
+        if key[0] == "volume":
+            return (position(key[1]), 0, 0, 0.0)
+        if key[0] == "transition":
+            return (position(key[1]), 1, position(key[2]), key[3] or 0.0)
+        return (len(self.stages) + 1, 0, 0, 0.0)
 
     # --- data helpers -------------------------------------------------------------------
     def _times(self, stage: str) -> pd.Series:

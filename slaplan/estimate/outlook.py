@@ -354,7 +354,14 @@ def count_outlook(
     else:
         a, b = rate_draws
         if pending is not None and n_cohorts:
-            cohort_rates = _cohort_rates(a, b, pending.converted, pending.effective, rng)
+            # only the cohorts the period reads: open leads that may convert in it, arrivals
+            needed = np.zeros(n_cohorts, bool)
+            needed[pending.cohort[pending.in_period > 0]] = True
+            needed[arrivals.cohort[arrivals.cohort >= 0]] = True
+            cohort_rates = np.full((draws, n_cohorts), np.nan)
+            cohort_rates[:, needed] = _cohort_rates(
+                a, b, pending.converted[needed], pending.effective[needed], rng
+            )
         else:
             cohort_rates = np.ones((draws, 1))
         fresh = _cohort_rates(a, b, np.zeros(arrivals.cohort.size), np.zeros(arrivals.cohort.size),

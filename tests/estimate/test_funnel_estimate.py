@@ -40,6 +40,19 @@ def test_same_seed_same_numbers_whatever_the_order_of_the_questions(samples):
     assert second.outlook("sql", DECEMBER).probability(50) == p1
 
 
+def test_pieces_computed_side_by_side_give_the_numbers_of_one_by_one(samples):
+    one_by_one = sp.estimate_funnel(samples, seed=5)
+    side_by_side = sp.estimate_funnel(samples, seed=5).compute(workers=2)
+    for stage in one_by_one.stages[1:]:
+        a, b = one_by_one.outlook(stage, DECEMBER), side_by_side.outlook(stage, DECEMBER)
+        assert type(a) is type(b)
+        if not isinstance(a, Insufficient):
+            assert np.array_equal(a.samples, b.samples)
+    for stage in one_by_one.stages[:-1]:
+        assert one_by_one.volume(stage).describe() == side_by_side.volume(stage).describe()
+    assert one_by_one.summary().equals(side_by_side.summary())
+
+
 def test_a_date_as_of_is_the_end_of_that_day(samples):
     est = sp.estimate_funnel(samples, ["mql", "sql"], as_of="2026-11-10")
     assert est.as_of == pd.Timestamp("2026-11-10 23:59:59.999999999")
