@@ -53,8 +53,9 @@ def _eventual(transition: Transition, level: float) -> np.ndarray:
         rates[:, outside] = rng.beta(0.5 + converted[outside], 0.5 + effective[outside]
                                      - converted[outside], (_DRAWS, outside.sum()))  # fmt: skip
     open_leads = transition.open_leads
-    age = (transition.as_of.value - open_leads.entered_ns) / _DAY_NS
-    done = transition.lags.cdf_at(age)
+    done = open_leads.completed
+    if done is None:
+        done = transition.lags.cdf_at((transition.as_of.value - open_leads.entered_ns) / _DAY_NS)
     pending = PendingLeads(cohort=open_leads.cohort, completed=done, in_period=1.0 - done,
                            converted=converted, effective=effective)  # fmt: skip
     which, drawn, _ = pending_by_cohort(pending, rates, rng)
