@@ -267,4 +267,6 @@ def _logsumexp_rows(values: np.ndarray) -> np.ndarray:
     """``log(sum(exp(row)))`` per row, ``-inf`` entries allowed (numpy only, for speed)."""
     top = np.max(values, axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return top[:, 0] + np.log(np.sum(np.exp(values - top), axis=1))
+        shifted = np.subtract(values, top)
+        np.exp(shifted, out=shifted)  # in place: one array of the rows' size, not two
+        return top[:, 0] + np.log(shifted.sum(axis=1))
