@@ -12,13 +12,16 @@ Model: the cohort's eventual rate ``p_m ~ Beta(mu kappa, (1 - mu) kappa)`` (mont
 with coefficient of variation ``cv``, ``kappa = (1 - mu) / (mu cv**2) - 1``; ``cv = 0`` is one
 rate for every cohort), and ``converted[m] ~ Binomial(effective[m], p_m)``. The posterior of
 ``(mu, cv)`` is computed on a grid (logit ``mu`` x ``cv``). Priors: ``logit mu ~ Normal(logit of
-the pooled rate, 1)``; ``cv`` half-normal with scale 0.3 (monthly conversion typically varies by
-5–30% of its level). A change of the rate is found by :func:`slaplan.forecast.regimes.find_regime`
-on the cohorts' log-likelihoods, and the rate of the plan is that of the cohorts since the last
-change. The cohort of the month the change fell in mixes both rates (the change came mid-month):
-once the new regime has three cohorts, that first one is left out of its rate. A rate that
-drifts within the regime is followed by forgetting older cohorts (weight
-``delta**age``, ``delta`` chosen by :func:`slaplan.forecast.regimes.choose_discount`).
+the pooled rate, 1)`` -- pooled over the cohorts the rate rests on: after a change, those of the
+new regime only (the cohorts before it are evidence of another rate; centred on the whole
+history, a new SQL stage's rate was pulled toward the zeros before it, 7.2% for a true 8%);
+``cv`` half-normal with scale 0.3 (monthly conversion typically varies by 5–30% of its level).
+A change of the rate is found by :func:`slaplan.forecast.regimes.find_regime` on the cohorts'
+log-likelihoods, and the rate of the plan is that of the cohorts since the last change. The
+cohort of the month the change fell in mixes both rates (the change came mid-month): once the new
+regime has three cohorts, that first one is left out of its rate. A rate that drifts within the
+regime is followed by forgetting older cohorts (weight ``delta**age``, ``delta`` chosen by
+:func:`slaplan.forecast.regimes.choose_discount`).
 """
 
 from __future__ import annotations
@@ -210,6 +213,9 @@ def fit_cohort_rates(converted: np.ndarray, effective: np.ndarray) -> RatePoster
     prior = _prior(coarse, CV_GRID, center)
     start, changes = find_regime(loglik, prior)
     used = start + 1 if changes and c.size - start >= _MIXED_COHORT_AFTER else start
+    if changes:  # the cohorts before a change are evidence of another rate, not of this one
+        center = float(special.logit((c[used:].sum() + 0.5) / (n[used:].sum() + 1.0)))
+        prior = _prior(coarse, CV_GRID, center)
     discount = choose_discount(*thinned(loglik[used:], prior, coarse.size))
     rough = discounted_posterior(loglik[used:], prior, discount)
     rough = rough.reshape(coarse.size, -1).sum(axis=1)
