@@ -214,7 +214,7 @@ class FunnelEstimate:
         key = f"outlook:{stage}:{source}:{period}:{capacity_per_month}:{volume_scale}"
         return count_outlook(
             observed=self._observed(stage, source, period),
-            pending=None if transition is None else pending_leads(transition, period, self.as_of),
+            pending=None if transition is None else pending_leads(transition, period),
             arrivals=future_arrivals(
                 volume,
                 transition,

@@ -24,19 +24,19 @@ __all__ = ["future_arrivals", "pending_leads"]
 _DAY_NS = 86_400 * 10**9
 
 
-def pending_leads(transition: Transition, period: pd.Period, as_of: pd.Timestamp) -> PendingLeads:
-    """The transition's open leads and their chances, for ``period`` as of ``as_of``."""
+def pending_leads(transition: Transition, period: pd.Period) -> PendingLeads:
+    """The transition's open leads and their chances, for ``period`` as of the transition's
+    ``as_of``."""
     start, end = month_bounds(period)
     entered = transition.open_leads.entered_ns
     cdf = transition.lags.cdf_at
     done = transition.open_leads.completed
-    if done is None or as_of != transition.as_of:
-        done = cdf((as_of.value - entered) / _DAY_NS)
+    from_ns = max(start, transition.as_of).value
     # a lead that reaches the longest lag seen before the period starts has nothing left in it
     knots = transition.lags.knots
     longest = int(np.ceil(knots[-1] * _DAY_NS)) + 1 if knots.size else 0
-    near = np.flatnonzero(max(start, as_of).value - entered < longest)
-    since = (max(start, as_of).value - entered[near]) / _DAY_NS
+    near = np.flatnonzero(from_ns - entered < longest)
+    since = (from_ns - entered[near]) / _DAY_NS
     until = (end.value - entered[near]) / _DAY_NS
     in_period = np.zeros(entered.size)
     in_period[near] = np.clip(cdf(until) - np.maximum(cdf(since), done[near]), 0.0, 1.0)

@@ -37,7 +37,6 @@ __all__ = ["MATURE_COMPLETION", "conversion_rates", "segment_rates", "stage_rate
 MATURE_COMPLETION = 0.9
 """A cohort is mature once it has had this share of its expected conversions."""
 _DRAWS = 2000
-_DAY_NS = 86_400 * 10**9
 
 
 def _eventual(transition: Transition, level: float) -> np.ndarray:
@@ -54,8 +53,6 @@ def _eventual(transition: Transition, level: float) -> np.ndarray:
                                      - converted[outside], (_DRAWS, outside.sum()))  # fmt: skip
     open_leads = transition.open_leads
     done = open_leads.completed
-    if done is None:
-        done = transition.lags.cdf_at((transition.as_of.value - open_leads.entered_ns) / _DAY_NS)
     pending = PendingLeads(cohort=open_leads.cohort, completed=done, in_period=1.0 - done,
                            converted=converted, effective=effective)  # fmt: skip
     which, drawn, _ = pending_by_cohort(pending, rates, rng)

@@ -73,7 +73,7 @@ class OpenLeads:
 
     entered_ns: np.ndarray  # int64 nanoseconds
     cohort: np.ndarray  # index into ``Transition.cohorts``
-    completed: np.ndarray | None = None  # lag CDF at each one's age, when already computed
+    completed: np.ndarray  # the lag CDF at each one's age: the share of its chance it has had
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -440,11 +440,12 @@ class _Evidence:
         )
 
     def open_leads(self, lags: LagDistribution, window_days: float | None) -> OpenLeads:
-        completed = None
         if window_days is None:  # an open lead's observed time is its age: completion known
             chances = self.chances(lags)
             completed = np.ones(self.open_rows.size)
             completed[chances.young] = chances.completion
+        else:
+            completed = lags.cdf_at(self.pairs.age_days[self.open_rows])
         return OpenLeads(
             entered_ns=self.pairs.entered_ns[self.open_rows],
             cohort=self.code[self.open_rows],

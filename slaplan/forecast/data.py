@@ -21,6 +21,7 @@ from slaplan.funnel.pairs import lead_frame, resolve_as_of, stamps_ns
 
 __all__ = ["complete_month_counts", "data_start", "monthly_stage_counts"]
 
+_NONE = np.iinfo(np.int64).max  # later than every time
 _GRACE = pd.Timedelta(days=1)  # data starting on the 1st (any time of day) cover the month
 
 
@@ -36,9 +37,6 @@ def data_start(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.Timestamp:
     if first >= _NONE:
         raise DataError(f"no lead has a timestamp on or before {as_of:%Y-%m-%d}")
     return pd.Timestamp(first)
-
-
-_NONE = np.iinfo(np.int64).max  # later than every time
 
 
 def complete_month_counts(

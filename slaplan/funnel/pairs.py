@@ -252,10 +252,10 @@ def pair_arrays(
     numpy, no pandas and no per-value calendar arithmetic.
     """
     limit = int(as_of.as_unit("ns").value)
-    entered_all = _ns(timestamps(frame, f"{from_stage}_at")).view(np.int64)
+    entered_all = stamps_ns(timestamps(frame, f"{from_stage}_at"))
     rows = np.flatnonzero((entered_all != NO_PERIOD) & (entered_all <= limit))
     entered = entered_all[rows]
-    reached = _ns(timestamps(frame, f"{to_stage}_at")).view(np.int64)[rows]
+    reached = stamps_ns(timestamps(frame, f"{to_stage}_at"))[rows]
     age_days = (limit - entered) / _NS_PER_DAY
     observed = age_days if window_days is None else np.minimum(age_days, window_days)
     seen = (reached != NO_PERIOD) & (reached <= limit)
@@ -265,7 +265,7 @@ def pair_arrays(
     lag_days[~converted] = np.nan
     closed = np.zeros(rows.size, bool)
     if "lost_at" in frame.columns:
-        lost = _ns(timestamps(frame, "lost_at")).view(np.int64)[rows]
+        lost = stamps_ns(timestamps(frame, "lost_at"))[rows]
         closed = (lost != NO_PERIOD) & (lost <= limit) & ~converted
     return PairArrays(
         rows=rows,
@@ -279,15 +279,10 @@ def pair_arrays(
     )
 
 
-def _ns(values: pd.Series) -> np.ndarray:
-    """Naive nanosecond datetimes as numpy (NaT where missing)."""
-    return values.to_numpy("datetime64[ns]")
-
-
 def stamps_ns(values: pd.Series) -> np.ndarray:
     """A naive datetime column as int64 nanoseconds (``NaT``: the smallest int64); no copy
     for a ``datetime64[ns]`` column."""
-    return _ns(values).view(np.int64)
+    return values.to_numpy("datetime64[ns]").view(np.int64)
 
 
 def _groups(frame: pd.DataFrame, by: str | None, keep: np.ndarray):
