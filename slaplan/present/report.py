@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -155,7 +154,6 @@ def render_review(
     ...                  as_of="2026-11-15")  # doctest: +SKIP
     PosixPath('reports/review.html')
     """
-    import nbformat
     import papermill
 
     template = notebook_path() if notebook is None else Path(notebook).resolve()
@@ -170,19 +168,18 @@ def render_review(
         "stages": stages,
     }
     out = Path(out)
-    with tempfile.TemporaryDirectory() as scratch:
-        executed = Path(scratch) / template.name
-        papermill.execute_notebook(
-            str(template),
-            str(executed),
-            parameters=parameters,
-            cwd=str(template.parent),
-            progress_bar={"desc": "review", "leave": False} if progress else False,
-            kernel_name="python3",
-            kernel_manager_class=IPCKernelManager,
-            execution_timeout=timeout_seconds,
-        )
-        notebook = nbformat.read(executed, as_version=4)
+    # no output path: papermill keeps the executed notebook in memory and returns it, instead
+    # of writing (and validating) the whole notebook to a file before and after every cell
+    notebook = papermill.execute_notebook(
+        str(template),
+        None,
+        parameters=parameters,
+        cwd=str(template.parent),
+        progress_bar={"desc": "review", "leave": False} if progress else False,
+        kernel_name="python3",
+        kernel_manager_class=IPCKernelManager,
+        execution_timeout=timeout_seconds,
+    )
     body = _export_html(strip_interactive(notebook))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(body, encoding="utf-8")
