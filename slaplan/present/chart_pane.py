@@ -20,6 +20,8 @@ import html
 import io
 from typing import Any
 
+import ipywidgets as widgets
+
 __all__ = ["Chart", "ChartPane", "figure_png"]
 
 
@@ -45,8 +47,6 @@ class ChartPane:
     """
 
     def __init__(self) -> None:
-        import ipywidgets as widgets  # here, not at import: the review's Chart needs no widget
-
         self.widget = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
 
     def show(self, figure: Any) -> None:
