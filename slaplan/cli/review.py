@@ -51,6 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    _without_iri_grammars()
     from slaplan.present.report import render_review
     from slaplan.sla.segment import scope_sla
     from slaplan.sla.spec import load_sla
@@ -102,3 +103,28 @@ def _notebook_source(data, scratch: Path) -> Path:
     snapshot = scratch / "leads.parquet"
     data.leads.frame.to_parquet(snapshot, index=False)
     return snapshot
+
+
+def _without_iri_grammars() -> None:
+    """Keep jsonschema from compiling rfc3987-syntax's IRI grammars in this process (≈ 3 s).
+
+    papermill and nbconvert read notebooks with nbformat, which imports jsonschema; its format
+    module imports rfc3987-syntax when installed (nbformat's ``jsonschema[format-nongpl]``), and
+    that package builds some 40 Earley parsers at import (python-jsonschema/jsonschema#1428).
+    They serve only the "iri" and "iri-reference" format checkers, which the notebook schema
+    never names and nbformat never turns on. So the package is marked unimportable while
+    jsonschema's format module loads, then unmarked: this command's process goes without those
+    two checkers, nothing else changes. Done here, in the command's own process, not in the
+    library (a notebook or an application calling :func:`slaplan.render_review` keeps its own
+    jsonschema as it is).
+    """
+    if "jsonschema._format" in sys.modules or "rfc3987_syntax" in sys.modules:
+        return  # already imported: nothing left to save
+    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # import raises ImportError
+    try:
+        import jsonschema._format  # noqa: F401
+    except ImportError:  # no jsonschema: nbformat will say so itself
+        pass
+    finally:
+        if sys.modules.get("rfc3987_syntax", 0) is None:
+            del sys.modules["rfc3987_syntax"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +88,14 @@ def strip_interactive(notebook: Any) -> Any:
     return notebook
 
 
-def _export_html(notebook: Any) -> str:
+def _html_exporter() -> Any:
+    """nbconvert's HTML exporter of the report, its template compiled by a first small export.
+
+    :func:`render_review` makes it on a thread while the kernel runs the notebook (importing
+    nbconvert and compiling the template take about a second that the command would otherwise
+    wait for after the kernel is done).
+    """
+    import nbformat
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
@@ -97,6 +104,15 @@ def _export_html(notebook: Any) -> str:
         exclude_output_prompt=True,
         embed_images=True,
     )
+    v4 = nbformat.v4
+    output = v4.new_output("display_data", data={"text/html": "<p>x</p>", "text/plain": "x"})
+    exporter.from_notebook_node(
+        v4.new_notebook(cells=[v4.new_markdown_cell("# x"), v4.new_code_cell(outputs=[output])])
+    )
+    return exporter
+
+
+def _export_html(notebook: Any, exporter: Any) -> str:
     body, _ = exporter.from_notebook_node(notebook)
     # the template's scripts (MathJax, mermaid) load from a CDN; the report is static tables and
     # embedded images, needs no script, and must open offline without touching the network
@@ -155,7 +171,6 @@ def render_review(
     ...                  as_of="2026-11-15")  # doctest: +SKIP
     PosixPath('reports/review.html')
     """
-    import nbformat
     import papermill
 
     template = notebook_path() if notebook is None else Path(notebook).resolve()
@@ -170,11 +185,13 @@ def render_review(
         "stages": stages,
     }
     out = Path(out)
-    with tempfile.TemporaryDirectory() as scratch:
-        executed = Path(scratch) / template.name
-        papermill.execute_notebook(
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        exporter = pool.submit(_html_exporter)  # made while the kernel works (see its docstring)
+        # no output path: papermill keeps the executed notebook in memory and returns it,
+        # instead of writing (and validating) the whole notebook before and after every cell
+        notebook = papermill.execute_notebook(
             str(template),
-            str(executed),
+            None,
             parameters=parameters,
             cwd=str(template.parent),
             progress_bar={"desc": "review", "leave": False} if progress else False,
@@ -182,8 +199,7 @@ def render_review(
             kernel_manager_class=IPCKernelManager,
             execution_timeout=timeout_seconds,
         )
-        notebook = nbformat.read(executed, as_version=4)
-    body = _export_html(strip_interactive(notebook))
+        body = _export_html(strip_interactive(notebook), exporter.result())
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(body, encoding="utf-8")
     return out

@@ -7,7 +7,9 @@ import pytest
 
 import slaplan as sp
 from slaplan.sla.drift import (
+    _beta_pdf,
     detect_drift,
+    fisher_exact_p,
     holm_adjust,
     propose_targets,
     rate_ratio_test,
@@ -47,6 +49,31 @@ def test_share_change_posterior_matches_simulation():
     p1, p2 = rng.beta(41, 261, 400_000), rng.beta(26, 256, 400_000)
     assert down == pytest.approx(np.mean(p2 < p1), abs=0.005)
     assert 0 < p < 1
+
+
+def test_fisher_exact_p_matches_scipy_stats():
+    # reference: scipy.stats.fisher_exact (two-sided), which the review no longer imports;
+    # random tables of both shapes, ties (equal margins), empty margins and a large table
+    from scipy import stats
+
+    rng = np.random.default_rng(7)
+    tables = [[[8, 2], [1, 5]], [[0, 5], [0, 7]], [[3, 3], [3, 3]], [[1200, 3000], [900, 2800]]]
+    for _ in range(300):
+        n1, n2 = rng.integers(1, 300, 2) if rng.random() < 0.7 else [rng.integers(1, 30)] * 2
+        a, c = rng.integers(0, n1 + 1), rng.integers(0, n2 + 1)
+        tables.append([[a, n1 - a], [c, n2 - c]])
+    for table in tables:
+        expected = stats.fisher_exact(table).pvalue
+        assert fisher_exact_p(table) == pytest.approx(expected, rel=1e-9), table
+
+
+def test_beta_density_matches_scipy_stats():
+    from scipy import stats
+
+    # bit for bit: the samples' P(decrease) of the response share is 1 - (rounding error)
+    grid = np.linspace(0.0, 1.0, 4001)
+    for a, b in [(1, 1), (1, 5), (41, 261), (1200, 4000)]:
+        np.testing.assert_array_equal(_beta_pdf(grid, a, b), stats.beta.pdf(grid, a, b))
 
 
 def test_holm_matches_the_step_down_definition():
