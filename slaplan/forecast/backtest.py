@@ -135,9 +135,9 @@ def _score(method, origin, point, paths, actual, scale, levels) -> dict[str, np.
     return columns
 
 
-def _points(rows: list[dict[str, np.ndarray]]) -> pd.DataFrame:
-    """One table of the points of every method and origin (one concatenation per column)."""
-    return pd.DataFrame({name: np.concatenate([row[name] for row in rows]) for name in rows[0]})
+def _point_columns(rows: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """The points of every method and origin as columns (one concatenation per column)."""
+    return {name: np.concatenate([row[name] for row in rows]) for name in rows[0]}
 
 
 _SUMMARY_COLUMNS = {
@@ -151,15 +151,6 @@ _SUMMARY_COLUMNS = {
 
 def summarise_points(points: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     """Aggregate backtest points into the accuracy table (mean of each metric per group)."""
-    index, columns = _group_means(points, by)
-    return pd.DataFrame(columns, index=index)
-
-
-def _group_means(points: pd.DataFrame, by: Sequence[str]) -> tuple[pd.Index, dict[str, np.ndarray]]:
-    """Groups in order of first appearance, and ``n_points`` and each metric's mean per group.
-
-    numpy sums over a dozen points per group: a pandas groupby cost milliseconds per backtest.
-    """
     if len(by) == 1:
         codes, index = pd.factorize(points[by[0]], sort=False)
         index = pd.Index(index, name=by[0])
@@ -168,18 +159,29 @@ def _group_means(points: pd.DataFrame, by: Sequence[str]) -> tuple[pd.Index, dic
         groups = {key: code for code, key in enumerate(dict.fromkeys(keys))}
         codes = np.array([groups[key] for key in keys], dtype=np.intp)
         index = pd.MultiIndex.from_tuples(list(groups), names=list(by))
-    interval_columns = [c for c in points.columns if c.startswith(("covered_", "winkler_"))]
-    columns: dict[str, np.ndarray] = {
-        "n_points": np.bincount(codes, minlength=len(index)).astype(np.int64)
+    columns = {name: points[name].to_numpy() for name in points.columns}
+    return pd.DataFrame(_group_means(columns, codes, len(index)), index=index)
+
+
+def _group_means(
+    columns: dict[str, np.ndarray], codes: np.ndarray, groups: int
+) -> dict[str, np.ndarray]:
+    """``n_points`` and each metric's mean per group (``codes``: the group of each point).
+
+    numpy sums over a dozen points per group: a pandas groupby cost milliseconds per backtest.
+    """
+    interval_columns = [c for c in columns if c.startswith(("covered_", "winkler_"))]
+    means: dict[str, np.ndarray] = {
+        "n_points": np.bincount(codes, minlength=groups).astype(np.int64)
     }
     for name in [*_SUMMARY_COLUMNS, *interval_columns]:
-        values = points[name].to_numpy(dtype=float)
+        values = np.asarray(columns[name], dtype=float)
         seen = ~np.isnan(values)  # a NaN (no error scale at an origin) is skipped, as by pandas
-        total = np.bincount(codes, weights=np.where(seen, values, 0.0), minlength=len(index))
+        total = np.bincount(codes, weights=np.where(seen, values, 0.0), minlength=groups)
         with np.errstate(invalid="ignore"):
-            mean = total / np.bincount(codes, weights=seen, minlength=len(index))
-        columns[_SUMMARY_COLUMNS.get(name, name.replace("covered_", "coverage_"))] = mean
-    return index, columns
+            mean = total / np.bincount(codes, weights=seen, minlength=groups)
+        means[_SUMMARY_COLUMNS.get(name, name.replace("covered_", "coverage_"))] = mean
+    return means
 
 
 def error_ratio(points: pd.DataFrame, method: str) -> float:
@@ -279,14 +281,16 @@ def run_backtest(
             )
     if not rows:
         return Backtest(points=pd.DataFrame(), summary=pd.DataFrame(columns=["n_points", "mase"]))
-    points = _points(rows)
-    index, columns = _group_means(points, ["method"])
-    columns["failed_fits"] = np.array([failures.count(m) for m in index], dtype=np.int64)
-    order = _ranking(index, columns[CHOOSE_BY])
+    columns = _point_columns(rows)
+    codes, names = pd.factorize(columns["method"], sort=False)
+    index = pd.Index(names, name="method")
+    means = _group_means(columns, codes, len(index))
+    means["failed_fits"] = np.array([failures.count(m) for m in index], dtype=np.int64)
+    order = _ranking(index, means[CHOOSE_BY])
     summary = pd.DataFrame(
-        {name: values[order] for name, values in columns.items()}, index=index[order]
+        {name: values[order] for name, values in means.items()}, index=index[order]
     )
-    return Backtest(points=points, summary=summary)
+    return Backtest(points=pd.DataFrame(columns), summary=summary)
 
 
 def backtest_forecasts(

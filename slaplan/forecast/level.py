@@ -249,7 +249,11 @@ def fit_level(counts: np.ndarray, exposure: np.ndarray | None = None) -> LevelPo
     slope, se, deviations = _seasonality(y, e, start, changes)
     season = _history_factors(deviations, slope)
     ys, es = y[start:], (e * season)[start:]
-    rows = loglik[start:] if slope <= 0 else level_loglik(ys, es, coarse, CV_GRID)
+    rows = loglik[start:]
+    seasonal = season[start:] != 1.0  # the other months' rows are those of the regime scan
+    if seasonal.any():
+        rows = rows.copy()
+        rows[seasonal] = level_loglik(ys[seasonal], es[seasonal], coarse, CV_GRID)
     discount = choose_discount(
         *thinned(rows, prior, coarse.size), evidence=VOLUME_DISCOUNT_EVIDENCE
     )
