@@ -192,11 +192,12 @@ def error_ratio(points: pd.DataFrame, method: str) -> float:
     """
     if points.empty:
         return float("nan")
-    chosen = points[points["method"] == method]
-    predicted = float(chosen["path_variance"].sum())
-    if chosen.empty or predicted <= 0:
+    chosen = points["method"].to_numpy() == method
+    predicted = float(points["path_variance"].to_numpy()[chosen].sum())
+    if not chosen.any() or predicted <= 0:
         return float("nan")
-    return float(np.sqrt(((chosen["actual"] - chosen["point"]) ** 2).sum() / predicted))
+    missed = points["actual"].to_numpy()[chosen] - points["point"].to_numpy()[chosen]
+    return float(np.sqrt((missed**2).sum() / predicted))
 
 
 def choose_method(summary: pd.DataFrame) -> list[str]:

@@ -212,12 +212,13 @@ def _choose(backtest: Backtest, candidates: tuple[str, ...], origins: int) -> tu
             f"(fewer than {MIN_ORIGINS_TO_CHOOSE}): the level model is the stated default"
         )
         return [DEFAULT_METHOD, *candidates], why
-    summary = backtest.summary
-    naive = summary["mase"].get("seasonal_naive", np.inf)
-    fair = [m for m in backtest.ranking if summary.loc[m, "mase"] <= naive]
+    mase = dict(zip(backtest.ranking, backtest.summary["mase"].to_numpy(dtype=float), strict=True))
+    naive = mase.get("seasonal_naive", np.inf)
+    fair = [m for m in backtest.ranking if mase[m] <= naive]
     chosen = fair[0] if fair else "seasonal_naive"
     why = f"lowest MASE in a backtest of {origins} origins"
-    if chosen == "seasonal_naive" and naive > summary["mase"].min():
+    scored = [value for value in mase.values() if not np.isnan(value)]
+    if chosen == "seasonal_naive" and scored and naive > min(scored):
         why += " among the methods no worse than seasonal naive"
     return [chosen, *backtest.ranking, *candidates], why
 
