@@ -11,8 +11,10 @@ sqrt(2 / (pi lambda)) of the level (PRODUCT.md §4) — accuracy below that floo
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -53,12 +55,12 @@ def interval_bounds(paths: np.ndarray, level: float) -> tuple[np.ndarray, np.nda
 
 
 def central_intervals(
-    paths: np.ndarray, levels: Sequence[float]
+    paths: np.ndarray, levels: Sequence[float], *, axis: int = 0
 ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """:func:`interval_bounds` of several levels from one partition of the paths."""
+    """:func:`interval_bounds` of several levels (paths along ``axis``) from one partition."""
     tails = [(1 - level) / 2 for level in levels]
     bounds = np.quantile(
-        paths, [q for tail in tails for q in (tail, 1 - tail)], axis=0, method="inverted_cdf"
+        paths, [q for tail in tails for q in (tail, 1 - tail)], axis=axis, method="inverted_cdf"
     ).astype(float)
     return [(bounds[2 * i], bounds[2 * i + 1]) for i in range(len(tails))]
 
@@ -109,21 +111,37 @@ def rolling_origins(n_months: int, horizon: int, n_origins: int) -> np.ndarray:
 
 
 # --- the backtest loop -----------------------------------------------------------------------
-def _score(method, origin, point, paths, actual, scale, levels) -> dict[str, np.ndarray]:
-    """The backtest points of one method at one origin, as columns (one entry per horizon)."""
+class _Forecast(NamedTuple):
+    """One method's paths at one origin, with what they are scored against."""
+
+    method: str
+    origin: int
+    paths: np.ndarray  # (n_paths, steps)
+    actual: np.ndarray  # (steps,)
+    scale: float  # the origin's MASE scale
+
+
+def _score(paths, actual, scale, levels, *, axis: int) -> dict[str, np.ndarray]:
+    """The metrics of forecasts stacked on the first axis, each ``(forecasts, steps)``.
+
+    ``paths`` holds each forecast's paths along ``axis`` (1: ``(forecasts, n_paths, steps)``,
+    2: ``(forecasts, steps, n_paths)``), ``actual`` is ``(forecasts, steps)``, ``scale``
+    ``(forecasts,)``; the published forecast scored is the mean of the count paths. One numpy
+    call per metric for all of them: scored one by one, the calls cost more than the sums.
+    """
+    scale = scale[:, None]
+    point = paths.mean(axis=axis)
     columns: dict[str, np.ndarray] = {
-        "method": np.full(actual.size, method, dtype=object),
-        "origin": np.full(actual.size, origin),
-        "horizon": np.arange(1, actual.size + 1),
         "actual": actual,
         "point": point,
         "scaled_error": np.abs(point - actual) / scale,
-        "path_variance": np.var(paths, axis=0),
+        "path_variance": np.var(paths, axis=axis),
         "smape_pct": smape_pct(actual, point),
         "floor_scaled_error": np.sqrt(2 * np.maximum(actual, 1.0) / np.pi) / scale,
         "noise_floor_pct": 100 * poisson_noise_floor(actual),
     }
-    for level, (lower, upper) in zip(levels, central_intervals(paths, levels), strict=True):
+    intervals = central_intervals(paths, levels, axis=axis)
+    for level, (lower, upper) in zip(levels, intervals, strict=True):
         label = level_label(level)
         columns[f"lower_{label}"] = lower
         columns[f"upper_{label}"] = upper
@@ -135,9 +153,34 @@ def _score(method, origin, point, paths, actual, scale, levels) -> dict[str, np.
     return columns
 
 
-def _point_columns(rows: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    """The points of every method and origin as columns (one concatenation per column)."""
-    return {name: np.concatenate([row[name] for row in rows]) for name in rows[0]}
+def _point_columns(forecasts: list[_Forecast], levels) -> dict[str, np.ndarray]:
+    """One row per forecast and horizon, in the order of the forecasts, as columns.
+
+    Forecasts with as many steps (all but the partial horizons at the end of a short series)
+    are scored together. Paths stored month by month (Fortran order: the ETS paths) are
+    stacked so, their sums running along memory as they did one forecast at a time (numpy
+    sums a contiguous run pairwise): the same numbers to the last bit.
+    """
+    parts = []
+    for (_, by_month), same in itertools.groupby(
+        forecasts, key=lambda f: (f.paths.shape, f.paths.flags.f_contiguous and f.paths.ndim > 1)
+    ):
+        group = list(same)
+        steps = group[0].actual.size
+        metrics = _score(
+            np.stack([f.paths.T if by_month else f.paths for f in group]),
+            np.stack([f.actual for f in group]),
+            np.array([f.scale for f in group]),
+            levels,
+            axis=2 if by_month else 1,
+        )
+        labels = {
+            "method": np.repeat(np.array([f.method for f in group], dtype=object), steps),
+            "origin": np.repeat(np.array([f.origin for f in group]), steps),
+            "horizon": np.tile(np.arange(1, steps + 1), len(group)),
+        }
+        parts.append(labels | {name: values.ravel() for name, values in metrics.items()})
+    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
 
 
 _SUMMARY_COLUMNS = {
@@ -262,7 +305,7 @@ def run_backtest(
     One row per method x origin x horizon (actual, point, bounds, errors); a fit that fails at
     an origin is left out of the points and counted in the summary's ``failed_fits``.
     """
-    rows: list[dict[str, np.ndarray]] = []
+    forecasts: list[_Forecast] = []
     failures: list[str] = []
     origins = rolling_origins(counts.size, horizon, n_origins)
     for origin in progress(origins, desc="backtest origins", enabled=show_progress):
@@ -276,13 +319,10 @@ def run_backtest(
             except MethodFitError:
                 failures.append(method)
                 continue
-            # score the published forecast: the mean of the count paths
-            rows.append(
-                _score(method, origin, fit.paths.mean(axis=0), fit.paths, actual, scale, levels)
-            )
-    if not rows:
+            forecasts.append(_Forecast(method, origin, fit.paths, actual, scale))
+    if not forecasts:
         return Backtest(points=pd.DataFrame(), summary=pd.DataFrame(columns=["n_points", "mase"]))
-    columns = _point_columns(rows)
+    columns = _point_columns(forecasts, levels)
     codes, names = pd.factorize(columns["method"], sort=False)
     index = pd.Index(names, name="method")
     means = _group_means(columns, codes, len(index))
