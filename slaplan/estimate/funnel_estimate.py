@@ -43,7 +43,8 @@ from slaplan.estimate.volumes import StageVolume, estimate_volume
 from slaplan.forecast.data import data_start
 from slaplan.forecast.funnel import StageForecast
 from slaplan.forecast.volume import forecast_frame
-from slaplan.funnel.pairs import censor, lead_frame, resolve_as_of
+from slaplan.funnel._date_kernels import NO_PERIOD
+from slaplan.funnel.pairs import censor, lead_frame, resolve_as_of, stamps_ns
 
 __all__ = ["FIRST_TOUCH", "FunnelEstimate", "Insufficient", "ShareOutlook", "estimate_funnel"]
 
@@ -437,13 +438,19 @@ def estimate_funnel(
         part = frame[frame["segment"] == segment]
     # the estimate reads timestamps only: the other columns are not copied
     censored = censor(part[[c for c in part.columns if str(c).endswith("_at")]], as_of_ts)
-    stamped = censored.notna().any(axis=1)
+    stamped = np.zeros(len(censored), dtype=bool)
+    for column in censored.columns:  # numpy passes: a pandas notna().any(axis=1) took twice as long
+        values = censored[column]
+        if values.dtype == "datetime64[ns]":
+            stamped |= stamps_ns(values) != NO_PERIOD
+        else:
+            stamped |= values.notna().to_numpy()
     return FunnelEstimate(
         as_of=as_of_ts,
         stages=names,
         segment=segment,
         data_start=start,
-        leads=int(stamped.sum()),
+        leads=int(np.count_nonzero(stamped)),
         seed=seed,
         n_draws=n_draws,
         horizon_months=horizon_months,

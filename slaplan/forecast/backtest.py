@@ -11,8 +11,10 @@ sqrt(2 / (pi lambda)) of the level (PRODUCT.md §4) — accuracy below that floo
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -23,6 +25,7 @@ from slaplan.forecast.methods import METHODS, MethodFitError, fit_method, season
 __all__ = [
     "Backtest",
     "backtest_forecasts",
+    "central_intervals",
     "interval_bounds",
     "level_label",
     "mase_scale",
@@ -48,10 +51,18 @@ def level_label(level: float) -> str:
 
 def interval_bounds(paths: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
     """Central interval of simulated counts per column, as whole counts (inverted-CDF quantiles)."""
-    tail = (1 - level) / 2
-    lower = np.quantile(paths, tail, axis=0, method="inverted_cdf")
-    upper = np.quantile(paths, 1 - tail, axis=0, method="inverted_cdf")
-    return lower.astype(float), upper.astype(float)
+    return central_intervals(paths, (level,))[0]
+
+
+def central_intervals(
+    paths: np.ndarray, levels: Sequence[float], *, axis: int = 0
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`interval_bounds` of several levels (paths along ``axis``) from one partition."""
+    tails = [(1 - level) / 2 for level in levels]
+    bounds = np.quantile(
+        paths, [q for tail in tails for q in (tail, 1 - tail)], axis=axis, method="inverted_cdf"
+    ).astype(float)
+    return [(bounds[2 * i], bounds[2 * i + 1]) for i in range(len(tails))]
 
 
 def mase_scale(train: np.ndarray) -> float:
@@ -100,22 +111,37 @@ def rolling_origins(n_months: int, horizon: int, n_origins: int) -> np.ndarray:
 
 
 # --- the backtest loop -----------------------------------------------------------------------
-def _score(method, origin, point, paths, actual, scale, levels) -> dict[str, np.ndarray]:
-    """The backtest points of one method at one origin, as columns (one entry per horizon)."""
+class _Forecast(NamedTuple):
+    """One method's paths at one origin, with what they are scored against."""
+
+    method: str
+    origin: int
+    paths: np.ndarray  # (n_paths, steps)
+    actual: np.ndarray  # (steps,)
+    scale: float  # the origin's MASE scale
+
+
+def _score(paths, actual, scale, levels, *, axis: int) -> dict[str, np.ndarray]:
+    """The metrics of forecasts stacked on the first axis, each ``(forecasts, steps)``.
+
+    ``paths`` holds each forecast's paths along ``axis`` (1: ``(forecasts, n_paths, steps)``,
+    2: ``(forecasts, steps, n_paths)``), ``actual`` is ``(forecasts, steps)``, ``scale``
+    ``(forecasts,)``; the published forecast scored is the mean of the count paths. One numpy
+    call per metric for all of them: scored one by one, the calls cost more than the sums.
+    """
+    scale = scale[:, None]
+    point = paths.mean(axis=axis)
     columns: dict[str, np.ndarray] = {
-        "method": np.full(actual.size, method, dtype=object),
-        "origin": np.full(actual.size, origin),
-        "horizon": np.arange(1, actual.size + 1),
         "actual": actual,
         "point": point,
         "scaled_error": np.abs(point - actual) / scale,
-        "path_variance": np.var(paths, axis=0),
+        "path_variance": np.var(paths, axis=axis),
         "smape_pct": smape_pct(actual, point),
         "floor_scaled_error": np.sqrt(2 * np.maximum(actual, 1.0) / np.pi) / scale,
         "noise_floor_pct": 100 * poisson_noise_floor(actual),
     }
-    for level in levels:
-        lower, upper = interval_bounds(paths, level)
+    intervals = central_intervals(paths, levels, axis=axis)
+    for level, (lower, upper) in zip(levels, intervals, strict=True):
         label = level_label(level)
         columns[f"lower_{label}"] = lower
         columns[f"upper_{label}"] = upper
@@ -127,9 +153,34 @@ def _score(method, origin, point, paths, actual, scale, levels) -> dict[str, np.
     return columns
 
 
-def _points(rows: list[dict[str, np.ndarray]]) -> pd.DataFrame:
-    """One table of the points of every method and origin (one concatenation per column)."""
-    return pd.DataFrame({name: np.concatenate([row[name] for row in rows]) for name in rows[0]})
+def _point_columns(forecasts: list[_Forecast], levels) -> dict[str, np.ndarray]:
+    """One row per forecast and horizon, in the order of the forecasts, as columns.
+
+    Forecasts with as many steps (all but the partial horizons at the end of a short series)
+    are scored together. Paths stored month by month (Fortran order: the ETS paths) are
+    stacked so, their sums running along memory as they did one forecast at a time (numpy
+    sums a contiguous run pairwise): the same numbers to the last bit.
+    """
+    parts = []
+    for (_, by_month), same in itertools.groupby(
+        forecasts, key=lambda f: (f.paths.shape, f.paths.flags.f_contiguous and f.paths.ndim > 1)
+    ):
+        group = list(same)
+        steps = group[0].actual.size
+        metrics = _score(
+            np.stack([f.paths.T if by_month else f.paths for f in group]),
+            np.stack([f.actual for f in group]),
+            np.array([f.scale for f in group]),
+            levels,
+            axis=2 if by_month else 1,
+        )
+        labels = {
+            "method": np.repeat(np.array([f.method for f in group], dtype=object), steps),
+            "origin": np.repeat(np.array([f.origin for f in group]), steps),
+            "horizon": np.tile(np.arange(1, steps + 1), len(group)),
+        }
+        parts.append(labels | {name: values.ravel() for name, values in metrics.items()})
+    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
 
 
 _SUMMARY_COLUMNS = {
@@ -143,14 +194,37 @@ _SUMMARY_COLUMNS = {
 
 def summarise_points(points: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     """Aggregate backtest points into the accuracy table (mean of each metric per group)."""
-    interval_columns = [c for c in points.columns if c.startswith(("covered_", "winkler_"))]
-    grouped = points.groupby(list(by), sort=False)
-    table = grouped[[*_SUMMARY_COLUMNS, *interval_columns]].mean()  # one pass: cheap in studies
-    table.columns = [
-        _SUMMARY_COLUMNS.get(c, c.replace("covered_", "coverage_")) for c in table.columns
-    ]
-    table.insert(0, "n_points", grouped.size())
-    return table
+    if len(by) == 1:
+        codes, index = pd.factorize(points[by[0]], sort=False)
+        index = pd.Index(index, name=by[0])
+    else:
+        keys = list(zip(*(points[name] for name in by), strict=True))
+        groups = {key: code for code, key in enumerate(dict.fromkeys(keys))}
+        codes = np.array([groups[key] for key in keys], dtype=np.intp)
+        index = pd.MultiIndex.from_tuples(list(groups), names=list(by))
+    columns = {name: points[name].to_numpy() for name in points.columns}
+    return pd.DataFrame(_group_means(columns, codes, len(index)), index=index)
+
+
+def _group_means(
+    columns: dict[str, np.ndarray], codes: np.ndarray, groups: int
+) -> dict[str, np.ndarray]:
+    """``n_points`` and each metric's mean per group (``codes``: the group of each point).
+
+    numpy sums over a dozen points per group: a pandas groupby cost milliseconds per backtest.
+    """
+    interval_columns = [c for c in columns if c.startswith(("covered_", "winkler_"))]
+    means: dict[str, np.ndarray] = {
+        "n_points": np.bincount(codes, minlength=groups).astype(np.int64)
+    }
+    for name in [*_SUMMARY_COLUMNS, *interval_columns]:
+        values = np.asarray(columns[name], dtype=float)
+        seen = ~np.isnan(values)  # a NaN (no error scale at an origin) is skipped, as by pandas
+        total = np.bincount(codes, weights=np.where(seen, values, 0.0), minlength=groups)
+        with np.errstate(invalid="ignore"):
+            mean = total / np.bincount(codes, weights=seen, minlength=groups)
+        means[_SUMMARY_COLUMNS.get(name, name.replace("covered_", "coverage_"))] = mean
+    return means
 
 
 def error_ratio(points: pd.DataFrame, method: str) -> float:
@@ -161,18 +235,23 @@ def error_ratio(points: pd.DataFrame, method: str) -> float:
     """
     if points.empty:
         return float("nan")
-    chosen = points[points["method"] == method]
-    predicted = float(chosen["path_variance"].sum())
-    if chosen.empty or predicted <= 0:
+    chosen = points["method"].to_numpy() == method
+    predicted = float(points["path_variance"].to_numpy()[chosen].sum())
+    if not chosen.any() or predicted <= 0:
         return float("nan")
-    return float(np.sqrt(((chosen["actual"] - chosen["point"]) ** 2).sum() / predicted))
+    missed = points["actual"].to_numpy()[chosen] - points["point"].to_numpy()[chosen]
+    return float(np.sqrt((missed**2).sum() / predicted))
 
 
 def choose_method(summary: pd.DataFrame) -> list[str]:
     """Methods ranked by backtest MASE (lowest first); seasonal naive wins ties."""
-    ranked = summary.assign(_naive=summary.index != "seasonal_naive")
-    ranked = ranked.sort_values([CHOOSE_BY, "_naive"], na_position="last")
-    return [str(m) for m in ranked.index]
+    order = _ranking(summary.index, summary[CHOOSE_BY].to_numpy(dtype=float))
+    return [str(summary.index[i]) for i in order]
+
+
+def _ranking(methods: pd.Index, mase: np.ndarray) -> np.ndarray:
+    """Positions by MASE (missing last), seasonal naive first among equals (a stable sort)."""
+    return np.lexsort((np.asarray(methods != "seasonal_naive"), mase))
 
 
 # --- the public layer ------------------------------------------------------------------------
@@ -226,7 +305,7 @@ def run_backtest(
     One row per method x origin x horizon (actual, point, bounds, errors); a fit that fails at
     an origin is left out of the points and counted in the summary's ``failed_fits``.
     """
-    rows: list[dict[str, np.ndarray]] = []
+    forecasts: list[_Forecast] = []
     failures: list[str] = []
     origins = rolling_origins(counts.size, horizon, n_origins)
     for origin in progress(origins, desc="backtest origins", enabled=show_progress):
@@ -240,17 +319,19 @@ def run_backtest(
             except MethodFitError:
                 failures.append(method)
                 continue
-            # score the published forecast: the mean of the count paths
-            rows.append(
-                _score(method, origin, fit.paths.mean(axis=0), fit.paths, actual, scale, levels)
-            )
-    if not rows:
+            forecasts.append(_Forecast(method, origin, fit.paths, actual, scale))
+    if not forecasts:
         return Backtest(points=pd.DataFrame(), summary=pd.DataFrame(columns=["n_points", "mase"]))
-    points = _points(rows)
-    summary = summarise_points(points, ["method"])
-    failed = pd.Series(failures, dtype="str").value_counts()
-    summary["failed_fits"] = failed.reindex(summary.index, fill_value=0).astype("int64")
-    return Backtest(points=points, summary=summary.loc[choose_method(summary)])
+    columns = _point_columns(forecasts, levels)
+    codes, names = pd.factorize(columns["method"], sort=False)
+    index = pd.Index(names, name="method")
+    means = _group_means(columns, codes, len(index))
+    means["failed_fits"] = np.array([failures.count(m) for m in index], dtype=np.int64)
+    order = _ranking(index, means[CHOOSE_BY])
+    summary = pd.DataFrame(
+        {name: values[order] for name, values in means.items()}, index=index[order]
+    )
+    return Backtest(points=pd.DataFrame(columns), summary=summary)
 
 
 def backtest_forecasts(

@@ -16,13 +16,14 @@ import numpy as np
 import pandas as pd
 
 from slaplan.errors import DataError
-from slaplan.funnel._date_kernels import NO_PERIOD, month_codes
+from slaplan.funnel._date_kernels import NO_PERIOD, day_counts
 from slaplan.funnel.pairs import lead_frame, resolve_as_of, stamps_ns
 
 __all__ = ["complete_month_counts", "data_start", "monthly_stage_counts"]
 
 _NONE = np.iinfo(np.int64).max  # later than every time
 _GRACE = pd.Timedelta(days=1)  # data starting on the 1st (any time of day) cover the month
+_NS_PER_DAY = 86_400 * 10**9
 
 
 def data_start(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.Timestamp:
@@ -32,8 +33,13 @@ def data_start(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.Timestamp:
     for column in frame.columns:
         if str(column).endswith("_at") and pd.api.types.is_datetime64_any_dtype(frame[column]):
             ns = stamps_ns(frame[column])
-            seen = (ns <= limit) & (ns != NO_PERIOD)
-            first = min(first, int(np.min(ns, where=seen, initial=_NONE)))
+            if not len(ns):
+                continue
+            # NaT, the smallest int64, wraps round to the largest: the minimum is the earliest
+            # time (a column whose earliest time is after as_of has none on or before it)
+            earliest = int((ns - 1).min()) + 1
+            if NO_PERIOD < earliest <= limit:
+                first = min(first, earliest)
     if first >= _NONE:
         raise DataError(f"no lead has a timestamp on or before {as_of:%Y-%m-%d}")
     return pd.Timestamp(first)
@@ -65,13 +71,15 @@ def complete_month_counts(
         if first_complete <= last
         else pd.PeriodIndex([], freq="M")
     )
-    ns = stamps_ns(times)
-    codes = month_codes(ns[(ns != NO_PERIOD) & (ns <= int(as_of.as_unit("ns").value))])
     values = np.zeros(len(months), np.int64)
     if len(months):
-        offset = codes - months[0].ordinal
-        inside = offset[(offset >= 0) & (offset < len(months))]
-        values = np.bincount(inside, minlength=len(months)).astype(np.int64)
+        # first day of each month and of the month after the last, in days since 1970-01-01;
+        # the last month ends by as_of, so the later times are outside the range counted
+        ordinals = np.append(months.asi8, months.asi8[-1] + 1)
+        first_days = ordinals.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+        low, high = int(first_days[0]) * _NS_PER_DAY, int(first_days[-1]) * _NS_PER_DAY - 1
+        per_day = day_counts(stamps_ns(times), low, high)
+        values = np.add.reduceat(per_day, first_days[:-1] - first_days[0]).astype(np.int64)
     counts = pd.Series(values, index=months.rename("month"))
     return counts, (first if partial else None)
 

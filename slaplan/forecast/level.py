@@ -183,15 +183,26 @@ def level_loglik(
     True
     """
     y = np.asarray(counts, float)[:, None, None]
-    mean = np.exp(log_level)[None, :, None] * np.asarray(exposure, float)[:, None, None]
+    e = np.asarray(exposure, float)
+    level = np.exp(log_level)
     poisson = cv == 0
     k = np.where(poisson, 1.0, 1.0 / np.where(poisson, 1.0, cv) ** 2)[None, None, :]
     # the Gamma-function terms do not depend on the level: computed once per month and spread
     shape_terms = special.gammaln(y + k) - special.gammaln(k) + k * np.log(k)
+    # the logs depend on the month through its exposure only, mostly 1 (a complete month):
+    # taken once per distinct exposure and spread to the months
+    exposures, which = np.unique(e, return_inverse=True)
+    if exposures.size == e.size:  # all distinct (seasonal factors): nothing to share
+        exposures, which = e, slice(None)
+    mean = level[None, :, None] * exposures[:, None, None]
     # log NB = shape terms + k log(k / (k + m)) + y log(m / (k + m)), one log of k + m per cell
-    out = shape_terms - (k + y) * np.log(k + mean) + y * np.log(mean)
+    out = np.log(k + mean)[which]
+    np.multiply(k + y, out, out=out)
+    np.subtract(shape_terms, out, out=out)
+    out += y * np.log(mean)[which]
     if poisson.any():
-        out[:, :, poisson] = (special.xlogy(y[:, :, 0], mean[:, :, 0]) - mean[:, :, 0])[..., None]
+        per_month = level[None, :] * e[:, None]
+        out[:, :, poisson] = (special.xlogy(y[:, :, 0], per_month) - per_month)[..., None]
     return out.reshape(y.shape[0], -1)
 
 
@@ -233,12 +244,16 @@ def fit_level(counts: np.ndarray, exposure: np.ndarray | None = None) -> LevelPo
     low, high = np.log(max(rates.min() / 3, 0.05)), np.log(rates.max() * 3 + 1)
     coarse = np.linspace(low, high, _COARSE_POINTS)
     loglik = level_loglik(y, e, coarse, CV_GRID)
-    start, changes = find_regime(loglik, _prior(coarse, CV_GRID, center))
+    prior = _prior(coarse, CV_GRID, center)
+    start, changes = find_regime(loglik, prior)
     slope, se, deviations = _seasonality(y, e, start, changes)
     season = _history_factors(deviations, slope)
     ys, es = y[start:], (e * season)[start:]
-    prior = _prior(coarse, CV_GRID, center)
-    rows = loglik[start:] if slope <= 0 else level_loglik(ys, es, coarse, CV_GRID)
+    rows = loglik[start:]
+    seasonal = season[start:] != 1.0  # the other months' rows are those of the regime scan
+    if seasonal.any():
+        rows = rows.copy()
+        rows[seasonal] = level_loglik(ys[seasonal], es[seasonal], coarse, CV_GRID)
     discount = choose_discount(
         *thinned(rows, prior, coarse.size), evidence=VOLUME_DISCOUNT_EVIDENCE
     )

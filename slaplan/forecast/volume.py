@@ -21,8 +21,8 @@ from slaplan.forecast import methods as fits
 from slaplan.forecast.backtest import (
     DEFAULT_METHODS,
     Backtest,
+    central_intervals,
     error_ratio,
-    interval_bounds,
     level_label,
     rolling_origins,
     run_backtest,
@@ -71,13 +71,11 @@ def forecast_frame(
     months: pd.PeriodIndex, paths: np.ndarray, levels: Sequence[float]
 ) -> pd.DataFrame:
     """Mean and central intervals per future month, from count paths ``(n_paths, horizon)``."""
-    frame = pd.DataFrame({"mean": paths.mean(axis=0)}, index=months)
-    for level in levels:
-        lower, upper = interval_bounds(paths, level)
-        frame[f"lower_{level_label(level)}"] = lower
-        frame[f"upper_{level_label(level)}"] = upper
-    frame.index.name = "month"
-    return frame
+    columns = {"mean": paths.mean(axis=0)}
+    for level, (lower, upper) in zip(levels, central_intervals(paths, levels), strict=True):
+        columns[f"lower_{level_label(level)}"] = lower
+        columns[f"upper_{level_label(level)}"] = upper
+    return pd.DataFrame(columns, index=pd.PeriodIndex(months, name="month"))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -214,12 +212,13 @@ def _choose(backtest: Backtest, candidates: tuple[str, ...], origins: int) -> tu
             f"(fewer than {MIN_ORIGINS_TO_CHOOSE}): the level model is the stated default"
         )
         return [DEFAULT_METHOD, *candidates], why
-    summary = backtest.summary
-    naive = summary["mase"].get("seasonal_naive", np.inf)
-    fair = [m for m in backtest.ranking if summary.loc[m, "mase"] <= naive]
+    mase = dict(zip(backtest.ranking, backtest.summary["mase"].to_numpy(dtype=float), strict=True))
+    naive = mase.get("seasonal_naive", np.inf)
+    fair = [m for m in backtest.ranking if mase[m] <= naive]
     chosen = fair[0] if fair else "seasonal_naive"
     why = f"lowest MASE in a backtest of {origins} origins"
-    if chosen == "seasonal_naive" and naive > summary["mase"].min():
+    scored = [value for value in mase.values() if not np.isnan(value)]
+    if chosen == "seasonal_naive" and scored and naive > min(scored):
         why += " among the methods no worse than seasonal naive"
     return [chosen, *backtest.ranking, *candidates], why
 

@@ -4,7 +4,8 @@ This module owns the vectorised kernels behind :func:`slaplan.funnel.dates.parse
 the ISO shape test on a string column's raw bytes, the one Arrow cast of every ISO-shaped value
 (and its chunk-by-chunk fallback when a value such as ``2024-02-30`` spoils it), and the rescale
 of columns the CSV reader typed as timestamps. Values these kernels leave unparsed go back to
-:mod:`slaplan.funnel.dates` for the format-by-format look.
+:mod:`slaplan.funnel.dates` for the format-by-format look. Beside them, the counting kernels of
+parsed times: month codes (:func:`month_codes`) and counts per day (:func:`day_counts`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pyarrow.compute as pc
 __all__ = [
     "NO_PERIOD",
     "arrow_temporal_ns",
+    "day_counts",
     "iso_shaped",
     "month_codes",
     "only",
@@ -215,3 +217,24 @@ def month_codes(ns: np.ndarray) -> np.ndarray:
     days = ns // _NS_PER_DAY - first  # hugely negative for NaT
     np.maximum(days, -1, out=days)  # index -1 picks the trailing NO_PERIOD
     return table[days]
+
+
+def day_counts(ns: np.ndarray, low: int, high: int) -> np.ndarray:
+    """Int64 nanosecond times in ``[low, high]`` (both included) counted per day, the first
+    count being the day holding ``low``; ``NaT`` and times outside are not counted.
+
+    Branch-free like :func:`month_codes`: one subtraction, clip and division per value and a
+    bincount, no masked selection. Times outside the range (``NaT`` and those before ``low``
+    wrap round to huge unsigned offsets) are clipped into a count past the last day, dropped.
+
+    >>> day = _NS_PER_DAY
+    >>> day_counts(np.array([0, day // 2, day + 1, 3 * day, _NAT]), day // 2, 2 * day).tolist()
+    [1, 1, 0]
+    """
+    start = low - low % _NS_PER_DAY  # midnight of the first day
+    days = (high - start) // _NS_PER_DAY + 1
+    offsets = (np.asarray(ns, dtype=np.int64) - low).view(np.uint64)
+    np.minimum(offsets, np.uint64(high - low + _NS_PER_DAY), out=offsets)
+    offsets += np.uint64(low - start)
+    offsets //= np.uint64(_NS_PER_DAY)
+    return np.bincount(offsets.view(np.int64), minlength=days + 1)[:days]

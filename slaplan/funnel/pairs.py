@@ -305,9 +305,14 @@ def censor(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
             if getattr(values.dtype, "tz", None) is not None:
                 censored[column] = values.where(values <= as_of)
                 continue
-            ns = stamps_ns(values).copy()
-            ns[ns > limit] = NO_PERIOD  # NaT
-            censored[column] = pd.Series(ns.view("datetime64[ns]"), index=values.index)
+            ns = stamps_ns(values)
+            later = len(ns) > 0 and ns.max() > limit
+            if later:
+                ns = np.where(ns > limit, NO_PERIOD, ns)  # NaT
+            if later or values.dtype != "datetime64[ns]":  # else the column is kept as it is
+                censored[column] = pd.Series(
+                    ns.view("datetime64[ns]"), index=values.index, copy=False
+                )
     return censored
 
 
