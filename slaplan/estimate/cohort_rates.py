@@ -19,9 +19,11 @@ history, a new SQL stage's rate was pulled toward the zeros before it, 7.2% for 
 A change of the rate is found by :func:`slaplan.forecast.regimes.find_regime` on the cohorts'
 log-likelihoods, and the rate of the plan is that of the cohorts since the last change. The
 cohort of the month the change fell in mixes both rates (the change came mid-month): once the new
-regime has three cohorts, that first one is left out of its rate. A rate that drifts within the
-regime is followed by forgetting older cohorts (weight ``delta**age``, ``delta`` chosen by
-:func:`slaplan.forecast.regimes.choose_discount`).
+regime has three cohorts, that first one is left out of its rate. Within the regime, the level
+``logit mu`` may walk from month to month (step sd ``q``, averaged over a grid with a half-normal
+prior); the walk is filtered exactly on the grid (:mod:`slaplan.estimate.rate_walk`), so the
+rate of the plan is the level the walk has reached, and the cohorts a month's count reads move
+together in the draws (:meth:`RatePosterior.cohort_draws`). ``q = 0`` is the steady model above.
 """
 
 from __future__ import annotations
@@ -31,15 +33,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
+from slaplan.estimate.rate_walk import WALK_GRID, LevelWalk, filter_walk, support
 from slaplan.forecast.level import CV_GRID, SPREAD_PRIOR_SCALE
-from slaplan.forecast.regimes import (
-    RegimeChange,
-    choose_discount,
-    discounted_posterior,
-    find_regime,
-    half_normal_weights,
-    thinned,
-)
+from slaplan.forecast.regimes import RegimeChange, find_regime, half_normal_weights
 
 __all__ = [
     "RatePosterior",
@@ -47,6 +43,7 @@ __all__ = [
     "fit_cohort_rates",
     "possible_cells",
     "rate_loglik",
+    "working_rate",
 ]
 
 RATE_PRIOR_SD = 1.0
@@ -100,20 +97,24 @@ def rate_loglik(
 
 @dataclass(frozen=True, kw_only=True)
 class RatePosterior:
-    """Posterior of the current regime's rate ``(mu, cv)`` on a grid.
+    """Posterior of the current regime's rate: a new cohort's ``(mu, cv)`` on a grid, and the walk.
 
     Attributes
     ----------
     logit_mean, cv, weights : ndarray
-        Cells (flattened ``logit mu x cv``) and their posterior probabilities.
+        Cells (flattened ``logit mu x cv``) and their posterior probabilities for the cohort of
+        the month after the last one (the level one step ahead of the walk).
     step : float
         Spacing of the logit grid (draws are spread uniformly within a cell).
     regime_start : int
         Index of the first cohort of the current regime.
     changes : tuple of RegimeChange
         Rate changes found, oldest first.
-    discount : float
-        Forgetting factor of the regime's cohorts (1: all weigh the same).
+    walk : LevelWalk
+        The regime's cohort levels, filtered (see :mod:`slaplan.estimate.rate_walk`).
+    first : int
+        Index of the first cohort the walk was fitted on (``regime_start``, or the one after it
+        when the change's own month mixes both rates).
     """
 
     logit_mean: np.ndarray
@@ -122,11 +123,12 @@ class RatePosterior:
     step: float
     regime_start: int
     changes: tuple[RegimeChange, ...]
-    discount: float = 1.0
+    walk: LevelWalk
+    first: int
 
     @property
     def mean(self) -> float:
-        """Posterior mean of the regime's rate ``mu``."""
+        """Posterior mean of the regime's rate ``mu`` (for the month after the last cohort)."""
         return float(self.weights @ special.expit(self.logit_mean))
 
     @property
@@ -140,17 +142,30 @@ class RatePosterior:
         """Posterior mean of the month-to-month coefficient of variation of cohort rates."""
         return float(self.weights @ self.cv)
 
+    @property
+    def drift(self) -> float:
+        """Posterior mean of the level's monthly step sd (logit scale; 0: a steady rate)."""
+        return float(self.walk.weights @ self.walk.walk)
+
     def draw(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        """``n`` draws of the Beta parameters ``(a, b)`` of a cohort's rate (inf: no spread)."""
+        """``n`` draws of the Beta parameters ``(a, b)`` of a new cohort's rate (inf: no spread)."""
         cells = rng.choice(self.weights.size, size=n, p=self.weights)
         logit = self.logit_mean[cells] + rng.uniform(-0.5, 0.5, size=n) * self.step
-        mu, cv = special.expit(logit), self.cv[cells]
-        with np.errstate(divide="ignore"):
-            kappa = np.where(cv > 0, (1 - mu) / (mu * np.maximum(cv, 1e-12) ** 2) - 1, np.inf)
-        kappa = np.maximum(kappa, 1e-3)
-        return np.where(np.isinf(kappa), mu, mu * kappa), np.where(
-            np.isinf(kappa), np.inf, (1 - mu) * kappa
-        )
+        return _beta(special.expit(logit), self.cv[cells])
+
+    def cohort_draws(
+        self, n: int, rng: np.random.Generator, cohorts: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``n`` joint draws of the Beta parameters ``(a, b)`` of the given cohorts' rates.
+
+        ``cohorts`` are cohort indices (oldest first, as in the evidence); an index past the last
+        cohort is a month to come (the walk takes a step per month), one before the regime takes
+        the regime's first level. Returns arrays of shape ``(n, len(cohorts))``; given the
+        draw, a cohort with evidence has the rate ``Beta(a + converted, b + effective -
+        converted)`` (``b = inf``: the rate ``a`` exactly, no spread around the level).
+        """
+        cells, level = self.walk.paths(n, rng, np.asarray(cohorts, dtype=int) - self.first)
+        return _beta(special.expit(level), self.walk.cv[cells][:, None])
 
     def predictive_moments(self) -> tuple[float, float]:
         """Mean and variance of a *new* cohort's rate (regime mean, its uncertainty, spread)."""
@@ -158,6 +173,19 @@ class RatePosterior:
         within = (mu * self.cv) ** 2
         mean = float(self.weights @ mu)
         return mean, float(self.weights @ (within + mu**2) - mean**2)
+
+
+def _beta(mu: np.ndarray, cv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Beta parameters ``(a, b)`` of mean ``mu`` and coefficient of variation ``cv``.
+
+    ``cv = 0`` gives ``(mu, inf)``: the rate ``mu`` exactly.
+    """
+    mu, cv = np.broadcast_arrays(mu, cv)
+    with np.errstate(divide="ignore"):
+        kappa = np.where(cv > 0, (1 - mu) / (mu * np.maximum(cv, 1e-12) ** 2) - 1, np.inf)
+    kappa = np.maximum(kappa, 1e-3)
+    fixed = np.isinf(kappa)
+    return np.where(fixed, mu, mu * kappa), np.where(fixed, np.inf, (1 - mu) * kappa)
 
 
 def possible_cells(logit_mean: np.ndarray, cv: np.ndarray) -> np.ndarray:
@@ -173,9 +201,49 @@ def _prior(logit_mean: np.ndarray, cv: np.ndarray, center: float) -> np.ndarray:
     return weight / weight.sum()
 
 
-def _grid_posterior(converted, effective, grid, center, discount: float = 1.0) -> np.ndarray:
-    rows = rate_loglik(converted, effective, grid, CV_GRID)
-    return discounted_posterior(rows, _prior(grid, CV_GRID, center), discount)
+def _masked(loglik: np.ndarray, grid: np.ndarray, cv: np.ndarray = CV_GRID) -> np.ndarray:
+    """``loglik`` (cohorts x cells ``grid x cv``) with the impossible cells at ``-inf``."""
+    return np.where(possible_cells(grid, cv)[None, :], loglik, -np.inf)
+
+
+def _regime(converted, effective):
+    """The evidence, the regime (its cohorts and prior centre) and a rough walk over it.
+
+    Returns ``(c, n, (coarse grid, regime start, changes, first cohort used, centre, rough
+    walk))``; the rough walk runs on every third spread and every other step sd, enough to
+    find the range the levels take.
+    """
+    c = np.asarray(converted, dtype=float)
+    n = np.maximum(np.asarray(effective, dtype=float), c)
+    pooled = (c.sum() + 0.5) / (n.sum() + 1.0)
+    shares = (c + 0.5) / (n + 1.0)
+    low = special.logit(max(min(shares.min(), pooled) / 4, 1e-6))
+    high = special.logit(min(max(shares.max(), pooled) * 4, 0.999))
+    center = float(special.logit(pooled))
+    coarse = np.linspace(low, high, _COARSE_POINTS)
+    loglik = rate_loglik(c, n, coarse, CV_GRID)
+    start, changes = find_regime(loglik, _prior(coarse, CV_GRID, center))
+    used = start + 1 if changes and c.size - start >= _MIXED_COHORT_AFTER else start
+    if changes:  # the cohorts before a change are evidence of another rate, not of this one
+        center = float(special.logit((c[used:].sum() + 0.5) / (n[used:].sum() + 1.0)))
+    spreads = CV_GRID[::3]
+    rows = loglik[used:].reshape(-1, coarse.size, CV_GRID.size)[:, :, ::3]
+    rows = _masked(rows.reshape(rows.shape[0], -1), coarse, spreads)
+    rough = filter_walk(rows, coarse, spreads, center, RATE_PRIOR_SD, walks=WALK_GRID[::2])
+    return c, n, (coarse, start, changes, used, center, rough)
+
+
+def working_rate(converted: np.ndarray, effective: np.ndarray) -> tuple[int, float]:
+    """The current regime's first cohort and, roughly, the rate its walk has reached.
+
+    A first look (the rough pass of :func:`fit_cohort_rates`): the working rate of the effective
+    trials, and the cohorts whose lags the final fit uses.
+
+    >>> working_rate(np.array([8, 12, 9, 11, 10, 7, 41, 38, 45, 40]), np.full(10, 280.0))[0]
+    6
+    """
+    _, _, (coarse, start, _, _, _, rough) = _regime(converted, effective)
+    return start, float(rough.weights @ rough.ahead() @ special.expit(coarse))
 
 
 def fit_cohort_rates(converted: np.ndarray, effective: np.ndarray) -> RatePosterior:
@@ -201,33 +269,22 @@ def fit_cohort_rates(converted: np.ndarray, effective: np.ndarray) -> RatePoster
     >>> post.regime_start, round(post.mean, 2)
     (6, 0.15)
     """
-    c = np.asarray(converted, dtype=float)
-    n = np.maximum(np.asarray(effective, dtype=float), c)
-    pooled = (c.sum() + 0.5) / (n.sum() + 1.0)
-    shares = (c + 0.5) / (n + 1.0)
-    low = special.logit(max(min(shares.min(), pooled) / 4, 1e-6))
-    high = special.logit(min(max(shares.max(), pooled) * 4, 0.999))
-    center = float(special.logit(pooled))
-    coarse = np.linspace(low, high, _COARSE_POINTS)
-    loglik = rate_loglik(c, n, coarse, CV_GRID)
-    prior = _prior(coarse, CV_GRID, center)
-    start, changes = find_regime(loglik, prior)
-    used = start + 1 if changes and c.size - start >= _MIXED_COHORT_AFTER else start
-    if changes:  # the cohorts before a change are evidence of another rate, not of this one
-        center = float(special.logit((c[used:].sum() + 0.5) / (n[used:].sum() + 1.0)))
-        prior = _prior(coarse, CV_GRID, center)
-    discount = choose_discount(*thinned(loglik[used:], prior, coarse.size))
-    rough = discounted_posterior(loglik[used:], prior, discount)
-    rough = rough.reshape(coarse.size, -1).sum(axis=1)
-    mean = float(rough @ coarse)
-    sd = max(float(np.sqrt(rough @ (coarse - mean) ** 2)), coarse[1] - coarse[0])
-    fine = np.linspace(mean - 8 * sd, mean + 8 * sd, _FINE_POINTS)
+    c, n, regime = _regime(converted, effective)
+    coarse, start, changes, used, center, rough = regime
+    low, high = support(rough)
+    margin = coarse[1] - coarse[0]
+    fine = np.linspace(low - margin, high + margin, _FINE_POINTS)
+    rows = _masked(rate_loglik(c[used:], n[used:], fine, CV_GRID), fine)
+    walk = filter_walk(rows, fine, CV_GRID, center, RATE_PRIOR_SD)
+    ahead = np.zeros((CV_GRID.size, fine.size))
+    np.add.at(ahead, walk.spread_index, walk.weights[:, None] * walk.ahead())
     return RatePosterior(
         logit_mean=np.repeat(fine, CV_GRID.size),
         cv=np.tile(CV_GRID, fine.size),
-        weights=_grid_posterior(c[used:], n[used:], fine, center, discount),
+        weights=ahead.T.ravel() / ahead.sum(),
         step=float(fine[1] - fine[0]),
         regime_start=start,
         changes=changes,
-        discount=discount,
+        walk=walk,
+        first=used,
     )

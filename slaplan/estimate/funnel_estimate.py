@@ -26,6 +26,7 @@ import os
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -226,7 +227,9 @@ class FunnelEstimate:
             ),
             rate_draws=None
             if transition is None
-            else transition.posterior.draw(self.n_draws, self._rng(key + ":rates")),
+            else partial(
+                transition.posterior.cohort_draws, self.n_draws, self._rng(key + ":rates")
+            ),
             rng=self._rng(key),
         )
 

@@ -27,6 +27,7 @@ arrivals are drawn and capped, and the conversions binomial.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,8 +55,10 @@ class PendingLeads:
     """Open leads of the transition and the evidence of their cohorts (per cohort arrays)."""
 
     cohort: np.ndarray  # cohort index per open lead
-    completed: np.ndarray  # F(age at as_of) per open lead
-    in_period: np.ndarray  # F(age at end) - F(age at max(start, as_of)) per open lead
+    completed: (
+        np.ndarray
+    )  # share of its chance had at as_of, given it is open (OpenLeads.completion)
+    in_period: np.ndarray  # F(age at end) - F(age at max(start, as_of)), over 1 - H, per open lead
     converted: np.ndarray  # per cohort
     effective: np.ndarray  # per cohort
 
@@ -67,13 +70,24 @@ class FutureArrivals:
     ``intensity`` (draws x months) is the expected count of the whole month; ``remaining`` the
     share of it still to come after ``as_of``; ``in_period`` (``g_f``) the chance that an arrival
     of that month who converts does so inside the period; ``cohort`` the index of the month's
-    cohort in the pending evidence (-1 for a month with no lead yet).
+    cohort in the pending evidence (-1 for a month with no lead yet); ``position`` the month's
+    place in the cohorts' sequence (its index, or past the last cohort by the months between;
+    by default the months follow the last cohort one by one).
     """
 
     intensity: np.ndarray
     remaining: np.ndarray
     in_period: np.ndarray
     cohort: np.ndarray
+    position: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.position is None:
+            last = int(self.cohort.max(initial=-1))
+            ahead = np.cumsum(self.cohort < 0)
+            object.__setattr__(self, "position", np.where(self.cohort >= 0, self.cohort,
+                                                          last + ahead))  # fmt: skip
+
     capacity: np.ndarray | None = None  # source leads workable per whole month (None: no cap)
 
 
@@ -223,12 +237,18 @@ class CountOutlook:
 def _cohort_rates(
     a: np.ndarray, b: np.ndarray, converted: np.ndarray, effective: np.ndarray, rng
 ) -> np.ndarray:
-    """Per draw and cohort, the cohort's rate given the regime's Beta and its own evidence."""
-    fixed = np.isinf(b)[:, None]
-    alpha = a[:, None] + np.where(fixed, 0.0, converted[None, :])
-    beta = np.where(fixed, 1.0, b[:, None] + effective[None, :] - converted[None, :])
+    """Per draw and cohort, the cohort's rate given its Beta ``(a, b)`` and its own evidence.
+
+    ``a`` and ``b`` are per draw ``(draws,)`` (one Beta for every cohort) or per draw and
+    cohort ``(draws, cohorts)``.
+    """
+    a = a[:, None] if a.ndim == 1 else a
+    b = b[:, None] if b.ndim == 1 else b
+    fixed = np.isinf(b)
+    alpha = a + np.where(fixed, 0.0, converted[None, :])
+    beta = np.where(fixed, 1.0, b + effective[None, :] - converted[None, :])
     drawn = rng.beta(alpha, np.maximum(beta, 1e-9))
-    return np.where(fixed, a[:, None], drawn)
+    return np.where(fixed, a, drawn)
 
 
 def pending_by_cohort(
@@ -252,10 +272,13 @@ def pending_by_cohort(
     if not live.any():
         return np.zeros(0, int), np.zeros((draws, 0)), np.zeros((draws, 0))
     done = np.round(pending.completed[live] * _GRID).astype(np.int64)
-    keys, at = np.unique(pending.cohort[live].astype(np.int64) * (_GRID + 1) + done,
+    lowest = int(done.min())  # below 0 where closing outpaces converting (see OpenLeads)
+    width = int(done.max()) - lowest + 1
+    keys, at = np.unique(pending.cohort[live].astype(np.int64) * width + (done - lowest),
                          return_inverse=True)  # fmt: skip
     gain = np.bincount(at, weights=pending.in_period[live])
-    group_cohort, group_done = np.divmod(keys, _GRID + 1)
+    group_cohort, group_done = np.divmod(keys, width)
+    group_done += lowest
     cohorts, first = np.unique(group_cohort, return_index=True)
     size = np.add.reduceat(np.bincount(at), first).astype(np.int64)
     bounds = np.append(first, keys.size)
@@ -301,8 +324,27 @@ def _pending_counts(pending: PendingLeads, rates: np.ndarray, rng) -> tuple[np.n
 def cohort_rates(
     a: np.ndarray, b: np.ndarray, converted: np.ndarray, effective: np.ndarray, rng
 ) -> np.ndarray:
-    """Per draw and cohort, the cohort's rate given the regime's Beta and its own evidence."""
+    """Per draw and cohort, the cohort's rate given its Beta ``(a, b)`` and its own evidence."""
     return _cohort_rates(a, b, converted, effective, rng)
+
+
+RateDraws = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+"""Joint draws of the Beta ``(a, b)`` of the rates of the cohorts at the given positions, each
+of shape ``(draws, positions)`` (see
+:meth:`slaplan.estimate.cohort_rates.RatePosterior.cohort_draws`)."""
+
+
+def _per_cohort(rate_draws: RateDraws | tuple[np.ndarray, np.ndarray]) -> RateDraws:
+    """``rate_draws`` as a function of the cohort positions (a pair: the same Beta for all)."""
+    if callable(rate_draws):
+        return rate_draws
+    a, b = rate_draws
+
+    def same(positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        shape = (a.size, len(positions))
+        return np.broadcast_to(a[:, None], shape), np.broadcast_to(b[:, None], shape)
+
+    return same
 
 
 def count_outlook(
@@ -310,7 +352,7 @@ def count_outlook(
     observed: int,
     pending: PendingLeads | None,
     arrivals: FutureArrivals,
-    rate_draws: tuple[np.ndarray, np.ndarray] | None,
+    rate_draws: RateDraws | tuple[np.ndarray, np.ndarray] | None,
     rng: np.random.Generator,
 ) -> CountOutlook:
     """The predictive distribution of a period's count (see the module docstring).
@@ -323,9 +365,11 @@ def count_outlook(
         Open leads of the transition (None when the counted stage is the source itself).
     arrivals : FutureArrivals
         Source arrivals to come, by month (``intensity`` has one row per draw).
-    rate_draws : (a, b) or None
-        Beta parameters of the regime's cohort rate per draw (``b = inf``: rate ``a`` exactly);
-        None for a rate of 1 (counting the source stage itself).
+    rate_draws : RateDraws, (a, b) or None
+        Beta parameters of the cohorts' rates: a function of the cohort positions giving them
+        per draw and cohort (the cohorts of a walking rate move together), or one pair of
+        per-draw arrays for every cohort (``b = inf``: the rate ``a`` exactly); None for a rate
+        of 1 (counting the source stage itself).
     rng : numpy.random.Generator
         Randomness of the cohort rates and the drawn counts.
 
@@ -352,23 +396,30 @@ def count_outlook(
         cohort_rates = np.ones((draws, max(n_cohorts, 1)))
         future_rates = np.ones((draws, arrivals.intensity.shape[1]))
     else:
-        a, b = rate_draws
+        draws_at = _per_cohort(rate_draws)
+        known = arrivals.cohort >= 0
+        needed = np.zeros(n_cohorts, bool)
         if pending is not None and n_cohorts:
             # only the cohorts the period reads: open leads that may convert in it, arrivals
-            needed = np.zeros(n_cohorts, bool)
             needed[pending.cohort[pending.in_period > 0]] = True
-            needed[arrivals.cohort[arrivals.cohort >= 0]] = True
-            cohort_rates = np.full((draws, n_cohorts), np.nan)
-            cohort_rates[:, needed] = _cohort_rates(
-                a, b, pending.converted[needed], pending.effective[needed], rng
+            needed[arrivals.cohort[known]] = True
+        opened = np.flatnonzero(needed)
+        a, b = draws_at(np.concatenate([opened, arrivals.position[~known]]))
+        cohort_rates = np.full((draws, max(n_cohorts, 1)), np.nan)
+        if opened.size:
+            cohort_rates[:, opened] = _cohort_rates(
+                a[:, : opened.size],
+                b[:, : opened.size],
+                pending.converted[opened],
+                pending.effective[opened],
+                rng,
             )
-        else:
-            cohort_rates = np.ones((draws, 1))
-        fresh = _cohort_rates(a, b, np.zeros(arrivals.cohort.size), np.zeros(arrivals.cohort.size),
-                              rng)  # fmt: skip
-        known = arrivals.cohort >= 0
-        future_rates = np.where(known[None, :], cohort_rates[:, np.maximum(arrivals.cohort, 0)],
-                                fresh)  # fmt: skip
+        future_rates = np.empty((draws, arrivals.cohort.size))
+        future_rates[:, known] = cohort_rates[:, arrivals.cohort[known]]
+        fresh = int((~known).sum())
+        future_rates[:, ~known] = _cohort_rates(
+            a[:, opened.size :], b[:, opened.size :], np.zeros(fresh), np.zeros(fresh), rng
+        )
     pending_drawn, pending_expected = (
         _pending_counts(pending, cohort_rates, rng)
         if pending is not None

@@ -42,8 +42,8 @@ def pending_leads(transition: Transition, period: pd.Period) -> PendingLeads:
     in_period[near] = np.clip(cdf(until) - np.maximum(cdf(since), done[near]), 0.0, 1.0)
     return PendingLeads(
         cohort=transition.open_leads.cohort,
-        completed=done,
-        in_period=in_period,
+        completed=transition.open_leads.completion,
+        in_period=in_period * transition.open_leads.scale,
         converted=transition.cohorts["converted"].to_numpy(float),
         effective=transition.cohorts["effective"].to_numpy(float),
     )
@@ -70,7 +70,9 @@ def future_arrivals(
         if transition is None
         else {pd.Timestamp(c): i for i, c in enumerate(transition.cohorts["cohort"])}
     )
-    remaining, inside, cohort = [], [], []
+    last = max(cohort_of.values(), default=-1)
+    last_month = pd.Period(max(cohort_of), "M") if cohort_of else None
+    remaining, inside, cohort, position = [], [], [], []
     for month in months:
         m_start, m_end = month_bounds(month)
         slots, weights = arrival_slots(max(m_start, as_of), m_end, volume.weekday)
@@ -78,11 +80,14 @@ def future_arrivals(
         remaining.append(weights.sum() / all_weights.sum() if all_weights.sum() else 0.0)
         inside.append(in_period_share(slots, weights, start, end, cdf))
         cohort.append(cohort_of.get(m_start, -1))
+        after = 0 if last_month is None else (month - last_month).n
+        position.append(cohort[-1] if cohort[-1] >= 0 else last + after)
     return FutureArrivals(
         intensity=volume.month_draws(months) * volume_scale,
         remaining=np.asarray(remaining),
         in_period=np.asarray(inside),
         cohort=np.asarray(cohort, dtype=int),
+        position=np.asarray(position, dtype=int),
         capacity=None if capacity is None else np.full(len(months), float(capacity)),
     )
 

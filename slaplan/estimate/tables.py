@@ -45,14 +45,14 @@ def _eventual(transition: Transition, level: float) -> np.ndarray:
     n = len(cohorts)
     converted, effective = cohorts["converted"].to_numpy(float), cohorts["effective"].to_numpy()
     rng = np.random.default_rng(0)
-    a, b = transition.posterior.draw(_DRAWS, rng)
+    a, b = transition.posterior.cohort_draws(_DRAWS, rng, np.arange(n))
     rates = cohort_rates(a, b, converted, effective, rng)
     outside = ~cohorts["in_regime"].to_numpy()
     if outside.any():  # an earlier regime's cohorts: their own evidence under Jeffreys' prior
         rates[:, outside] = rng.beta(0.5 + converted[outside], 0.5 + effective[outside]
                                      - converted[outside], (_DRAWS, outside.sum()))  # fmt: skip
     open_leads = transition.open_leads
-    done = open_leads.completed
+    done = open_leads.completion
     pending = PendingLeads(cohort=open_leads.cohort, completed=done, in_period=1.0 - done,
                            converted=converted, effective=effective)  # fmt: skip
     which, drawn, _ = pending_by_cohort(pending, rates, rng)

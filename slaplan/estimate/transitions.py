@@ -13,7 +13,11 @@ Steps (each one stated in the result):
 2. The lag distribution ``F`` (share of eventual conversions done by a given age) by the
    truncation-corrected Lynden-Bell estimator (:mod:`slaplan.funnel.lags`).
 3. Effective trials per cohort (:func:`slaplan.estimate.cohort_rates.effective_trials`): a
-   lead converted or closed counts 1, an open lead the part of its chance it has had.
+   lead converted or closed counts 1, an open lead the part of its chance it has had. Where
+   leads are closed as lost (a ``lost_at`` column), the ones still open are richer in future
+   converters than their age alone says: with ``H(a)`` the share of non-converters closed by
+   age ``a`` (:func:`closing_shares`), an open lead has had ``(F - H) / (1 - H)`` of its chance
+   (its likelihood ``p (1 - F) + (1 - p)(1 - H)`` is proportional to ``1 - p (F - H)/(1 - H)``).
 4. The Beta-binomial posterior of the cohorts' rate with month-to-month spread, and the last
    change of regime (:func:`slaplan.estimate.cohort_rates.fit_cohort_rates`); steps 2–4 are
    redone once on the current regime (its own lags when it has 30 conversions, its own rate as
@@ -27,12 +31,18 @@ arriving at the longest lag the data can show, :data:`TAIL_COVERAGE`), the trans
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from slaplan.estimate.cohort_rates import RatePosterior, effective_trials, fit_cohort_rates
+from slaplan.estimate.cohort_rates import (
+    RatePosterior,
+    effective_trials,
+    fit_cohort_rates,
+    working_rate,
+)
 from slaplan.funnel.lags import LagDistribution, truncated_lag_cdf
 from slaplan.funnel.pairs import PairArrays, pair_arrays
 from slaplan.plan.rates import ConversionRate
@@ -43,6 +53,7 @@ __all__ = [
     "OpenLeads",
     "RateChange",
     "Transition",
+    "closing_shares",
     "estimate_transition",
 ]
 
@@ -51,6 +62,9 @@ MIN_CONVERSIONS = 5
 TAIL_COVERAGE = 0.9
 """Share of the conversions seen that must fall within half the longest follow-up (see
 :func:`_unseen_tail`)."""
+DRIFT_SHOWN = 0.05
+"""Posterior mean step of the rate's walk (logit, a month) from which the description says so."""
+_MOST_CLOSED = 0.95  # H is capped here: an open lead then counts at most 20 times its lag share
 _OWN_LAGS = 30  # conversions of the current regime needed to use its own lag distribution
 _NS_PER_DAY = 86_400 * 10**9
 
@@ -69,11 +83,28 @@ class RateChange:
 
 @dataclass(frozen=True, kw_only=True)
 class OpenLeads:
-    """Leads in A that may still convert: when they entered and their cohort (for pacing)."""
+    """Leads in A that may still convert: when they entered and their cohort (for pacing).
+
+    An open lead of cohort rate ``p`` converts between ages ``s`` and ``e`` with probability
+    ``p (F(e) - F(s)) / (1 - H) / (1 - p completion)`` (:attr:`completion`, :attr:`scale`).
+    """
 
     entered_ns: np.ndarray  # int64 nanoseconds
     cohort: np.ndarray  # index into ``Transition.cohorts``
     completed: np.ndarray  # the lag CDF at each one's age: the share of its chance it has had
+    closing: np.ndarray | None = None  # H at each one's age: non-converters closed by then
+
+    @property
+    def completion(self) -> np.ndarray:
+        """``(F - H) / (1 - H)``: the share of its chance had, given that it is still open."""
+        if self.closing is None:
+            return self.completed
+        return (self.completed - self.closing) / (1.0 - self.closing)
+
+    @property
+    def scale(self) -> np.ndarray:
+        """``1 / (1 - H)``: what a share of the lag CDF is worth to a lead still open."""
+        return np.ones(self.completed.size) if self.closing is None else 1 / (1 - self.closing)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -157,9 +188,11 @@ class Transition:
             return f"{self.name}: insufficient data — {self.reason}"
         since = self.regime_start
         window = f" within {self.window_days:g} days" if self.window_days else ""
+        drift = self.posterior.drift
         recent = (
-            f"; recent cohorts weigh more (each month back counts {self.posterior.discount:.0%})"
-            if self.posterior.discount < 1
+            f"; the rate drifts from month to month (about ±{drift:.0%} of the odds a month), "
+            "so recent cohorts weigh more"
+            if drift >= DRIFT_SHOWN
             else ""
         )
         text = (
@@ -244,15 +277,13 @@ def estimate_transition(
             open_leads=evidence.open_leads(lags, window_days),
             reason=_few(evidence.converted.sum(), from_stage, to_stage, None),
         )
-    posterior = fit_cohort_rates(evidence.converted_by_cohort, evidence.trials(lags, 0.0))
-    in_regime = evidence.code >= posterior.regime_start
+    first, rate = working_rate(evidence.converted_by_cohort, evidence.trials(lags, 0.0))
+    in_regime = evidence.code >= first
     lag_rows = np.ones(pairs.rows.size, bool)
     if evidence.converted[in_regime].sum() >= _OWN_LAGS and not in_regime.all():
         lag_rows = in_regime
         lags = evidence.lag_distribution(lag_rows)
-    posterior = fit_cohort_rates(
-        evidence.converted_by_cohort, evidence.trials(lags, posterior.mean)
-    )
+    posterior = fit_cohort_rates(evidence.converted_by_cohort, evidence.trials(lags, rate))
     regime = np.arange(evidence.months.size) >= posterior.regime_start
     cohorts = evidence.table(lags, posterior, regime)
     used = int(cohorts.loc[regime, "converted"].sum())
@@ -269,9 +300,70 @@ def estimate_transition(
         lags=lags,
         posterior=None if reason else posterior,
         changes=_changes(cohorts, posterior),
-        open_leads=evidence.open_leads(lags, window_days),
+        open_leads=evidence.open_leads(lags, window_days, posterior.mean),
         reason=reason,
     )
+
+
+def closing_shares(
+    done_days: np.ndarray, closed: np.ndarray, lag_cdf, rate: float
+) -> Callable[[np.ndarray], np.ndarray]:
+    """``H(a)``: the share of the leads that will never convert that are closed by age ``a``.
+
+    A discrete-time Kaplan–Meier estimate by day of age, with one correction: the leads still
+    open at age ``a`` include future converters (sales does not close a lead that will
+    convert), so the closing hazard among non-converters is the closings over the open leads
+    that are non-converters, ``(1 - p)(1 - H) / (p (1 - F) + (1 - p)(1 - H))`` of them at
+    working rate ``p`` (``F`` the lag CDF).
+
+    Parameters
+    ----------
+    done_days : ndarray of float
+        Per lead, the age at which it left the leads open: its lag (converted), its closing age
+        (closed) or its observed age (still open, censored).
+    closed : ndarray of bool
+        Leads closed as lost.
+    lag_cdf : callable
+        ``F`` of ages in days.
+    rate : float
+        Working eventual rate ``p``.
+
+    Returns
+    -------
+    callable
+        Ages in days to ``H`` (at most :data:`_MOST_CLOSED`).
+
+    Examples
+    --------
+    1,000 leads, none converting, each closed with probability 1/2 on day 3, the rest open for
+    ten days: half are closed by day 3.
+
+    >>> done = np.r_[np.full(500, 3.2), np.full(500, 10.0)]
+    >>> closed = np.arange(1000) < 500
+    >>> h = closing_shares(done, closed, lambda d: np.zeros_like(d), 0.0)
+    >>> h(np.array([2.0, 3.5, 9.0])).tolist()
+    [0.0, 0.5, 0.5]
+    """
+    day = np.floor(np.nan_to_num(done_days, nan=0.0)).astype(np.int64)
+    horizon = int(day.max(initial=0)) + 1
+    at_risk = np.cumsum(np.bincount(day, minlength=horizon)[::-1])[::-1]
+    closings = np.bincount(day[closed], minlength=horizon)
+    days = np.flatnonzero(closings)
+    converting = np.asarray(lag_cdf(days + 0.5), dtype=float)
+    p = float(np.clip(rate, 0.0, 1 - 1e-9))
+    survived, after = 1.0, np.empty(days.size)
+    for i, k in enumerate(days):
+        never = (1 - p) * survived
+        share = never / (p * (1 - converting[i]) + never)
+        survived *= 1 - min(closings[k] / (at_risk[k] * share), 1.0)
+        after[i] = 1 - survived
+    after = np.minimum(after, _MOST_CLOSED)
+
+    def shares(ages: np.ndarray) -> np.ndarray:
+        where = np.searchsorted(days, np.floor(np.asarray(ages, dtype=float)), side="right")
+        return np.where(where > 0, after[np.maximum(where - 1, 0)], 0.0)
+
+    return shares
 
 
 def _unseen_tail(evidence, rows, lags, window_days, a: str, b: str) -> str | None:
@@ -340,6 +432,14 @@ class _Chances:
     young: np.ndarray  # positions, among the open leads, of those younger than the longest lag
     completion: np.ndarray  # F at the observed time of each young one
     settled: np.ndarray  # per cohort: open leads past the longest lag
+    closing: np.ndarray | None = None  # H at the observed time of each young one
+
+    @property
+    def given_open(self) -> np.ndarray:
+        """The young ones' share of their chance had, given that they are still open (>= 0)."""
+        if self.closing is None:
+            return self.completion
+        return np.maximum((self.completion - self.closing) / (1.0 - self.closing), 0.0)
 
 
 @dataclass(frozen=True)
@@ -387,43 +487,61 @@ class _Evidence:
         done = rows & self.converted
         return truncated_lag_cdf(self.pairs.lag_days[done], self.pairs.observed_days[done])
 
-    def chances(self, lags: LagDistribution) -> _Chances:
-        """The open leads' chances under ``lags`` (kept for the last lags asked about)."""
-        if self._chances.get("lags") is not lags:
+    def chances(self, lags: LagDistribution, rate: float = 0.0) -> _Chances:
+        """The open leads' chances under ``lags`` (kept for the last lags and rate asked about).
+
+        ``rate`` is the working rate of the closing shares (:func:`closing_shares`).
+        """
+        if self._chances.get("key") != (id(lags), rate):
             n = self.months.size
             observed = self.pairs.observed_days[self.open_rows]
             longest = lags.knots[-1] if lags.knots.size else -np.inf
             young = np.flatnonzero(observed < longest)
             code = self.code[self.open_rows]
             settled = np.bincount(code, minlength=n) - np.bincount(code[young], minlength=n)
+            closing = None
+            if self.closed.any():
+                closing = self.closing(lags, rate)(observed[young])
             chances = _Chances(
-                young=young, completion=lags.cdf_at(observed[young]), settled=settled
+                young=young,
+                completion=lags.cdf_at(observed[young]),
+                settled=settled,
+                closing=closing,
             )
-            self._chances.update(lags=lags, value=chances)
+            self._chances.update(key=(id(lags), rate), lags=lags, value=chances)
         return self._chances["value"]
+
+    def closing(self, lags: LagDistribution, rate: float):
+        """``H``: the share of non-converters closed by a given age (a function of days)."""
+        pairs = self.pairs
+        done = np.where(pairs.converted, pairs.lag_days, pairs.observed_days)
+        closed = pairs.closed & (pairs.closed_days <= pairs.observed_days)
+        done = np.where(closed, pairs.closed_days, done)
+        return closing_shares(done, closed, lags.cdf_at, rate)
 
     def _young_sum(self, chances: _Chances, weights: np.ndarray) -> np.ndarray:
         code = self.code[self.open_rows[chances.young]]
         return np.bincount(code, weights=weights, minlength=self.months.size)
 
     def trials(self, lags: LagDistribution, rate: float) -> np.ndarray:
-        chances = self.chances(lags)
-        weights = effective_trials(chances.completion, max(rate, 1e-9))
+        chances = self.chances(lags, rate)
+        weights = effective_trials(chances.given_open, max(rate, 1e-9))
         return self.decided + chances.settled + self._young_sum(chances, weights)
 
     def table(self, lags, posterior: RatePosterior | None, regime: np.ndarray) -> pd.DataFrame:
         n = self.months.size
         total = np.bincount(self.code, minlength=n)
         converted = self.converted_by_cohort
-        effective = self.trials(lags, posterior.mean if posterior is not None else 0.0)
-        chances = self.chances(lags)
-        had = chances.settled + self._young_sum(chances, chances.completion)
+        rate = posterior.mean if posterior is not None else 0.0
+        effective = self.trials(lags, rate)
+        chances = self.chances(lags, rate)
+        had = chances.settled + self._young_sum(chances, chances.given_open)
         completion = (self.decided + had) / total
         eventual = (converted + 0.5) / (effective + 1.0)
         if posterior is not None:
-            a, b = posterior.draw(2000, np.random.default_rng(0))
-            shrunk = (a[:, None] + converted) / (a[:, None] + b[:, None] + effective)
-            own = np.where(np.isinf(b)[:, None], a[:, None], shrunk).mean(axis=0)
+            a, b = posterior.cohort_draws(2000, np.random.default_rng(0), np.arange(n))
+            shrunk = (a + converted) / (a + b + effective)
+            own = np.where(np.isinf(b), a, shrunk).mean(axis=0)
             eventual = np.where(regime, own, eventual)
         return pd.DataFrame(
             {
@@ -439,17 +557,26 @@ class _Evidence:
             }
         )
 
-    def open_leads(self, lags: LagDistribution, window_days: float | None) -> OpenLeads:
+    def open_leads(
+        self, lags: LagDistribution, window_days: float | None, rate: float = 0.0
+    ) -> OpenLeads:
+        closing = None
         if window_days is None:  # an open lead's observed time is its age: completion known
-            chances = self.chances(lags)
+            chances = self.chances(lags, rate)
             completed = np.ones(self.open_rows.size)
             completed[chances.young] = chances.completion
+            if chances.closing is not None:
+                closing = np.zeros(self.open_rows.size)
+                closing[chances.young] = chances.closing
         else:
             completed = lags.cdf_at(self.pairs.age_days[self.open_rows])
+            if self.closed.any():
+                closing = self.closing(lags, rate)(self.pairs.observed_days[self.open_rows])
         return OpenLeads(
             entered_ns=self.pairs.entered_ns[self.open_rows],
             cohort=self.code[self.open_rows],
             completed=completed,
+            closing=closing,
         )
 
 

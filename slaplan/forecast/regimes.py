@@ -24,17 +24,17 @@ observations on each side of a change (2 by default), so one odd month is not a 
 reported by the caller as an outlier instead. Month-to-month spread is part of every cell, so
 ordinary overdispersion is not mistaken for a change.
 
-Within the regime, a level may still *drift* (a rate that wanders from month to month, a volume
-that grows). :func:`choose_discount` picks a forgetting factor ``delta`` — the weight of an
-observation is ``delta**age`` (exponential forgetting, West & Harrison 1997, ch. 6) — by the
-prequential principle (Dawid 1984): each candidate's posterior predicts every observation from
-the ones before it, and the candidates are compared by the summed log predictive density, a log
-Bayes factor between them. ``delta = 1`` (no forgetting) is kept unless another candidate
-predicts better by more than ``evidence`` nats: :data:`DISCOUNT_EVIDENCE` (2, about 7:1 odds)
-for conversion rates, whose cohorts are few and young ones censored, so that chance alone does
-not discount a steady rate; 0 (the better predictor) for volumes, which are fully observed every
-month and where a level that trends must be allowed to move (see
-:func:`slaplan.forecast.level.fit_level`).
+Within the regime, a level may still *drift* (a volume that grows, a rate that wanders from
+month to month). For volumes, :func:`choose_discount` picks a forgetting factor ``delta`` — the
+weight of an observation is ``delta**age`` (exponential forgetting, West & Harrison 1997, ch. 6)
+— by the prequential principle (Dawid 1984): each candidate's posterior predicts every
+observation from the ones before it, and the candidates are compared by the summed log
+predictive density, a log Bayes factor between them. ``delta = 1`` (no forgetting) is kept
+unless another candidate predicts better by more than ``evidence`` nats (0 for volumes, which
+are fully observed every month and where a level that trends must be allowed to move: see
+:func:`slaplan.forecast.level.fit_level`; :data:`DISCOUNT_EVIDENCE`, 2 nats, by default).
+Conversion rates model the drift itself, as a random walk of the level filtered on the grid
+(:mod:`slaplan.estimate.rate_walk`): the cohorts that a month's count reads move together.
 """
 
 from __future__ import annotations

@@ -225,6 +225,8 @@ class PairArrays:
         As in :func:`stage_pairs` (``lag_days`` NaN where not converted).
     converted, closed : ndarray of bool
         As in :func:`stage_pairs`.
+    closed_days : ndarray of float
+        Days from entering ``from_stage`` to being closed as lost (NaN where not closed).
     """
 
     rows: np.ndarray
@@ -235,6 +237,7 @@ class PairArrays:
     lag_days: np.ndarray
     converted: np.ndarray
     closed: np.ndarray
+    closed_days: np.ndarray
 
 
 def pair_arrays(
@@ -264,9 +267,11 @@ def pair_arrays(
     converted = seen & (lag_days <= observed)
     lag_days[~converted] = np.nan
     closed = np.zeros(rows.size, bool)
+    closed_days = np.full(rows.size, np.nan)
     if "lost_at" in frame.columns:
         lost = stamps_ns(timestamps(frame, "lost_at"))[rows]
         closed = (lost != NO_PERIOD) & (lost <= limit) & ~converted
+        closed_days[closed] = np.maximum(lost[closed] - entered[closed], 0) / _NS_PER_DAY
     return PairArrays(
         rows=rows,
         entered_ns=entered,
@@ -276,6 +281,7 @@ def pair_arrays(
         lag_days=lag_days,
         converted=converted,
         closed=closed,
+        closed_days=closed_days,
     )
 
 

@@ -13,13 +13,14 @@ import pytest
 from scipy import special, stats
 
 from slaplan.estimate.cohort_rates import effective_trials, fit_cohort_rates, rate_loglik
-from slaplan.estimate.transitions import MIN_CONVERSIONS, estimate_transition
+from slaplan.estimate.transitions import MIN_CONVERSIONS, closing_shares, estimate_transition
 
 START = pd.Timestamp("2025-01-01")
 
 
-def _leads(rng, rates_by_month, per_month, lag_days, *, as_of, lost_share=0.0):
-    """A censored lead frame: ``mql_at``, ``sql_at`` (and ``lost_at``) as known at ``as_of``."""
+def _leads(rng, rates_by_month, per_month, lag_days, *, as_of, lost_share=0.0, whole=False):
+    """A censored lead frame: ``mql_at``, ``sql_at`` (and ``lost_at``) as known at ``as_of``
+    (``whole``: also the frame of everything that will happen)."""
     rows = []
     for month, rate in enumerate(rates_by_month):
         start = START + pd.DateOffset(months=month)
@@ -39,9 +40,10 @@ def _leads(rng, rates_by_month, per_month, lag_days, *, as_of, lost_share=0.0):
                 }
             )
         )
-    frame = pd.concat(rows, ignore_index=True)
-    frame = frame.apply(lambda c: c.where(c <= as_of))
-    return frame[frame["mql_at"].notna()]
+    truth = pd.concat(rows, ignore_index=True)
+    frame = truth.apply(lambda c: c.where(c <= as_of))
+    kept = frame["mql_at"].notna()
+    return (frame[kept], truth[kept]) if whole else frame[kept]
 
 
 def test_effective_trials_limits():
@@ -129,6 +131,47 @@ def test_lost_leads_are_decided_not_pending():
     t = estimate_transition(frame, "mql", "sql", as_of=as_of)
     assert t.cohorts["closed"].sum() > 0
     assert t.posterior.mean == pytest.approx(0.3, abs=0.03)
+
+
+def test_closing_non_converters_leaves_the_open_leads_richer_in_converters():
+    """Independent simulation, 12 worlds: 90% of non-converters closed after an exponential
+    30-day lag, converters after one of 30 days. Counting an open lead as ``1 - p F(age)`` read
+    the rate 0.273 for a true 0.30 (the young cohorts' open leads are mostly future converters);
+    with ``(F - H)/(1 - H)`` the rate is unbiased, and the number of open leads that will still
+    convert is 94% of what then happens (it was 59%): the rest are leads older than the longest
+    lag seen, which count as having had all their chance (``F = 1``), while among leads so
+    rarely left open the lag's far tail weighs ``1 / (1 - H)`` times more."""
+    rates, expected, happened = [], 0.0, 0
+    for seed in range(12):
+        rng = np.random.default_rng(100 + seed)
+        as_of = START + pd.DateOffset(months=6) + pd.Timedelta(days=5)
+        frame, truth = _leads(rng, [0.3] * 7, 400, 30.0, as_of=as_of, lost_share=0.9,
+                              whole=True)  # fmt: skip
+        t = estimate_transition(frame, "mql", "sql", as_of=as_of)
+        rates.append(t.posterior.mean)
+        p, done = t.posterior.mean, t.open_leads.completion
+        expected += float(np.sum(p * (1 - done) / (1 - p * done)))
+        still_open = frame["sql_at"].isna() & frame["lost_at"].isna()
+        happened += int((still_open & truth["sql_at"].notna()).sum())
+    assert np.mean(rates) == pytest.approx(0.30, abs=0.01)
+    assert expected / happened == pytest.approx(1.0, abs=0.08)
+
+
+def test_closing_shares_follow_the_closing_lag_of_non_converters():
+    """Against the closed form ``H(a) = 0.8 (1 - exp(-a / 10))`` (20,000 leads, rate 0.3)."""
+    rng = np.random.default_rng(8)
+    n, p = 20_000, 0.3
+    converts = rng.random(n) < p
+    lag = rng.exponential(20.0, n)
+    closes = ~converts & (rng.random(n) < 0.8)
+    closing = np.where(closes, rng.exponential(10.0, n), np.inf)
+    follow = rng.uniform(0, 120, n)  # censoring: each lead's age at as_of
+    converted = converts & (lag <= follow)
+    closed = closes & (closing <= follow)
+    done = np.where(converted, lag, np.where(closed, closing, follow))
+    h = closing_shares(done, closed, lambda d: 1 - np.exp(-np.asarray(d) / 20.0), p)
+    ages = np.array([2.0, 5.0, 10.0, 20.0, 40.0, 80.0])
+    np.testing.assert_allclose(h(ages), 0.8 * (1 - np.exp(-(ages + 1) / 10)), atol=0.02)
 
 
 def test_no_leads_and_too_few_conversions_are_insufficient_with_the_reason():
