@@ -354,6 +354,9 @@ def closing_shares(
     survived, after = 1.0, np.empty(days.size)
     for i, k in enumerate(days):
         never = (1 - p) * survived
+        if never <= 0:  # every non-converter closed by now: H stays 1 (capped below)
+            after[i:] = 1.0
+            break
         share = never / (p * (1 - converting[i]) + never)
         survived *= 1 - min(closings[k] / (at_risk[k] * share), 1.0)
         after[i] = 1 - survived

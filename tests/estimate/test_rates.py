@@ -220,3 +220,13 @@ def test_a_new_regime_is_not_pulled_toward_the_rate_before_the_change():
         assert post.regime_start >= 12
         means.append(post.mean)
     assert np.mean(means) == pytest.approx(0.08, rel=0.05)
+
+
+def test_closing_shares_when_every_non_converter_is_closed():
+    """Working rate 0.5: of the 101 leads open on day 2 about 56 are non-converters, and 60 are
+    closed that day; the estimate closes them all (H capped at 0.95), and a later closing finds
+    no non-converter left without dividing by zero."""
+    done = np.r_[np.full(60, 2.5), np.full(40, 3.5), 6.5]
+    closed = np.r_[np.ones(60, bool), np.zeros(40, bool), True]
+    h = closing_shares(done, closed, lambda d: np.minimum(np.asarray(d) / 10.0, 1.0), 0.5)
+    assert h(np.array([1.0, 3.0, 9.0])).tolist() == [0.0, 0.95, 0.95]
