@@ -98,18 +98,22 @@ class LevelWalk:
         """
         steps = np.asarray(steps, dtype=int)
         last = self.filtered.shape[1] - 1
+        levels = self.grid.size
         cells = rng.choice(self.weights.size, size=n, p=self.weights)
         q = self.walk[cells]
-        kernels = {v: self.kernels[v] for v in np.unique(q).tolist()}
-        index = _pick(self.filtered[cells, last, :], rng)
+        kept, which = np.unique(cells, return_inverse=True)
+        index = _pick(self.filtered[kept, last, :], which, rng)
         first = int(min(steps.min(), last)) if steps.size else last
         at = {last: index}
         for m in range(last - 1, max(first, 0) - 1, -1):
-            back = np.empty((n, self.grid.size))
-            for v, kernel in kernels.items():
-                rows = q == v
-                back[rows] = self.filtered[cells[rows], m, :] * kernel[:, index[rows]].T
-            index = _pick(back, rng)
+            # draws that share a cell and a next level share the conditional of this level
+            pairs, which = np.unique(cells * levels + index, return_inverse=True)
+            cell, after = np.divmod(pairs, levels)
+            back = self.filtered[cell, m, :].copy()
+            for v, kernel in self.kernels.items():
+                rows = self.walk[cell] == v
+                back[rows] *= kernel[:, after[rows]].T
+            index = _pick(back, which, rng)
             at[m] = index
         jitter = rng.uniform(-0.5, 0.5, size=(n, steps.size)) * self.step
         level = np.empty((n, steps.size))
@@ -191,10 +195,10 @@ def filter_walk(
     for m in range(t):
         joint = predicted * emit[m][None, :, :]
         z = joint.sum(axis=2)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            filtered[:, :, m, :] = joint / z[..., None]
-            log_z += np.log(z)
-        predicted = np.matmul(np.nan_to_num(filtered[:, :, m, :], copy=False), kernels)
+        with np.errstate(divide="ignore"):
+            log_z += np.log(z)  # -inf: a cell that cannot explain the cohort
+        filtered[:, :, m, :] = joint / np.where(z > 0, z, 1.0)[..., None]
+        predicted = np.matmul(filtered[:, :, m, :], kernels)
     log_z += float(shift.sum())
     with np.errstate(divide="ignore"):
         log_post = (
@@ -237,8 +241,14 @@ def _kernel(grid: np.ndarray, q: float) -> np.ndarray:
     return kernel / kernel.sum(axis=1, keepdims=True)
 
 
-def _pick(probabilities: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """One index per row, drawn with the row's (unnormalised) probabilities."""
-    cumulative = np.cumsum(probabilities, axis=1)
-    u = rng.random(probabilities.shape[0]) * cumulative[:, -1]
-    return np.minimum((cumulative < u[:, None]).sum(axis=1), probabilities.shape[1] - 1)
+def _pick(probabilities: np.ndarray, which: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One index per draw from row ``which[i]`` of ``probabilities`` (rows unnormalised).
+
+    The rows' cumulative shares, shifted by their row number, make one increasing array, so
+    all draws are one ``searchsorted`` (the work grows with the distinct rows, not the draws).
+    """
+    levels = probabilities.shape[1]
+    cumulative = np.cumsum(probabilities + 1e-300, axis=1)
+    shares = cumulative / cumulative[:, -1:] + np.arange(len(cumulative))[:, None]
+    found = np.searchsorted(shares.ravel(), rng.random(which.size) + which, side="left")
+    return np.minimum(found - which * levels, levels - 1)
