@@ -167,6 +167,25 @@ class RatePosterior:
         cells, level = self.walk.paths(n, rng, np.asarray(cohorts, dtype=int) - self.first)
         return _beta(special.expit(level), self.walk.cv[cells][:, None])
 
+    def cohort_means(self, converted: np.ndarray, effective: np.ndarray) -> np.ndarray:
+        """Posterior mean of every cohort's own rate, given every cohort (exact on the grid).
+
+        Each cohort's level from the smoothed walk (:meth:`LevelWalk.smoothed`), and its rate
+        given the level from its own evidence: ``(a + converted) / (a + b + effective)``.
+        Cohorts before the walk's first take its first level, as in :meth:`cohort_draws`.
+        """
+        walk = self.walk
+        smoothed = walk.smoothed()
+        mu = special.expit(walk.grid)[None, :]
+        a, b = _beta(mu, walk.cv[:, None])  # (cells, levels)
+        fixed = np.isinf(b)
+        out = np.empty(len(converted))
+        for m, (c, n) in enumerate(zip(converted, effective, strict=True)):
+            step = min(max(m - self.first, 0), smoothed.shape[1] - 1)
+            own = np.where(fixed, a, (a + c) / (a + np.where(fixed, 0.0, b) + n))
+            out[m] = walk.weights @ (smoothed[:, step] * own).sum(axis=1)
+        return out
+
     def predictive_moments(self) -> tuple[float, float]:
         """Mean and variance of a *new* cohort's rate (regime mean, its uncertainty, spread)."""
         mu = special.expit(self.logit_mean)

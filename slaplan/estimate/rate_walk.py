@@ -88,6 +88,25 @@ class LevelWalk:
             out[cells] = self.filtered[cells, -1, :] @ kernel
         return out
 
+    def smoothed(self) -> np.ndarray:
+        """``P(x_m | all cohorts)`` per cell and cohort ``(cells, cohorts, levels)``.
+
+        The backward recursion on the filtered distributions: ``s_m = f_m * K (s_{m+1} / (f_m
+        K))`` (Rauch, Tung & Striebel 1965, on a grid); exact, no draws.
+        """
+        out = np.empty_like(self.filtered)
+        out[:, -1] = self.filtered[:, -1]
+        for q, kernel in self.kernels.items():
+            cells = self.walk == q
+            later = self.filtered[cells, -1]
+            for m in range(self.filtered.shape[1] - 2, -1, -1):
+                now = self.filtered[cells, m]
+                predicted = now @ kernel
+                ratio = np.divide(later, predicted, out=np.zeros_like(later), where=predicted > 0)
+                later = now * (ratio @ kernel.T)
+                out[cells, m] = later
+        return out
+
     def paths(
         self, n: int, rng: np.random.Generator, steps: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:

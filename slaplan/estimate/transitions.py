@@ -542,10 +542,7 @@ class _Evidence:
         completion = (self.decided + had) / total
         eventual = (converted + 0.5) / (effective + 1.0)
         if posterior is not None:
-            a, b = posterior.cohort_draws(2000, np.random.default_rng(0), np.arange(n))
-            shrunk = (a + converted) / (a + b + effective)
-            own = np.where(np.isinf(b), a, shrunk).mean(axis=0)
-            eventual = np.where(regime, own, eventual)
+            eventual = np.where(regime, posterior.cohort_means(converted, effective), eventual)
         return pd.DataFrame(
             {
                 "cohort": pd.to_datetime(self.months),

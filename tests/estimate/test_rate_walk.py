@@ -91,3 +91,15 @@ def test_the_next_cohorts_predictive_interval_covers_a_walking_rate():
         outcome = rng.binomial(300, next_rate)
         inside.append(low <= outcome <= high)
     assert np.mean(inside) == pytest.approx(0.8, abs=0.05)
+
+
+def test_cohort_means_agree_with_the_backward_draws():
+    """The exact smoothed means of the cohorts' rates vs the mean of 40,000 joint draws."""
+    rng = np.random.default_rng(3)
+    trials = np.r_[np.full(17, 200.0), 120.0, 60.0, 15.0]  # the last cohorts still young
+    level = special.logit(0.12) + np.cumsum(rng.normal(0, 0.2, 20))
+    converted = rng.binomial(trials.astype(int), special.expit(level))
+    post = fit_cohort_rates(converted, trials)
+    a, b = post.cohort_draws(40_000, np.random.default_rng(1), np.arange(20))
+    drawn = np.where(np.isinf(b), a, (a + converted) / (a + b + trials)).mean(axis=0)
+    np.testing.assert_allclose(post.cohort_means(converted, trials), drawn, atol=5e-4)
