@@ -55,9 +55,7 @@ class PendingLeads:
     """Open leads of the transition and the evidence of their cohorts (per cohort arrays)."""
 
     cohort: np.ndarray  # cohort index per open lead
-    completed: (
-        np.ndarray
-    )  # share of its chance had at as_of, given it is open (OpenLeads.completion)
+    completed: np.ndarray  # chance had by as_of, given it is open (OpenLeads.completion)
     in_period: np.ndarray  # F(age at end) - F(age at max(start, as_of)), over 1 - H, per open lead
     converted: np.ndarray  # per cohort
     effective: np.ndarray  # per cohort
