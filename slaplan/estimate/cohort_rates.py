@@ -42,6 +42,7 @@ __all__ = [
     "effective_trials",
     "fit_cohort_rates",
     "possible_cells",
+    "rate_changes",
     "rate_loglik",
     "working_rate",
 ]
@@ -225,31 +226,55 @@ def _masked(loglik: np.ndarray, grid: np.ndarray, cv: np.ndarray = CV_GRID) -> n
     return np.where(possible_cells(grid, cv)[None, :], loglik, -np.inf)
 
 
-def _regime(converted, effective):
-    """The evidence, the regime (its cohorts and prior centre) and a rough walk over it.
+@dataclass(frozen=True)
+class _Regime:
+    """The cohorts' evidence on the coarse grid, and the current regime found on it."""
 
-    Returns ``(c, n, (coarse grid, regime start, changes, first cohort used, centre, rough
-    walk))``; the rough walk runs on every third spread and every other step sd, enough to
-    find the range the levels take.
+    c: np.ndarray  # conversions per cohort
+    n: np.ndarray  # effective trials per cohort (>= c)
+    coarse: np.ndarray  # logit grid
+    loglik: np.ndarray  # (cohorts, coarse x CV_GRID)
+    start: int  # first cohort of the regime
+    changes: tuple[RegimeChange, ...]
+    used: int  # first cohort the rate rests on (the change's mixed month left out)
+    center: float  # prior centre of the regime's logit rate
+
+    @classmethod
+    def scan(cls, converted, effective) -> _Regime:
+        c = np.asarray(converted, dtype=float)
+        n = np.maximum(np.asarray(effective, dtype=float), c)
+        pooled = (c.sum() + 0.5) / (n.sum() + 1.0)
+        shares = (c + 0.5) / (n + 1.0)
+        low = special.logit(max(min(shares.min(), pooled) / 4, 1e-6))
+        high = special.logit(min(max(shares.max(), pooled) * 4, 0.999))
+        center = float(special.logit(pooled))
+        coarse = np.linspace(low, high, _COARSE_POINTS)
+        loglik = rate_loglik(c, n, coarse, CV_GRID)
+        start, changes = find_regime(loglik, _prior(coarse, CV_GRID, center))
+        used = start + 1 if changes and c.size - start >= _MIXED_COHORT_AFTER else start
+        if changes:  # the cohorts before a change are evidence of another rate, not of this one
+            center = float(special.logit((c[used:].sum() + 0.5) / (n[used:].sum() + 1.0)))
+        return cls(c, n, coarse, loglik, start, changes, used, center)
+
+    def rough_walk(self) -> LevelWalk:
+        """The walk on every third spread and every other step sd: enough to find the range
+        the levels take."""
+        spreads, levels = CV_GRID[::3], self.coarse.size
+        rows = self.loglik[self.used :].reshape(-1, levels, CV_GRID.size)[:, :, ::3]
+        rows = _masked(rows.reshape(rows.shape[0], -1), self.coarse, spreads)
+        return filter_walk(rows, self.coarse, spreads, self.center, RATE_PRIOR_SD,
+                           walks=WALK_GRID[::2])  # fmt: skip
+
+
+def rate_changes(converted: np.ndarray, effective: np.ndarray) -> tuple[RegimeChange, ...]:
+    """The changes of the cohorts' rate, oldest first (the regime scan of
+    :func:`fit_cohort_rates` alone).
+
+    >>> [c.index for c in rate_changes(np.array([8, 12, 9, 11, 10, 7, 41, 38, 45, 40]),
+    ...                                np.full(10, 280.0))]
+    [6]
     """
-    c = np.asarray(converted, dtype=float)
-    n = np.maximum(np.asarray(effective, dtype=float), c)
-    pooled = (c.sum() + 0.5) / (n.sum() + 1.0)
-    shares = (c + 0.5) / (n + 1.0)
-    low = special.logit(max(min(shares.min(), pooled) / 4, 1e-6))
-    high = special.logit(min(max(shares.max(), pooled) * 4, 0.999))
-    center = float(special.logit(pooled))
-    coarse = np.linspace(low, high, _COARSE_POINTS)
-    loglik = rate_loglik(c, n, coarse, CV_GRID)
-    start, changes = find_regime(loglik, _prior(coarse, CV_GRID, center))
-    used = start + 1 if changes and c.size - start >= _MIXED_COHORT_AFTER else start
-    if changes:  # the cohorts before a change are evidence of another rate, not of this one
-        center = float(special.logit((c[used:].sum() + 0.5) / (n[used:].sum() + 1.0)))
-    spreads = CV_GRID[::3]
-    rows = loglik[used:].reshape(-1, coarse.size, CV_GRID.size)[:, :, ::3]
-    rows = _masked(rows.reshape(rows.shape[0], -1), coarse, spreads)
-    rough = filter_walk(rows, coarse, spreads, center, RATE_PRIOR_SD, walks=WALK_GRID[::2])
-    return c, n, (coarse, start, changes, used, center, rough)
+    return _Regime.scan(converted, effective).changes
 
 
 def working_rate(converted: np.ndarray, effective: np.ndarray) -> tuple[int, float]:
@@ -261,8 +286,9 @@ def working_rate(converted: np.ndarray, effective: np.ndarray) -> tuple[int, flo
     >>> working_rate(np.array([8, 12, 9, 11, 10, 7, 41, 38, 45, 40]), np.full(10, 280.0))[0]
     6
     """
-    _, _, (coarse, start, _, _, _, rough) = _regime(converted, effective)
-    return start, float(rough.weights @ rough.ahead() @ special.expit(coarse))
+    regime = _Regime.scan(converted, effective)
+    rough = regime.rough_walk()
+    return regime.start, float(rough.weights @ rough.ahead() @ special.expit(regime.coarse))
 
 
 def fit_cohort_rates(converted: np.ndarray, effective: np.ndarray) -> RatePosterior:
@@ -288,13 +314,13 @@ def fit_cohort_rates(converted: np.ndarray, effective: np.ndarray) -> RatePoster
     >>> post.regime_start, round(post.mean, 2)
     (6, 0.15)
     """
-    c, n, regime = _regime(converted, effective)
-    coarse, start, changes, used, center, rough = regime
-    low, high = support(rough)
-    margin = coarse[1] - coarse[0]
+    regime = _Regime.scan(converted, effective)
+    low, high = support(regime.rough_walk())
+    margin = regime.coarse[1] - regime.coarse[0]
     fine = np.linspace(low - margin, high + margin, _FINE_POINTS)
-    rows = _masked(rate_loglik(c[used:], n[used:], fine, CV_GRID), fine)
-    walk = filter_walk(rows, fine, CV_GRID, center, RATE_PRIOR_SD)
+    c, n, used = regime.c[regime.used :], regime.n[regime.used :], regime.used
+    rows = _masked(rate_loglik(c, n, fine, CV_GRID), fine)
+    walk = filter_walk(rows, fine, CV_GRID, regime.center, RATE_PRIOR_SD)
     ahead = np.zeros((CV_GRID.size, fine.size))
     np.add.at(ahead, walk.spread_index, walk.weights[:, None] * walk.ahead())
     return RatePosterior(
@@ -302,8 +328,8 @@ def fit_cohort_rates(converted: np.ndarray, effective: np.ndarray) -> RatePoster
         cv=np.tile(CV_GRID, fine.size),
         weights=ahead.T.ravel() / ahead.sum(),
         step=float(fine[1] - fine[0]),
-        regime_start=start,
-        changes=changes,
+        regime_start=regime.start,
+        changes=regime.changes,
         walk=walk,
         first=used,
     )

@@ -17,7 +17,7 @@ after the last review (the ``cadence_months`` before it against the complete mon
 p-values are Holm-adjusted over the table (``p_adjusted``). Beside the tests, the monthly series
 of both windows goes through the change finder of the one estimate
 (:func:`slaplan.forecast.level.fit_level` for counts, :func:`slaplan.estimate.cohort_rates
-.fit_cohort_rates` for shares): a window test on monthly means misses a jump inside the later
+.rate_changes` for shares): a window test on monthly means misses a jump inside the later
 window (its overdispersion absorbs it), the change finder does not. A row is ``changed`` when the
 adjusted p-value is below 0.05 or a change of regime is found (``regime_change`` says when and by
 how much). Months before the data began are left out of the windows (a partial first month is
@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from slaplan.estimate.cohort_rates import fit_cohort_rates
+from slaplan.estimate.cohort_rates import rate_changes
 from slaplan.forecast.level import fit_level
 from slaplan.sla._data import censored_frame, event_column, segment_frame
 from slaplan.sla.shares import share_counts
@@ -322,7 +322,7 @@ def _share_row(commitment: Commitment, frame, before, after, as_of, calendar) ->
         months = pd.PeriodIndex([m for m, _, _ in monthly], freq="M")
         hits = np.array([s for _, s, _ in monthly])
         sizes = np.array([n for _, _, n in monthly], float)
-        found = fit_cohort_rates(hits, sizes).changes
+        found = rate_changes(hits, sizes)
 
         def ratio_of(k: int) -> float:
             return (hits[k:].sum() / sizes[k:].sum()) / max(hits[:k].sum() / sizes[:k].sum(), 1e-9)
