@@ -24,6 +24,8 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import special
 
+from .worlds import RECENT_MONTHS, recent_counts
+
 __all__ = [
     "ECE_BAR",
     "MAX_BIN_GAP",
@@ -47,7 +49,7 @@ N_BINS = 10
 MIN_BIN_WORLDS = 30
 MAX_BIN_GAP = 0.10
 ECE_BAR = 0.04
-NAIVE_MONTHS = 3
+NAIVE_MONTHS = RECENT_MONTHS
 
 
 def bin_index(probability: np.ndarray, n_bins: int = N_BINS) -> np.ndarray:
@@ -276,13 +278,9 @@ def naive_probabilities(
     Complete months are the calendar months wholly on or before ``as_of``, counted from the first
     month with an event (a user sees no earlier months in the CRM report).
     """
-    last = pd.Period(as_of + pd.Timedelta(seconds=1), freq="M") - 1
-    stamps = times.dropna()
-    if stamps.empty:
+    counts = recent_counts(times, as_of)
+    if times.dropna().empty:
         return 0.0, 0.0, 0
-    first = max(pd.Period(stamps.min(), freq="M"), last - (NAIVE_MONTHS - 1))
-    months = pd.period_range(first, last, freq="M") if first <= last else []
-    counts = stamps.dt.to_period("M").value_counts().reindex(months, fill_value=0)
     count = int(counts.iloc[-1]) if len(counts) else 0
     mean = float(counts.mean()) if len(counts) else 0.0
     # P(Poisson(mean) >= target) = P(Gamma(target) <= mean) = gammainc(target, mean), target >= 1

@@ -161,11 +161,16 @@ def test_expected_counts_are_the_mean_of_the_simulated_counts(kind):
         assert abs(mean - expected) <= 4 * np.sqrt(expected / 40) + 0.5
 
 
-def test_targets_are_the_expected_count_times_the_drawn_factor():
+def test_targets_are_the_recent_monthly_count_times_the_drawn_factor():
+    """From the export (what a team sees), never from the world's truth."""
     world = make_world("drift", 13)
-    factors, truth = world.spec.target_factors, world.truth
-    assert world.target_mql == max(1, round(truth.expected_mql * factors[0]))
-    assert world.target_sql == max(1, round(truth.expected_sql * factors[1]))
+    factors = world.spec.target_factors
+    for metric, factor in zip(("mql", "sql"), factors, strict=True):
+        stamps = world.export[f"{metric}_at"].dropna()
+        last = pd.Period(world.as_of + pd.Timedelta(seconds=1), freq="M") - 1
+        months = [last - k for k in range(3)]
+        counts = [int((stamps.dt.to_period("M") == m).sum()) for m in months]
+        assert world.target(metric) == max(1, round(np.mean(counts) * factor))
 
 
 def _monthly_leads(world) -> pd.DataFrame:

@@ -40,10 +40,20 @@ as_of                          a day in 2023-01..2026-06 at 23:59:59: the month'
 start of the history           ``as_of`` minus the kind's span; snapped back to the 1st of its
                                month (50%: up to a month more history) or left mid-month (a
                                partial first month)
-targets                        round(expected next-period count x U(0.6, 1.4)), at least 1; the
-                               expected count is the world's mean process (no level or cohort
-                               noise), so targets never see the realised outcome
+targets                        round(recent monthly count x U(0.6, 1.4)), at least 1: the mean
+                               count of the last <= 3 complete months in the export
+                               (:func:`recent_counts`), as a team sets a target from the history
+                               it sees; never from the world's truth (below)
 =============================  ==============================================================
+
+Why targets come from the export and not from the truth. A kit that reports its uncertainty
+honestly is calibrated for targets chosen from what it can see. A target set from the world's
+true expected count carries information the kit does not have (a high target then means a high
+truth), and the bins of P(met) mix worlds the kit could not tell apart: an exactly Bayesian
+forecaster of a Poisson count whose log-mean it knows to +-0.30 shows an ECE of 0.062 (slope
+well below 1) against targets from the truth, 0.007 against targets from its own information
+(20,000 simulated cases; the numbers in ``bench/README.md``). Targets from the truth measured
+how much the kit knew, not whether what it said was honest.
 
 Kinds (``KINDS``) and what each adds; the next period follows the same process as the history:
 
@@ -80,10 +90,12 @@ __all__ = [
     "EXPORT_COLUMNS",
     "KINDS",
     "METRICS",
+    "RECENT_MONTHS",
     "PeriodTruth",
     "World",
     "expected_period",
     "make_world",
+    "recent_counts",
     "simulate_world",
     "sla_text",
     "write_export",
@@ -103,6 +115,8 @@ METRICS = ("mql", "sql")
 CONFIDENCE = 0.8
 TOUCHED_SHARE = 0.9  # share of MQLs that sales ever touches
 _RATE_LIMITS = (0.002, 0.9)
+RECENT_MONTHS = 3
+"""Complete months a target is set from (and the smoothed naive rule reads)."""
 _SECOND = np.timedelta64(1, "s")
 
 
@@ -173,15 +187,15 @@ def simulate_world(spec: WorldSpec, rng: np.random.Generator) -> World:
     truth = expected_period(spec)
     start, end = spec.period.start_time, (spec.period + 1).start_time
     actual = [int(lives[f"{m}_at"].between(start, end, inclusive="left").sum()) for m in METRICS]
-    factors = spec.target_factors
+    export = _export(lives, spec.as_of)
     targets = [
-        max(1, round(e * f))
-        for e, f in zip((truth.expected_mql, truth.expected_sql), factors, strict=True)
+        max(1, round(float(recent_counts(export[f"{m}_at"], spec.as_of).mean() or 0.0) * f))
+        for m, f in zip(METRICS, spec.target_factors, strict=True)
     ]
     return World(
         spec=spec,
         lives=lives,
-        export=_export(lives, spec.as_of),
+        export=export,
         truth=truth,
         actual_mql=actual[0],
         actual_sql=actual[1],
@@ -306,6 +320,25 @@ def _lives(spec: WorldSpec, rng: np.random.Generator) -> pd.DataFrame:
             "first_touch_at": touch_at,
         }
     )
+
+
+def recent_counts(times: pd.Series, as_of: pd.Timestamp) -> pd.Series:
+    """Event counts of the last <= :data:`RECENT_MONTHS` complete months on or before ``as_of``.
+
+    Complete months are the calendar months wholly on or before ``as_of``, counted from the first
+    month with an event (a user sees no earlier months in the CRM report); empty without events.
+
+    >>> stamps = pd.Series(pd.to_datetime(["2025-01-10", "2025-02-03", "2025-02-20", "2025-03-02"]))
+    >>> recent_counts(stamps, pd.Timestamp("2025-03-15")).tolist()
+    [1, 2]
+    """
+    last = pd.Period(as_of + pd.Timedelta(seconds=1), freq="M") - 1
+    stamps = times.dropna()
+    if stamps.empty:
+        return pd.Series(dtype="int64")
+    first = max(pd.Period(stamps.min(), freq="M"), last - (RECENT_MONTHS - 1))
+    months = pd.period_range(first, last, freq="M") if first <= last else []
+    return stamps.dt.to_period("M").value_counts().reindex(months, fill_value=0)
 
 
 def _export(lives: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
