@@ -101,9 +101,9 @@ class LevelWalk:
             later = self.filtered[cells, -1]
             for m in range(self.filtered.shape[1] - 2, -1, -1):
                 now = self.filtered[cells, m]
-                predicted = now @ kernel
+                predicted = now @ kernel if q > 0 else now  # q = 0: the identity, no step
                 ratio = np.divide(later, predicted, out=np.zeros_like(later), where=predicted > 0)
-                later = now * (ratio @ kernel.T)
+                later = now * (ratio @ kernel.T if q > 0 else ratio)
                 out[cells, m] = later
         return out
 
@@ -204,10 +204,13 @@ def filter_walk(
     levels, spreads = grid.size, cv.size
     rows = loglik.reshape(t, levels, spreads)
     shift = rows.max(axis=(1, 2), keepdims=True)
-    emit = np.exp(rows - shift).transpose(0, 2, 1)  # (cohorts, spreads, levels)
+    emit = _exp_or_zero(rows - shift).transpose(0, 2, 1)  # (cohorts, spreads, levels)
     start = np.exp(-0.5 * ((grid - center) / prior_sd) ** 2)
     start /= start.sum()
     kernels = np.stack([_kernel(grid, q) for q in walks])  # (walks, levels, levels)
+    # a step sd of 0 keeps the level (its kernel is the identity): only the others move it
+    moving = np.flatnonzero(walks > 0)
+    steps = kernels[moving]
     predicted = np.broadcast_to(start, (walks.size, spreads, levels))
     filtered = np.empty((walks.size, spreads, t, levels))
     log_z = np.zeros((walks.size, spreads))
@@ -216,8 +219,10 @@ def filter_walk(
         z = joint.sum(axis=2)
         with np.errstate(divide="ignore"):
             log_z += np.log(z)  # -inf: a cell that cannot explain the cohort
-        filtered[:, :, m, :] = joint / np.where(z > 0, z, 1.0)[..., None]
-        predicted = np.matmul(filtered[:, :, m, :], kernels)
+        now = np.divide(joint, np.where(z > 0, z, 1.0)[..., None], out=joint)
+        filtered[:, :, m, :] = now
+        predicted = now.copy() if moving.size < walks.size else np.empty_like(now)
+        predicted[moving] = np.matmul(now[moving], steps)
     log_z += float(shift.sum())
     with np.errstate(divide="ignore"):
         log_post = (
@@ -258,6 +263,19 @@ def _kernel(grid: np.ndarray, q: float) -> np.ndarray:
         return np.eye(grid.size)
     kernel = np.exp(-0.5 * ((grid[None, :] - grid[:, None]) / q) ** 2)
     return kernel / kernel.sum(axis=1, keepdims=True)
+
+
+_UNDERFLOW = -746.0  # exp of anything below is exactly 0.0 in double precision
+
+
+def _exp_or_zero(values: np.ndarray) -> np.ndarray:
+    """``np.exp(values)``, the same to the last bit, without evaluating where it underflows.
+
+    Far tails of a likelihood or of a narrow step fill much of these arrays, and ``exp`` takes
+    several times longer where its result underflows than where it does not.
+    """
+    out = np.zeros(values.shape)
+    return np.exp(values, out=out, where=~(values <= _UNDERFLOW))  # NaN stays NaN
 
 
 def _pick(probabilities: np.ndarray, which: np.ndarray, rng: np.random.Generator) -> np.ndarray:
