@@ -493,9 +493,11 @@ class _Evidence:
     def chances(self, lags: LagDistribution, rate: float = 0.0) -> _Chances:
         """The open leads' chances under ``lags`` (kept for the last lags and rate asked about).
 
-        ``rate`` is the working rate of the closing shares (:func:`closing_shares`).
+        ``rate`` is the working rate of the closing shares (:func:`closing_shares`); without
+        leads closed as lost the chances do not depend on it, and are kept across rates.
         """
-        if self._chances.get("key") != (id(lags), rate):
+        key = (id(lags), rate if self.closed.any() else None)
+        if self._chances.get("key") != key:
             n = self.months.size
             observed = self.pairs.observed_days[self.open_rows]
             longest = lags.knots[-1] if lags.knots.size else -np.inf
@@ -511,7 +513,7 @@ class _Evidence:
                 settled=settled,
                 closing=closing,
             )
-            self._chances.update(key=(id(lags), rate), lags=lags, value=chances)
+            self._chances.update(key=key, lags=lags, value=chances)
         return self._chances["value"]
 
     def closing(self, lags: LagDistribution, rate: float):
