@@ -161,6 +161,7 @@ def filter_walk(
     prior_sd: float,
     *,
     walks: np.ndarray = WALK_GRID,
+    within: tuple[int, int] | None = None,
 ) -> LevelWalk:
     """Forward-filter the level on ``grid`` for every ``(cv, q)`` cell.
 
@@ -168,7 +169,8 @@ def filter_walk(
     ----------
     loglik : ndarray, shape (cohorts, levels * spreads)
         Each cohort's log-likelihood per cell (``levels x spreads`` flattened); impossible
-        cells (a spread too large for the level) must be ``-inf``.
+        cells (a spread too large for the level) must be ``-inf``. With ``within``, the
+        columns of the first ``within[1]`` spreads only.
     grid : ndarray, shape (levels,)
         Logit levels, equally spaced.
     cv : ndarray, shape (spreads,)
@@ -177,6 +179,11 @@ def filter_walk(
         Normal prior of the first cohort's level.
     walks : ndarray
         The step sd grid (:data:`WALK_GRID`; a subset for a rough pass).
+    within : (int, int), optional
+        Filter only the first ``within[0]`` step sds and the first ``within[1]`` spreads, the
+        cells a rough pass found room for (see
+        :func:`slaplan.estimate.cohort_rates.fit_cohort_rates`); the priors are those of the
+        whole grids, and the cells left out get no weight.
 
     Returns
     -------
@@ -201,6 +208,12 @@ def filter_walk(
     0.29
     """
     t = loglik.shape[0]
+    walk_prior = np.log(half_normal_weights(walks, WALK_PRIOR_SCALE))
+    with np.errstate(divide="ignore"):
+        spread_prior = np.log(half_normal_weights(cv, SPREAD_PRIOR_SCALE))
+    if within is not None:
+        walks, cv = walks[: within[0]], cv[: within[1]]
+        walk_prior, spread_prior = walk_prior[: within[0]], spread_prior[: within[1]]
     levels, spreads = grid.size, cv.size
     rows = loglik.reshape(t, levels, spreads)
     shift = rows.max(axis=(1, 2), keepdims=True)
@@ -224,12 +237,7 @@ def filter_walk(
         predicted = now.copy() if moving.size < walks.size else np.empty_like(now)
         predicted[moving] = np.matmul(now[moving], steps)
     log_z += float(shift.sum())
-    with np.errstate(divide="ignore"):
-        log_post = (
-            log_z
-            + np.log(half_normal_weights(walks, WALK_PRIOR_SCALE))[:, None]
-            + np.log(half_normal_weights(cv, SPREAD_PRIOR_SCALE))[None, :]
-        )
+    log_post = log_z + walk_prior[:, None] + spread_prior[None, :]
     weights = np.exp(log_post - log_post.max())
     weights = np.where(np.isfinite(log_post), weights, 0.0)
     weights /= weights.sum()
