@@ -257,8 +257,10 @@ def pair_arrays(
     limit = int(as_of.as_unit("ns").value)
     entered_all = stamps_ns(timestamps(frame, f"{from_stage}_at"))
     rows = np.flatnonzero((entered_all != NO_PERIOD) & (entered_all <= limit))
-    entered = entered_all[rows]
-    reached = stamps_ns(timestamps(frame, f"{to_stage}_at"))[rows]
+    reached = stamps_ns(timestamps(frame, f"{to_stage}_at"))
+    entered = entered_all
+    if rows.size < entered_all.size:  # (every lead of the first stage: no copies needed)
+        entered, reached = entered_all[rows], reached[rows]
     age_days = (limit - entered) / _NS_PER_DAY
     observed = age_days if window_days is None else np.minimum(age_days, window_days)
     seen = (reached != NO_PERIOD) & (reached <= limit)
