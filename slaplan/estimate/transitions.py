@@ -97,14 +97,19 @@ class OpenLeads:
     @property
     def completion(self) -> np.ndarray:
         """``(F - H) / (1 - H)``: the share of its chance had, given that it is still open."""
-        if self.closing is None:
-            return self.completed
-        return (self.completed - self.closing) / (1.0 - self.closing)
+        return self.completion_of(slice(None))
 
     @property
     def scale(self) -> np.ndarray:
         """``1 / (1 - H)``: what a share of the lag CDF is worth to a lead still open."""
         return np.ones(self.completed.size) if self.closing is None else 1 / (1 - self.closing)
+
+    def completion_of(self, leads: np.ndarray | slice) -> np.ndarray:
+        """:attr:`completion` of some of the leads (positions or a slice)."""
+        if self.closing is None:
+            return self.completed[leads]
+        closing = self.closing[leads]
+        return (self.completed[leads] - closing) / (1.0 - closing)
 
 
 @dataclass(frozen=True, kw_only=True)
