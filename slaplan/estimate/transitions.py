@@ -474,7 +474,8 @@ class _Evidence:
         offset = pairs.month - first
         per_month = np.bincount(offset)
         present = per_month > 0
-        code = (np.cumsum(present) - 1)[offset]
+        # without an empty month in between, a lead's cohort index is its month's offset
+        code = offset if present.all() else (np.cumsum(present) - 1)[offset]
         months = (np.flatnonzero(present) + first).astype("datetime64[M]").astype("datetime64[ns]")
         any_closed = bool(pairs.closed.any())
         decided = pairs.converted | pairs.closed if any_closed else pairs.converted
