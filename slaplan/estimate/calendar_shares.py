@@ -21,6 +21,7 @@ __all__ = [
     "in_period_share",
     "month_bounds",
     "weekday_weights",
+    "weekday_weights_of_days",
 ]
 
 _DAY_NS = 86_400 * 10**9
@@ -43,6 +44,25 @@ def weekday_weights(times: pd.Series, as_of: pd.Timestamp) -> np.ndarray:
     recent = ns[(ns > limit - _HISTORY_DAYS * _DAY_NS) & (ns <= limit)]
     day_of_week = (recent // _DAY_NS + 3) % 7  # 1970-01-01, day 0, was a Thursday
     counts = np.bincount(day_of_week, minlength=7).astype(float)
+    if counts.sum() == 0:
+        return np.ones(7)
+    return counts / counts.mean()
+
+
+def weekday_weights_of_days(
+    per_day: np.ndarray, first_day: int, as_of: pd.Timestamp
+) -> np.ndarray | None:
+    """:func:`weekday_weights` from counts per day (``per_day[0]``: day ``first_day`` since
+    1970-01-01, the days covering the year before ``as_of``), the same numbers; None when
+    ``as_of`` is not the last nanosecond of a day (the year then cuts a day in two).
+    """
+    limit = int(as_of.as_unit("ns").value)
+    if (limit + 1) % _DAY_NS:
+        return None
+    last = limit // _DAY_NS
+    days = np.arange(last - _HISTORY_DAYS + 1, last + 1)
+    seen = per_day[days[0] - first_day : last - first_day + 1]
+    counts = np.bincount((days + 3) % 7, weights=seen, minlength=7)  # day 0 was a Thursday
     if counts.sum() == 0:
         return np.ones(7)
     return counts / counts.mean()

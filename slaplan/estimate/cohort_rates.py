@@ -266,6 +266,18 @@ class _Regime:
                            walks=WALK_GRID[::2])  # fmt: skip
 
 
+def _room(rough: LevelWalk) -> tuple[int, int]:
+    """How many step sds and spreads of the full grids the final walk filters: up to the next
+    value of the rough grids past the largest the rough pass kept (its cells' weights fall
+    away from there on; the cells further out would get none worth keeping)."""
+
+    def count(kept: np.ndarray, coarse: np.ndarray, full: np.ndarray) -> int:
+        above = coarse[coarse > kept.max()]
+        return int(np.count_nonzero(full <= (above[0] if above.size else full[-1])))
+
+    return count(rough.walk, WALK_GRID[::2], WALK_GRID), count(rough.cv, CV_GRID[::3], CV_GRID)
+
+
 def rate_changes(converted: np.ndarray, effective: np.ndarray) -> tuple[RegimeChange, ...]:
     """The changes of the cohorts' rate, oldest first (the regime scan of
     :func:`fit_cohort_rates` alone).
@@ -315,12 +327,15 @@ def fit_cohort_rates(converted: np.ndarray, effective: np.ndarray) -> RatePoster
     (6, 0.15)
     """
     regime = _Regime.scan(converted, effective)
-    low, high = support(regime.rough_walk())
+    rough = regime.rough_walk()
+    low, high = support(rough)
     margin = regime.coarse[1] - regime.coarse[0]
     fine = np.linspace(low - margin, high + margin, _FINE_POINTS)
     c, n, used = regime.c[regime.used :], regime.n[regime.used :], regime.used
-    rows = _masked(rate_loglik(c, n, fine, CV_GRID), fine)
-    walk = filter_walk(rows, fine, CV_GRID, regime.center, RATE_PRIOR_SD)
+    within = _room(rough)
+    spreads = CV_GRID[: within[1]]
+    rows = _masked(rate_loglik(c, n, fine, spreads), fine, spreads)
+    walk = filter_walk(rows, fine, CV_GRID, regime.center, RATE_PRIOR_SD, within=within)
     ahead = np.zeros((CV_GRID.size, fine.size))
     np.add.at(ahead, walk.spread_index, walk.weights[:, None] * walk.ahead())
     return RatePosterior(

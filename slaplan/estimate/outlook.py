@@ -52,7 +52,8 @@ _RATE_NODES = 33
 
 @dataclass(frozen=True, kw_only=True)
 class PendingLeads:
-    """Open leads of the transition and the evidence of their cohorts (per cohort arrays)."""
+    """Open leads of the transition (those that may convert in the period, at least) and the
+    evidence of their cohorts (per cohort arrays)."""
 
     cohort: np.ndarray  # cohort index per open lead
     completed: np.ndarray  # chance had by as_of, given it is open (OpenLeads.completion)

@@ -25,25 +25,29 @@ _DAY_NS = 86_400 * 10**9
 
 
 def pending_leads(transition: Transition, period: pd.Period) -> PendingLeads:
-    """The transition's open leads and their chances, for ``period`` as of the transition's
-    ``as_of``."""
+    """The transition's open leads that may convert in ``period`` and their chances, as of the
+    transition's ``as_of``.
+
+    The others (a lead past the longest lag seen before the period starts has nothing left in
+    it) would only count zeros: they are left out.
+    """
     start, end = month_bounds(period)
-    entered = transition.open_leads.entered_ns
+    open_leads = transition.open_leads
+    entered = open_leads.entered_ns
     cdf = transition.lags.cdf_at
-    done = transition.open_leads.completed
     from_ns = max(start, transition.as_of).value
-    # a lead that reaches the longest lag seen before the period starts has nothing left in it
     knots = transition.lags.knots
     longest = int(np.ceil(knots[-1] * _DAY_NS)) + 1 if knots.size else 0
     near = np.flatnonzero(from_ns - entered < longest)
     since = (from_ns - entered[near]) / _DAY_NS
     until = (end.value - entered[near]) / _DAY_NS
-    in_period = np.zeros(entered.size)
-    in_period[near] = np.clip(cdf(until) - np.maximum(cdf(since), done[near]), 0.0, 1.0)
+    in_period = np.clip(cdf(until) - np.maximum(cdf(since), open_leads.completed[near]), 0.0, 1.0)
+    if open_leads.closing is not None:  # (else the scale is 1)
+        in_period = in_period * (1 / (1 - open_leads.closing[near]))
     return PendingLeads(
-        cohort=transition.open_leads.cohort,
-        completed=transition.open_leads.completion,
-        in_period=in_period * transition.open_leads.scale,
+        cohort=open_leads.cohort[near],
+        completed=open_leads.completion_of(near),
+        in_period=in_period,
         converted=transition.cohorts["converted"].to_numpy(float),
         effective=transition.cohorts["effective"].to_numpy(float),
     )

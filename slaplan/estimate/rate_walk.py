@@ -101,9 +101,9 @@ class LevelWalk:
             later = self.filtered[cells, -1]
             for m in range(self.filtered.shape[1] - 2, -1, -1):
                 now = self.filtered[cells, m]
-                predicted = now @ kernel
+                predicted = now @ kernel if q > 0 else now  # q = 0: the identity, no step
                 ratio = np.divide(later, predicted, out=np.zeros_like(later), where=predicted > 0)
-                later = now * (ratio @ kernel.T)
+                later = now * (ratio @ kernel.T if q > 0 else ratio)
                 out[cells, m] = later
         return out
 
@@ -161,6 +161,7 @@ def filter_walk(
     prior_sd: float,
     *,
     walks: np.ndarray = WALK_GRID,
+    within: tuple[int, int] | None = None,
 ) -> LevelWalk:
     """Forward-filter the level on ``grid`` for every ``(cv, q)`` cell.
 
@@ -168,7 +169,8 @@ def filter_walk(
     ----------
     loglik : ndarray, shape (cohorts, levels * spreads)
         Each cohort's log-likelihood per cell (``levels x spreads`` flattened); impossible
-        cells (a spread too large for the level) must be ``-inf``.
+        cells (a spread too large for the level) must be ``-inf``. With ``within``, the
+        columns of the first ``within[1]`` spreads only.
     grid : ndarray, shape (levels,)
         Logit levels, equally spaced.
     cv : ndarray, shape (spreads,)
@@ -177,6 +179,11 @@ def filter_walk(
         Normal prior of the first cohort's level.
     walks : ndarray
         The step sd grid (:data:`WALK_GRID`; a subset for a rough pass).
+    within : (int, int), optional
+        Filter only the first ``within[0]`` step sds and the first ``within[1]`` spreads, the
+        cells a rough pass found room for (see
+        :func:`slaplan.estimate.cohort_rates.fit_cohort_rates`); the priors are those of the
+        whole grids, and the cells left out get no weight.
 
     Returns
     -------
@@ -201,13 +208,22 @@ def filter_walk(
     0.29
     """
     t = loglik.shape[0]
+    walk_prior = np.log(half_normal_weights(walks, WALK_PRIOR_SCALE))
+    with np.errstate(divide="ignore"):
+        spread_prior = np.log(half_normal_weights(cv, SPREAD_PRIOR_SCALE))
+    if within is not None:
+        walks, cv = walks[: within[0]], cv[: within[1]]
+        walk_prior, spread_prior = walk_prior[: within[0]], spread_prior[: within[1]]
     levels, spreads = grid.size, cv.size
     rows = loglik.reshape(t, levels, spreads)
     shift = rows.max(axis=(1, 2), keepdims=True)
-    emit = np.exp(rows - shift).transpose(0, 2, 1)  # (cohorts, spreads, levels)
+    emit = _exp_or_zero(rows - shift).transpose(0, 2, 1)  # (cohorts, spreads, levels)
     start = np.exp(-0.5 * ((grid - center) / prior_sd) ** 2)
     start /= start.sum()
     kernels = np.stack([_kernel(grid, q) for q in walks])  # (walks, levels, levels)
+    # a step sd of 0 keeps the level (its kernel is the identity): only the others move it
+    moving = np.flatnonzero(walks > 0)
+    steps = kernels[moving]
     predicted = np.broadcast_to(start, (walks.size, spreads, levels))
     filtered = np.empty((walks.size, spreads, t, levels))
     log_z = np.zeros((walks.size, spreads))
@@ -216,15 +232,12 @@ def filter_walk(
         z = joint.sum(axis=2)
         with np.errstate(divide="ignore"):
             log_z += np.log(z)  # -inf: a cell that cannot explain the cohort
-        filtered[:, :, m, :] = joint / np.where(z > 0, z, 1.0)[..., None]
-        predicted = np.matmul(filtered[:, :, m, :], kernels)
+        now = np.divide(joint, np.where(z > 0, z, 1.0)[..., None], out=joint)
+        filtered[:, :, m, :] = now
+        predicted = now.copy() if moving.size < walks.size else np.empty_like(now)
+        predicted[moving] = np.matmul(now[moving], steps)
     log_z += float(shift.sum())
-    with np.errstate(divide="ignore"):
-        log_post = (
-            log_z
-            + np.log(half_normal_weights(walks, WALK_PRIOR_SCALE))[:, None]
-            + np.log(half_normal_weights(cv, SPREAD_PRIOR_SCALE))[None, :]
-        )
+    log_post = log_z + walk_prior[:, None] + spread_prior[None, :]
     weights = np.exp(log_post - log_post.max())
     weights = np.where(np.isfinite(log_post), weights, 0.0)
     weights /= weights.sum()
@@ -258,6 +271,19 @@ def _kernel(grid: np.ndarray, q: float) -> np.ndarray:
         return np.eye(grid.size)
     kernel = np.exp(-0.5 * ((grid[None, :] - grid[:, None]) / q) ** 2)
     return kernel / kernel.sum(axis=1, keepdims=True)
+
+
+_UNDERFLOW = -746.0  # exp of anything below is exactly 0.0 in double precision
+
+
+def _exp_or_zero(values: np.ndarray) -> np.ndarray:
+    """``np.exp(values)``, the same to the last bit, without evaluating where it underflows.
+
+    Far tails of a likelihood or of a narrow step fill much of these arrays, and ``exp`` takes
+    several times longer where its result underflows than where it does not.
+    """
+    out = np.zeros(values.shape)
+    return np.exp(values, out=out, where=~(values <= _UNDERFLOW))  # NaN stays NaN
 
 
 def _pick(probabilities: np.ndarray, which: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -97,14 +97,19 @@ class OpenLeads:
     @property
     def completion(self) -> np.ndarray:
         """``(F - H) / (1 - H)``: the share of its chance had, given that it is still open."""
-        if self.closing is None:
-            return self.completed
-        return (self.completed - self.closing) / (1.0 - self.closing)
+        return self.completion_of(slice(None))
 
     @property
     def scale(self) -> np.ndarray:
         """``1 / (1 - H)``: what a share of the lag CDF is worth to a lead still open."""
         return np.ones(self.completed.size) if self.closing is None else 1 / (1 - self.closing)
+
+    def completion_of(self, leads: np.ndarray | slice) -> np.ndarray:
+        """:attr:`completion` of some of the leads (positions or a slice)."""
+        if self.closing is None:
+            return self.completed[leads]
+        closing = self.closing[leads]
+        return (self.completed[leads] - closing) / (1.0 - closing)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -264,7 +269,7 @@ def estimate_transition(
     if not pairs.rows.size:
         return empty(reason=f"no lead entered {from_stage} by {as_of:%Y-%m-%d}")
     evidence = _Evidence.of(pairs)
-    lags = evidence.lag_distribution(np.ones(pairs.rows.size, bool))
+    lags = evidence.lag_distribution(None)
     if evidence.converted.sum() < MIN_CONVERSIONS:
         return Transition(
             from_stage=from_stage,
@@ -279,7 +284,7 @@ def estimate_transition(
         )
     first, rate = working_rate(evidence.converted_by_cohort, evidence.trials(lags, 0.0))
     in_regime = evidence.code >= first
-    lag_rows = np.ones(pairs.rows.size, bool)
+    lag_rows = None  # every lead's lag
     if evidence.converted[in_regime].sum() >= _OWN_LAGS and not in_regime.all():
         lag_rows = in_regime
         lags = evidence.lag_distribution(lag_rows)
@@ -379,7 +384,7 @@ def _unseen_tail(evidence, rows, lags, window_days, a: str, b: str) -> str | Non
     yet known (a cure model is not identified without that tail). A windowed rate is known once
     the follow-up covers the window.
     """
-    done = rows & evidence.converted
+    done = evidence.converted if rows is None else rows & evidence.converted
     if not done.any():
         return None
     follow_up = float(evidence.pairs.observed_days[done].max())
@@ -459,16 +464,21 @@ class _Evidence:
     decided: np.ndarray  # per cohort: leads converted or closed
     converted_by_cohort: np.ndarray
     open_rows: np.ndarray  # positions of the open leads
+    total: np.ndarray  # per cohort: leads
+    any_closed: bool  # some lead closed as lost
     _chances: dict = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, pairs: PairArrays) -> _Evidence:
         first = int(pairs.month.min())
         offset = pairs.month - first
-        present = np.bincount(offset) > 0
-        code = (np.cumsum(present) - 1)[offset]
+        per_month = np.bincount(offset)
+        present = per_month > 0
+        # without an empty month in between, a lead's cohort index is its month's offset
+        code = offset if present.all() else (np.cumsum(present) - 1)[offset]
         months = (np.flatnonzero(present) + first).astype("datetime64[M]").astype("datetime64[ns]")
-        decided = pairs.converted | pairs.closed
+        any_closed = bool(pairs.closed.any())
+        decided = pairs.converted | pairs.closed if any_closed else pairs.converted
         return cls(
             pairs=pairs,
             months=months,
@@ -476,6 +486,8 @@ class _Evidence:
             decided=np.bincount(code, weights=decided, minlength=months.size),
             converted_by_cohort=np.bincount(code, weights=pairs.converted, minlength=months.size),
             open_rows=np.flatnonzero(~decided),
+            total=per_month[present],
+            any_closed=any_closed,
         )
 
     @property
@@ -486,16 +498,19 @@ class _Evidence:
     def closed(self) -> np.ndarray:
         return self.pairs.closed
 
-    def lag_distribution(self, rows: np.ndarray) -> LagDistribution:
-        done = rows & self.converted
+    def lag_distribution(self, rows: np.ndarray | None) -> LagDistribution:
+        """The lag distribution of the conversions among ``rows`` (None: every lead)."""
+        done = self.converted if rows is None else rows & self.converted
         return truncated_lag_cdf(self.pairs.lag_days[done], self.pairs.observed_days[done])
 
     def chances(self, lags: LagDistribution, rate: float = 0.0) -> _Chances:
         """The open leads' chances under ``lags`` (kept for the last lags and rate asked about).
 
-        ``rate`` is the working rate of the closing shares (:func:`closing_shares`).
+        ``rate`` is the working rate of the closing shares (:func:`closing_shares`); without
+        leads closed as lost the chances do not depend on it, and are kept across rates.
         """
-        if self._chances.get("key") != (id(lags), rate):
+        key = (id(lags), rate if self.any_closed else None)
+        if self._chances.get("key") != key:
             n = self.months.size
             observed = self.pairs.observed_days[self.open_rows]
             longest = lags.knots[-1] if lags.knots.size else -np.inf
@@ -503,7 +518,7 @@ class _Evidence:
             code = self.code[self.open_rows]
             settled = np.bincount(code, minlength=n) - np.bincount(code[young], minlength=n)
             closing = None
-            if self.closed.any():
+            if self.any_closed:
                 closing = self.closing(lags, rate)(observed[young])
             chances = _Chances(
                 young=young,
@@ -511,7 +526,7 @@ class _Evidence:
                 settled=settled,
                 closing=closing,
             )
-            self._chances.update(key=(id(lags), rate), lags=lags, value=chances)
+            self._chances.update(key=key, lags=lags, value=chances)
         return self._chances["value"]
 
     def closing(self, lags: LagDistribution, rate: float):
@@ -533,7 +548,7 @@ class _Evidence:
 
     def table(self, lags, posterior: RatePosterior | None, regime: np.ndarray) -> pd.DataFrame:
         n = self.months.size
-        total = np.bincount(self.code, minlength=n)
+        total = self.total
         converted = self.converted_by_cohort
         rate = posterior.mean if posterior is not None else 0.0
         effective = self.trials(lags, rate)
@@ -548,7 +563,9 @@ class _Evidence:
                 "cohort": pd.to_datetime(self.months),
                 "total": total,
                 "converted": converted.astype(int),
-                "closed": np.bincount(self.code, weights=self.closed, minlength=n).astype(int),
+                "closed": np.bincount(self.code, weights=self.closed, minlength=n).astype(int)
+                if self.any_closed
+                else np.zeros(n, int),
                 "completion": completion,
                 "effective": effective,
                 "rate_so_far": converted / total,
@@ -570,7 +587,7 @@ class _Evidence:
                 closing[chances.young] = chances.closing
         else:
             completed = lags.cdf_at(self.pairs.age_days[self.open_rows])
-            if self.closed.any():
+            if self.any_closed:
                 closing = self.closing(lags, rate)(self.pairs.observed_days[self.open_rows])
         return OpenLeads(
             entered_ns=self.pairs.entered_ns[self.open_rows],

@@ -34,14 +34,16 @@ import pandas as pd
 from scipy import special
 
 from slaplan.estimate.calendar_shares import (
-    count_between,
     elapsed_share,
     month_bounds,
     weekday_weights,
+    weekday_weights_of_days,
 )
-from slaplan.forecast.data import complete_month_counts
+from slaplan.forecast.data import complete_months, month_totals
 from slaplan.forecast.level import MIN_LEVEL_MONTHS
 from slaplan.forecast.volume import VolumeForecast, forecast_volume
+from slaplan.funnel._date_kernels import day_counts
+from slaplan.funnel.pairs import stamps_ns
 from slaplan.plan.volume import VolumeModel
 
 __all__ = ["BACKTEST_HORIZON", "ESTIMATE_METHODS", "StageVolume", "estimate_volume"]
@@ -171,14 +173,25 @@ def estimate_volume(
     >>> len(v.history), str(v.months[0]), v.forecast.method
     (6, '2026-07', 'level')
     """
-    weights = weekday_weights(times, as_of)
     running_month = pd.Period(as_of, freq="M")
     closes_month = as_of + pd.Timedelta(1, "ns") >= (running_month + 1).start_time
-    history, partial = complete_month_counts(times, start=data_start, as_of=as_of)
+    months, partial = complete_months(start=data_start, as_of=as_of)
+    start, end = month_bounds(running_month)
+    # one count of the stamps per day serves the complete months, the weekday pattern of the
+    # last year and the running month's arrivals so far: one pass over the stamps, not three
+    limit = int(as_of.as_unit("ns").value)
+    low = min(start.value, limit - _HISTORY_NS + 1)
+    if len(months):
+        low = min(low, months[0].start_time.value)
+    first_day = low // _DAY_NS
+    per_day = day_counts(stamps_ns(times), first_day * _DAY_NS, limit)
+    history = pd.Series(month_totals(per_day, first_day, months), index=months.rename("month"))
+    weights = weekday_weights_of_days(per_day, first_day, as_of)
+    if weights is None:
+        weights = weekday_weights(times, as_of)
     running = None
     if not closes_month:
-        start, end = month_bounds(running_month)
-        seen = count_between(times, start, as_of)
+        seen = int(per_day[start.value // _DAY_NS - first_day :].sum())
         running = (running_month, seen, elapsed_share(max(start, data_start), end, as_of, weights))
     common = {
         "stage": stage,
@@ -210,6 +223,8 @@ def estimate_volume(
     return StageVolume(forecast=forecast, intensities=intensities, **common)
 
 
+_DAY_NS = 86_400 * 10**9
+_HISTORY_NS = 365 * _DAY_NS  # the year of arrivals the weekday pattern reads
 _MIN_SPREAD = 0.1  # a month may always be 10% off its level, whatever the history says
 
 

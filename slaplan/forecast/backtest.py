@@ -299,11 +299,14 @@ def run_backtest(
     n_paths: int,
     rng: np.random.Generator,
     show_progress: bool = False,
+    one_regime: bool = False,
 ) -> Backtest:
     """Backtest trusted inputs (see :func:`backtest_forecasts` for the validated door).
 
     One row per method x origin x horizon (actual, point, bounds, errors); a fit that fails at
     an origin is left out of the points and counted in the summary's ``failed_fits``.
+    ``one_regime``: the counts are the months of one regime, found on the whole series (the
+    level model's fits at the origins do not look for level shifts in them again).
     """
     forecasts: list[_Forecast] = []
     failures: list[str] = []
@@ -315,7 +318,7 @@ def run_backtest(
         scale = mase_scale(train)
         for method in methods:
             try:
-                fit = fit_method(method, train, steps, n_paths, rng)
+                fit = fit_method(method, train, steps, n_paths, rng, one_regime=one_regime)
             except MethodFitError:
                 failures.append(method)
                 continue

@@ -19,7 +19,13 @@ from slaplan.errors import DataError
 from slaplan.funnel._date_kernels import NO_PERIOD, day_counts
 from slaplan.funnel.pairs import lead_frame, resolve_as_of, stamps_ns
 
-__all__ = ["complete_month_counts", "data_start", "monthly_stage_counts"]
+__all__ = [
+    "complete_month_counts",
+    "complete_months",
+    "data_start",
+    "month_totals",
+    "monthly_stage_counts",
+]
 
 _NONE = np.iinfo(np.int64).max  # later than every time
 _GRACE = pd.Timedelta(days=1)  # data starting on the 1st (any time of day) cover the month
@@ -60,6 +66,21 @@ def complete_month_counts(
     >>> counts.to_dict(), partial
     ({Period('2026-02', 'M'): 1, Period('2026-03', 'M'): 1}, Period('2026-01', 'M'))
     """
+    months, partial = complete_months(start=start, as_of=as_of)
+    values = np.zeros(len(months), np.int64)
+    if len(months):
+        first_days = _first_days(months)
+        # the last month ends by as_of, so the later times are outside the range counted
+        low, high = int(first_days[0]) * _NS_PER_DAY, int(first_days[-1]) * _NS_PER_DAY - 1
+        values = month_totals(day_counts(stamps_ns(times), low, high), int(first_days[0]), months)
+    counts = pd.Series(values, index=months.rename("month"))
+    return counts, partial
+
+
+def complete_months(
+    *, start: pd.Timestamp, as_of: pd.Timestamp
+) -> tuple[pd.PeriodIndex, pd.Period | None]:
+    """The months :func:`complete_month_counts` counts, and the partial first month left out."""
     running = pd.Period(as_of, freq="M")
     closes = as_of + pd.Timedelta(1, "ns") >= (running + 1).start_time
     last = running if closes else running - 1
@@ -71,17 +92,23 @@ def complete_month_counts(
         if first_complete <= last
         else pd.PeriodIndex([], freq="M")
     )
-    values = np.zeros(len(months), np.int64)
-    if len(months):
-        # first day of each month and of the month after the last, in days since 1970-01-01;
-        # the last month ends by as_of, so the later times are outside the range counted
-        ordinals = np.append(months.asi8, months.asi8[-1] + 1)
-        first_days = ordinals.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
-        low, high = int(first_days[0]) * _NS_PER_DAY, int(first_days[-1]) * _NS_PER_DAY - 1
-        per_day = day_counts(stamps_ns(times), low, high)
-        values = np.add.reduceat(per_day, first_days[:-1] - first_days[0]).astype(np.int64)
-    counts = pd.Series(values, index=months.rename("month"))
-    return counts, (first if partial else None)
+    return months, (first if partial else None)
+
+
+def month_totals(per_day: np.ndarray, first_day: int, months: pd.PeriodIndex) -> np.ndarray:
+    """Totals of whole ``months`` from counts per day (``per_day[0]``: day ``first_day`` since
+    1970-01-01; the days must cover the months)."""
+    if not len(months):
+        return np.zeros(0, np.int64)
+    first_days = _first_days(months)
+    days = per_day[first_days[0] - first_day : first_days[-1] - first_day]
+    return np.add.reduceat(days, first_days[:-1] - first_days[0]).astype(np.int64)
+
+
+def _first_days(months: pd.PeriodIndex) -> np.ndarray:
+    """First day of each month and of the month after the last, in days since 1970-01-01."""
+    ordinals = np.append(months.asi8, months.asi8[-1] + 1)
+    return ordinals.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
 
 
 def monthly_stage_counts(leads: Any, stage: str = "lead", *, by: str | None = None, as_of=None):

@@ -217,7 +217,9 @@ def _posterior(counts, exposure, log_level, center, discount: float = 1.0) -> np
     return discounted_posterior(rows, _prior(log_level, CV_GRID, center), discount)
 
 
-def fit_level(counts: np.ndarray, exposure: np.ndarray | None = None) -> LevelPosterior:
+def fit_level(
+    counts: np.ndarray, exposure: np.ndarray | None = None, *, scan: bool = True
+) -> LevelPosterior:
     """Posterior of the current regime's monthly level from a series of counts.
 
     Parameters
@@ -226,6 +228,9 @@ def fit_level(counts: np.ndarray, exposure: np.ndarray | None = None) -> LevelPo
         Monthly counts, oldest first (at least :data:`MIN_LEVEL_MONTHS`, validated by callers).
     exposure : ndarray of float, optional
         Share of each month observed, in (0, 1] (default: complete months).
+    scan : bool
+        Look for level shifts (:func:`slaplan.forecast.regimes.find_regime`); False when the
+        counts are known to be one regime already (the backtest of a regime's own months).
 
     Returns
     -------
@@ -245,7 +250,7 @@ def fit_level(counts: np.ndarray, exposure: np.ndarray | None = None) -> LevelPo
     coarse = np.linspace(low, high, _COARSE_POINTS)
     loglik = level_loglik(y, e, coarse, CV_GRID)
     prior = _prior(coarse, CV_GRID, center)
-    start, changes = find_regime(loglik, prior)
+    start, changes = find_regime(loglik, prior) if scan else (0, ())
     slope, se, deviations = _seasonality(y, e, start, changes)
     season = _history_factors(deviations, slope)
     ys, es = y[start:], (e * season)[start:]

@@ -286,12 +286,14 @@ def level(
     rng: np.random.Generator,
     *,
     posterior: LevelPosterior | None = None,
+    scan: bool = True,
 ) -> MethodForecast:
     """The regime level (Bayesian negative binomial level of the current regime, see above).
 
-    ``posterior`` is the level already fitted on ``counts``, if the caller has it.
+    ``posterior`` is the level already fitted on ``counts``, if the caller has it; ``scan=False``
+    fits ``counts`` as one regime (see :func:`slaplan.forecast.level.fit_level`).
     """
-    posterior = fit_level(counts) if posterior is None else posterior
+    posterior = fit_level(counts, scan=scan) if posterior is None else posterior
     levels = posterior.intensities(n_paths, horizon, rng, first_position=counts.size)
     paths = rng.poisson(levels).astype(np.int64)
     start = posterior.regime_start
@@ -329,7 +331,20 @@ MIN_MONTHS = {
 
 
 def fit_method(
-    method: str, counts: np.ndarray, horizon: int, n_paths: int, rng: np.random.Generator
+    method: str,
+    counts: np.ndarray,
+    horizon: int,
+    n_paths: int,
+    rng: np.random.Generator,
+    *,
+    one_regime: bool = False,
 ) -> MethodForecast:
-    """Fit ``method`` on ``counts`` (trusted: 1-D, >= 6 whole non-negative numbers) and simulate."""
-    return METHODS[method](np.asarray(counts, dtype=float), horizon, n_paths, rng)
+    """Fit ``method`` on ``counts`` (trusted: 1-D, >= 6 whole non-negative numbers) and simulate.
+
+    ``one_regime``: the counts are known to be one regime (the level model does not scan them
+    for level shifts again; the other methods never do).
+    """
+    counts = np.asarray(counts, dtype=float)
+    if method == "level" and one_regime:
+        return level(counts, horizon, n_paths, rng, scan=False)
+    return METHODS[method](counts, horizon, n_paths, rng)

@@ -357,6 +357,7 @@ def forecast_volume(
         n_paths=min(n_paths // 2, 500),  # the backtest scores points and intervals only
         rng=rng,
         show_progress=bool(show_progress),
+        one_regime=True,  # the months since the last shift found on the whole series
     )
     if method == "auto":
         ranking, choice = _choose(backtest, candidates, origins)

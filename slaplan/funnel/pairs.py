@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Mapping
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
@@ -257,8 +258,10 @@ def pair_arrays(
     limit = int(as_of.as_unit("ns").value)
     entered_all = stamps_ns(timestamps(frame, f"{from_stage}_at"))
     rows = np.flatnonzero((entered_all != NO_PERIOD) & (entered_all <= limit))
-    entered = entered_all[rows]
-    reached = stamps_ns(timestamps(frame, f"{to_stage}_at"))[rows]
+    reached = stamps_ns(timestamps(frame, f"{to_stage}_at"))
+    entered = entered_all
+    if rows.size < entered_all.size:  # (every lead of the first stage: no copies needed)
+        entered, reached = entered_all[rows], reached[rows]
     age_days = (limit - entered) / _NS_PER_DAY
     observed = age_days if window_days is None else np.minimum(age_days, window_days)
     seen = (reached != NO_PERIOD) & (reached <= limit)
@@ -298,28 +301,41 @@ def _groups(frame: pd.DataFrame, by: str | None, keep: np.ndarray):
     return _group_values(frame, by)[keep]
 
 
-def censor(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+def censor(
+    frame: pd.DataFrame, as_of: pd.Timestamp, *, pool: Executor | None = None
+) -> pd.DataFrame:
     """A copy of ``frame`` with every timestamp after ``as_of`` set to NaT (not yet happened).
 
-    Rows are kept: a lead whose every stamp is later simply has none yet.
+    Rows are kept: a lead whose every stamp is later simply has none yet. With ``pool`` (an
+    executor), the columns are censored side by side on it.
     """
-    limit = int(pd.Timestamp(as_of).as_unit("ns").value)
+    as_of = pd.Timestamp(as_of)
     censored = frame.copy(deep=False)
-    for column in censored.columns:
-        values = censored[column]
-        if str(column).endswith("_at") and pd.api.types.is_datetime64_any_dtype(values):
-            if getattr(values.dtype, "tz", None) is not None:
-                censored[column] = values.where(values <= as_of)
-                continue
-            ns = stamps_ns(values)
-            later = len(ns) > 0 and ns.max() > limit
-            if later:
-                ns = np.where(ns > limit, NO_PERIOD, ns)  # NaT
-            if later or values.dtype != "datetime64[ns]":  # else the column is kept as it is
-                censored[column] = pd.Series(
-                    ns.view("datetime64[ns]"), index=values.index, copy=False
-                )
+    columns = [
+        c
+        for c in censored.columns
+        if str(c).endswith("_at") and pd.api.types.is_datetime64_any_dtype(censored[c])
+    ]
+    apply = map if pool is None else pool.map
+    replaced = apply(lambda column: _censored_column(censored[column], as_of), columns)
+    for column, values in zip(columns, list(replaced), strict=True):
+        if values is not None:
+            censored[column] = values
     return censored
+
+
+def _censored_column(values: pd.Series, as_of: pd.Timestamp) -> pd.Series | None:
+    """A datetime column with its times after ``as_of`` as NaT (None: nothing to change)."""
+    if getattr(values.dtype, "tz", None) is not None:
+        return values.where(values <= as_of)
+    limit = int(as_of.as_unit("ns").value)
+    ns = stamps_ns(values)
+    later = len(ns) > 0 and ns.max() > limit
+    if later:
+        ns = np.where(ns > limit, NO_PERIOD, ns)  # NaT
+    if later or values.dtype != "datetime64[ns]":  # else the column is kept as it is
+        return pd.Series(ns.view("datetime64[ns]"), index=values.index, copy=False)
+    return None
 
 
 def _group_values(frame: pd.DataFrame, by: str | None) -> np.ndarray:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from slaplan.errors import DataError
 from slaplan.funnel.lags import (
+    LagDistribution,
     conversion_by_lag,
     lag_summary,
     maturity_horizon_days,
@@ -61,6 +62,31 @@ def _frame():
             "sql_at": pd.to_datetime(["2026-01-15", "2026-03-30", "2026-01-30", "2026-01-01"]),
         }
     )
+
+
+@pytest.mark.parametrize("kind", ["seconds", "tiny and huge", "cubes"])
+def test_bucketed_lookup_finds_what_a_binary_search_finds(kind):
+    """Many values against many knots take the bucket table (LagDistribution.cdf_at); the
+    reference is numpy's binary search, value by value the same index: knots, their neighbours
+    one ulp away, NaN and infinities included."""
+    rng = np.random.default_rng(len(kind))
+    lags = {
+        "seconds": np.round(rng.exponential(7, 30_000) * 86_400) / 86_400,
+        "tiny and huge": np.r_[rng.uniform(0, 1e-9, 10_000), rng.uniform(0, 1e6, 10_000)],
+        "cubes": rng.normal(0, 1, 20_000) ** 3,
+    }[kind]
+    knots = np.unique(lags)
+    dist = LagDistribution(knots=knots, cdf=np.linspace(0.5, 1.0, knots.size), n_converted=1)
+    picked = rng.choice(knots, 5_000)
+    x = np.r_[
+        picked,
+        np.nextafter(picked, np.inf),
+        np.nextafter(picked, -np.inf),
+        rng.uniform(knots[0] - 1, knots[-1] + 1, 5_000),
+        [np.nan, np.inf, -np.inf, 0.0],
+    ]
+    expected = np.r_[0.0, dist.cdf][np.searchsorted(knots, x, side="right")]
+    assert np.array_equal(dist.cdf_at(x), expected)
 
 
 def test_stage_pairs_ages_lags_and_as_of_replay():
