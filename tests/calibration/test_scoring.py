@@ -166,3 +166,29 @@ def test_calibration_slope_matches_a_maximum_likelihood_fit_where_plain_newton_o
     y = np.concatenate([rng.random(60) < 0.3, rng.random(60) < 0.7])
     intercept, slope = calibration_slope(p, y)
     assert (intercept, slope) == pytest.approx((-0.1758, 0.1506), abs=2e-3)
+
+
+def test_an_exactly_bayesian_forecaster_is_calibrated_only_against_targets_it_could_see():
+    """Why the worlds' targets come from the export (independent simulation, scipy's Poisson).
+
+    Poisson counts whose log-mean the forecaster knows to +-0.3 (a normal posterior, exact):
+    its P(count >= target) is calibrated for targets set from its own information (its posterior
+    mean x U(0.6, 1.4)) and not for targets set from the truth's mean x U(0.6, 1.4), where the
+    target tells what the forecaster could not know.
+    """
+    from scipy import stats
+
+    rng = np.random.default_rng(0)
+    n, prior_sd, known_to = 8_000, 0.7, 0.3
+    truth = rng.normal(np.log(50), prior_sd, n)
+    seen = truth + rng.normal(0, known_to, n)
+    variance = 1 / (1 / prior_sd**2 + 1 / known_to**2)
+    mean = variance * (np.log(50) / prior_sd**2 + seen / known_to**2)
+    counts = rng.poisson(np.exp(truth))
+    draws = np.exp(mean[:, None] + np.sqrt(variance) * rng.normal(size=(n, 300)))
+    factor = rng.uniform(0.6, 1.4, n)
+    for base, bar in ((np.exp(truth), "fails"), (np.exp(mean + variance / 2), "holds")):
+        target = np.maximum(1, np.round(factor * base))
+        said = stats.poisson.sf(target[:, None] - 1, draws).mean(axis=1)
+        ece = expected_calibration_error(said, counts >= target)
+        assert (ece > 0.05) if bar == "fails" else (ece < 0.025)  # 0.069 and 0.014 here

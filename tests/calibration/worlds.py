@@ -50,10 +50,10 @@ Why targets come from the export and not from the truth. A kit that reports its 
 honestly is calibrated for targets chosen from what it can see. A target set from the world's
 true expected count carries information the kit does not have (a high target then means a high
 truth), and the bins of P(met) mix worlds the kit could not tell apart: an exactly Bayesian
-forecaster of a Poisson count whose log-mean it knows to +-0.30 shows an ECE of 0.062 (slope
-well below 1) against targets from the truth, 0.007 against targets from its own information
-(20,000 simulated cases; the numbers in ``bench/README.md``). Targets from the truth measured
-how much the kit knew, not whether what it said was honest.
+forecaster of a Poisson count whose log-mean it knows to +-0.30 shows an ECE of 0.07 (too sure
+in every bin) against targets from the truth and 0.01 against targets from its own
+information (``test_scoring.py`` simulates it). Targets from the truth measured how much the kit
+knew, not whether what it said was honest.
 
 Kinds (``KINDS``) and what each adds; the next period follows the same process as the history:
 
