@@ -23,6 +23,8 @@ from typing import Any
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import default
 
+from slaplan.present.in_process import can_execute_in_process, execute_in_process
+
 __all__ = [
     "IPCKernelManager",
     "bundled_notebook",
@@ -133,6 +135,7 @@ def render_review(
     timeout_seconds: int = 600,
     progress: bool = False,
     notebook: str | Path | None = None,
+    in_process: bool = False,
 ) -> Path:
     """Execute the review notebook on the given files and write the HTML report.
 
@@ -150,13 +153,20 @@ def render_review(
         How the lead export is read (:func:`slaplan.load_leads`'s ``mapping`` and ``dayfirst``;
         ``stages``: the funnel's stages, default the SLA's).
     timeout_seconds : int
-        Per-cell execution timeout.
+        Per-cell execution timeout (of a kernel; the cells run in process have none).
     progress : bool
         Show a ``tqdm.auto`` bar of the executed cells (on stderr in a terminal); off by
         default so that tests and scripts stay quiet.
     notebook : path, optional
         The review notebook to run (default the project's, :func:`notebook_path`): a team's
         own copy with the same parameters (``slaplan init``), executed in its own folder.
+    in_process : bool
+        Run the cells in this process instead of a Jupyter kernel
+        (:func:`slaplan.present.in_process.execute_in_process`: no second Python to start and
+        import into; the same report). For a process that only makes the report, as
+        ``slaplan review`` does: the cells run in its global IPython shell and in the
+        notebook's folder. Ignored where an IPython shell already runs (inside a Jupyter
+        kernel).
 
     Returns
     -------
@@ -171,8 +181,6 @@ def render_review(
     ...                  as_of="2026-11-15")  # doctest: +SKIP
     PosixPath('reports/review.html')
     """
-    import papermill
-
     template = notebook_path() if notebook is None else Path(notebook).resolve()
     parameters = {
         "sla_path": str(Path(sla_path).resolve()),
@@ -184,7 +192,19 @@ def render_review(
         "dayfirst": dayfirst,
         "stages": stages,
     }
+    if in_process and can_execute_in_process():
+        body = _report_in_process(template, parameters, progress=progress)
+    else:
+        body = _report_by_kernel(template, parameters, progress=progress, timeout=timeout_seconds)
     out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(body, encoding="utf-8")
+    return out
+
+
+def _report_by_kernel(template: Path, parameters: dict, *, progress: bool, timeout: int) -> str:
+    import papermill
+
     with ThreadPoolExecutor(max_workers=1) as pool:
         exporter = pool.submit(_html_exporter)  # made while the kernel works (see its docstring)
         # no output path: papermill keeps the executed notebook in memory and returns it,
@@ -197,9 +217,23 @@ def render_review(
             progress_bar={"desc": "review", "leave": False} if progress else False,
             kernel_name="python3",
             kernel_manager_class=IPCKernelManager,
-            execution_timeout=timeout_seconds,
+            execution_timeout=timeout,
         )
-        body = _export_html(strip_interactive(notebook), exporter.result())
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(body, encoding="utf-8")
-    return out
+        return _export_html(strip_interactive(notebook), exporter.result())
+
+
+def _report_in_process(template: Path, parameters: dict, *, progress: bool) -> str:
+    import papermill
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        exporter = pool.submit(_html_exporter)  # made while papermill prepares the notebook
+        # the same parameterized notebook papermill would hand a kernel
+        prepared = papermill.execute_notebook(
+            str(template), None, parameters=parameters, prepare_only=True,
+            kernel_name="python3", progress_bar=False,
+        )  # fmt: skip
+        exporter = exporter.result()
+    # the thread ends before the cells run: the review forks a child for its track record, and
+    # a fork copies only the calling thread (slaplan._background)
+    notebook = execute_in_process(prepared, cwd=template.parent, progress=progress)
+    return _export_html(strip_interactive(notebook), exporter)
