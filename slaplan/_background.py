@@ -1,10 +1,12 @@
 """A call computed in a forked child process while the caller goes on: :class:`BackgroundCall`.
 
-Owns the one way slaplan uses a second core for pure-Python work that threads cannot share (the
-GIL): the review's track record, six estimates that need nothing from the rest of the review,
-runs beside the check, the tracking and the charts. A fork starts at once (the child has every
-module and the data already; spawning a fresh interpreter would spend a second importing them)
-and sends back the pickled result.
+Owns how slaplan uses a second core for pure-Python work that threads cannot share (the GIL):
+when a process may fork (:func:`can_fork`) and the call made in a child. The review's track
+record, six estimates that need nothing from the rest of the review, runs beside the check, the
+tracking and the charts. A fork starts at once (the child has every module and the data already;
+spawning a fresh interpreter would spend a second importing them) and sends back the pickled
+result. (``slaplan review`` also makes its HTML exporter in a forked child, under the same
+:func:`can_fork`: that child is sent its input later, see ``present/report.py``.)
 
 The answer never depends on where it was computed: when the child cannot be used (no ``fork`` on
 the platform, a daemonic ``multiprocessing`` worker, which may not have children) or fails in any
@@ -22,7 +24,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-__all__ = ["BackgroundCall"]
+__all__ = ["BackgroundCall", "can_fork"]
 
 T = TypeVar("T")
 _NOTHING = object()
@@ -53,7 +55,7 @@ class BackgroundCall(Generic[T]):
         self._value: Any = _NOTHING
         self._child: Any = None
         self._receiver: Any = None
-        if _can_fork():
+        if can_fork():
             context = multiprocessing.get_context("fork")
             self._receiver, sender = context.Pipe(duplex=False)
             self._child = context.Process(target=_run_child, args=(self._call, sender), daemon=True)
@@ -93,9 +95,12 @@ class BackgroundCall(Generic[T]):
         return outcome
 
 
-def _can_fork() -> bool:
-    # fork is the safe, cheap start on Linux; macOS has it but its system frameworks may not
-    # survive it, and a daemonic multiprocessing worker is not allowed children
+def can_fork() -> bool:
+    """Whether this process may fork a child: on Linux, outside a daemonic worker.
+
+    fork is the safe, cheap start on Linux; macOS has it but its system frameworks may not
+    survive it, and a daemonic ``multiprocessing`` worker is not allowed children.
+    """
     return sys.platform.startswith("linux") and not multiprocessing.current_process().daemon
 
 

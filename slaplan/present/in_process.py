@@ -79,6 +79,7 @@ def execute_in_process(notebook: Any, *, cwd: str | Path, progress: bool = False
         finally:
             os.chdir(folder)
             _NotebookShell.clear_instance()  # and InteractiveShell's, its parent
+            _forget_inline_formats()
             if main_module is not None:  # the shell put its own namespace there
                 sys.modules["__main__"] = main_module
     return notebook
@@ -192,6 +193,18 @@ def _streams_into(outputs: list[Any]):
         contextlib.redirect_stderr(_Stream("stderr", outputs)),
     ):
         yield
+
+
+def _forget_inline_formats() -> None:
+    """Let the next shell of this process set up figure formats, as a fresh kernel's does.
+
+    ``%matplotlib inline`` registers the PNG formatter on the shell only the first time in a
+    process (a mark on ``configure_inline_support``, ipython/ipykernel#29): a second review in
+    the same process would show figures left open as text only.
+    """
+    module = sys.modules.get("matplotlib_inline.backend_inline")
+    if module is not None and hasattr(module.configure_inline_support, "current_backend"):
+        del module.configure_inline_support.current_backend
 
 
 @contextlib.contextmanager

@@ -14,6 +14,8 @@ machine, and IPC has nothing to read (:class:`IPCKernelManager`).
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +25,7 @@ from typing import Any
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import default
 
+from slaplan._background import can_fork
 from slaplan.present.in_process import can_execute_in_process, execute_in_process
 
 __all__ = [
@@ -225,15 +228,64 @@ def _report_by_kernel(template: Path, parameters: dict, *, progress: bool, timeo
 def _report_in_process(template: Path, parameters: dict, *, progress: bool) -> str:
     import papermill
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        exporter = pool.submit(_html_exporter)  # made while papermill prepares the notebook
-        # the same parameterized notebook papermill would hand a kernel
-        prepared = papermill.execute_notebook(
-            str(template), None, parameters=parameters, prepare_only=True,
-            kernel_name="python3", progress_bar=False,
-        )  # fmt: skip
-        exporter = exporter.result()
-    # the thread ends before the cells run: the review forks a child for its track record, and
-    # a fork copies only the calling thread (slaplan._background)
-    notebook = execute_in_process(prepared, cwd=template.parent, progress=progress)
-    return _export_html(strip_interactive(notebook), exporter)
+    # the same parameterized notebook papermill would hand a kernel
+    prepared = papermill.execute_notebook(
+        str(template), None, parameters=parameters, prepare_only=True,
+        kernel_name="python3", progress_bar=False,
+    )  # fmt: skip
+    with _ForkedExport() as export:
+        notebook = execute_in_process(prepared, cwd=template.parent, progress=progress)
+        return export.html(strip_interactive(notebook))
+
+
+class _ForkedExport:
+    """The HTML export, its exporter made in a forked child while the cells run in this process.
+
+    Making the exporter (importing nbconvert, compiling its templates and the CSS selectors of
+    its accessibility pass) takes about a second of a core, which a thread would take from the
+    cells (the GIL) and, being alive, would make the review's own fork copy a process with two
+    threads. The child is forked before the cells, with this process's one thread; it is sent
+    the executed notebook and sends back the page. Without fork, or if the child fails, the
+    export is made here.
+    """
+
+    def __init__(self) -> None:
+        self._connection: Any = None
+        if can_fork():
+            context = multiprocessing.get_context("fork")
+            self._connection, theirs = context.Pipe()
+            self._child = context.Process(
+                target=_export_in_child, args=(theirs, self._connection), daemon=True
+            )
+            self._child.start()
+            theirs.close()
+
+    def __enter__(self) -> _ForkedExport:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        # also when a cell failed: the child, waiting for the notebook, sees the end and exits
+        if self._connection is not None:
+            self._connection.close()
+            self._child.join()
+            self._connection = None
+
+    def html(self, notebook: Any) -> str:
+        """The page of the executed ``notebook``."""
+        if self._connection is not None:
+            try:
+                self._connection.send(notebook)
+                return self._connection.recv()
+            except (EOFError, OSError):  # the child died: export here
+                pass
+        return _export_html(notebook, _html_exporter())
+
+
+def _export_in_child(connection: Any, parents_end: Any) -> None:
+    # the fork copied the parent's end too: closed here, so that the parent closing its own
+    # (a cell failed) reaches this end as the end of the input
+    parents_end.close()
+    # on any failure the parent sees the connection close, exports itself and sees the error
+    with connection, contextlib.suppress(Exception):
+        exporter = _html_exporter()
+        connection.send(_export_html(connection.recv(), exporter))

@@ -1,4 +1,4 @@
-"""``slaplan.present.in_process``: cells run without a kernel give the kernel's outputs."""
+"""Cells run without a kernel give a kernel's outputs; a forked child's export is the same."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import papermill
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
+from slaplan.present import report
 from slaplan.present.in_process import execute_in_process
 from slaplan.present.report import IPCKernelManager
 
@@ -58,7 +59,45 @@ def test_a_failing_cell_stops_the_run_as_papermill_does(tmp_path):
 
 def test_a_second_run_in_the_same_process_gets_a_fresh_shell(tmp_path):
     cells = ['from IPython.display import HTML, display\ndisplay(HTML("<b>x</b>"))', "y = 1"]
+    cells += ["%matplotlib inline\nimport matplotlib.pyplot as plt\n_ = plt.plot([0, 1])"]
     for _ in range(2):
         notebook = new_notebook(cells=[new_code_cell(source) for source in cells])
         execute_in_process(notebook, cwd=tmp_path)
         assert notebook.cells[0].outputs[0]["data"]["text/html"] == "<b>x</b>"
+        assert "image/png" in notebook.cells[2].outputs[0]["data"]  # the open figure, drawn
+
+
+def _small_notebook():
+    cells = ['from IPython.display import HTML, display\ndisplay(HTML("<p>page</p>"))']
+    notebook = new_notebook(cells=[new_code_cell(source) for source in cells])
+    notebook.cells[0].outputs = [
+        nbformat.v4.new_output("display_data", data={"text/html": "<p>page</p>", "text/plain": ""})
+    ]
+    return notebook
+
+
+def test_the_forked_export_is_the_export_made_here():
+    notebook = _small_notebook()
+    here = report._export_html(notebook, report._html_exporter())
+    with report._ForkedExport() as export:
+        assert export.html(notebook) == here
+    assert "<p>page</p>" in here
+
+
+def test_a_failed_child_leaves_the_export_to_this_process(monkeypatch):
+    made_here = report._html_exporter
+
+    def broken():
+        raise RuntimeError("no templates")
+
+    monkeypatch.setattr(report, "_html_exporter", broken)
+    with report._ForkedExport() as export:  # the child inherits the broken exporter
+        monkeypatch.setattr(report, "_html_exporter", made_here)
+        assert "<p>page</p>" in export.html(_small_notebook())
+
+
+def test_the_export_child_ends_when_no_notebook_comes():
+    """A cell failed: leaving the block ends the child waiting for the notebook."""
+    with report._ForkedExport() as export:
+        child = export._child
+    assert child.exitcode == 0
