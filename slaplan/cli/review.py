@@ -81,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
             stages=list(options.stages) if options.stages else None,
             progress=sys.stderr.isatty(),  # a bar for a person at a terminal, none in logs or CI
             notebook=args.notebook,
+            in_process=True,  # this process only makes the report: no kernel to start
         )
     seconds = time.perf_counter() - started
     print(f"review written to {out.resolve()} ({seconds:.0f} s); open it in a browser")

@@ -14,6 +14,8 @@ machine, and IPC has nothing to read (:class:`IPCKernelManager`).
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +24,9 @@ from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import default
+
+from slaplan._background import can_fork
+from slaplan.present.in_process import can_execute_in_process, execute_in_process
 
 __all__ = [
     "IPCKernelManager",
@@ -133,6 +138,7 @@ def render_review(
     timeout_seconds: int = 600,
     progress: bool = False,
     notebook: str | Path | None = None,
+    in_process: bool = False,
 ) -> Path:
     """Execute the review notebook on the given files and write the HTML report.
 
@@ -150,13 +156,20 @@ def render_review(
         How the lead export is read (:func:`slaplan.load_leads`'s ``mapping`` and ``dayfirst``;
         ``stages``: the funnel's stages, default the SLA's).
     timeout_seconds : int
-        Per-cell execution timeout.
+        Per-cell execution timeout (of a kernel; the cells run in process have none).
     progress : bool
         Show a ``tqdm.auto`` bar of the executed cells (on stderr in a terminal); off by
         default so that tests and scripts stay quiet.
     notebook : path, optional
         The review notebook to run (default the project's, :func:`notebook_path`): a team's
         own copy with the same parameters (``slaplan init``), executed in its own folder.
+    in_process : bool
+        Run the cells in this process instead of a Jupyter kernel
+        (:func:`slaplan.present.in_process.execute_in_process`: no second Python to start and
+        import into; the same report). For a process that only makes the report, as
+        ``slaplan review`` does: the cells run in its global IPython shell and in the
+        notebook's folder. Ignored where an IPython shell already runs (inside a Jupyter
+        kernel).
 
     Returns
     -------
@@ -171,8 +184,6 @@ def render_review(
     ...                  as_of="2026-11-15")  # doctest: +SKIP
     PosixPath('reports/review.html')
     """
-    import papermill
-
     template = notebook_path() if notebook is None else Path(notebook).resolve()
     parameters = {
         "sla_path": str(Path(sla_path).resolve()),
@@ -184,7 +195,19 @@ def render_review(
         "dayfirst": dayfirst,
         "stages": stages,
     }
+    if in_process and can_execute_in_process():
+        body = _report_in_process(template, parameters, progress=progress)
+    else:
+        body = _report_by_kernel(template, parameters, progress=progress, timeout=timeout_seconds)
     out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(body, encoding="utf-8")
+    return out
+
+
+def _report_by_kernel(template: Path, parameters: dict, *, progress: bool, timeout: int) -> str:
+    import papermill
+
     with ThreadPoolExecutor(max_workers=1) as pool:
         exporter = pool.submit(_html_exporter)  # made while the kernel works (see its docstring)
         # no output path: papermill keeps the executed notebook in memory and returns it,
@@ -197,9 +220,72 @@ def render_review(
             progress_bar={"desc": "review", "leave": False} if progress else False,
             kernel_name="python3",
             kernel_manager_class=IPCKernelManager,
-            execution_timeout=timeout_seconds,
+            execution_timeout=timeout,
         )
-        body = _export_html(strip_interactive(notebook), exporter.result())
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(body, encoding="utf-8")
-    return out
+        return _export_html(strip_interactive(notebook), exporter.result())
+
+
+def _report_in_process(template: Path, parameters: dict, *, progress: bool) -> str:
+    import papermill
+
+    # the same parameterized notebook papermill would hand a kernel
+    prepared = papermill.execute_notebook(
+        str(template), None, parameters=parameters, prepare_only=True,
+        kernel_name="python3", progress_bar=False,
+    )  # fmt: skip
+    with _ForkedExport() as export:
+        notebook = execute_in_process(prepared, cwd=template.parent, progress=progress)
+        return export.html(strip_interactive(notebook))
+
+
+class _ForkedExport:
+    """The HTML export, its exporter made in a forked child while the cells run in this process.
+
+    Making the exporter (importing nbconvert, compiling its templates and the CSS selectors of
+    its accessibility pass) takes about a second of a core, which a thread would take from the
+    cells (the GIL) and, being alive, would make the review's own fork copy a process with two
+    threads. The child is forked before the cells, with this process's one thread; it is sent
+    the executed notebook and sends back the page. Without fork, or if the child fails, the
+    export is made here.
+    """
+
+    def __init__(self) -> None:
+        self._connection: Any = None
+        if can_fork():
+            context = multiprocessing.get_context("fork")
+            self._connection, theirs = context.Pipe()
+            self._child = context.Process(
+                target=_export_in_child, args=(theirs, self._connection), daemon=True
+            )
+            self._child.start()
+            theirs.close()
+
+    def __enter__(self) -> _ForkedExport:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        # also when a cell failed: the child, waiting for the notebook, sees the end and exits
+        if self._connection is not None:
+            self._connection.close()
+            self._child.join()
+            self._connection = None
+
+    def html(self, notebook: Any) -> str:
+        """The page of the executed ``notebook``."""
+        if self._connection is not None:
+            try:
+                self._connection.send(notebook)
+                return self._connection.recv()
+            except (EOFError, OSError):  # the child died: export here
+                pass
+        return _export_html(notebook, _html_exporter())
+
+
+def _export_in_child(connection: Any, parents_end: Any) -> None:
+    # the fork copied the parent's end too: closed here, so that the parent closing its own
+    # (a cell failed) reaches this end as the end of the input
+    parents_end.close()
+    # on any failure the parent sees the connection close, exports itself and sees the error
+    with connection, contextlib.suppress(Exception):
+        exporter = _html_exporter()
+        connection.send(_export_html(connection.recv(), exporter))

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from slaplan._background import BackgroundCall
 from slaplan._checks import check_count
 from slaplan.estimate.backtest import KitBacktest
 from slaplan.funnel.pairs import resolve_as_of
@@ -29,6 +30,8 @@ from slaplan.sla.spec import SLA, load_sla
 from slaplan.sla.tracking import track_sla
 
 __all__ = ["Review", "build_review"]
+
+_NOT_ASKED = "not computed for this review (track_record_periods=0)"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,8 +65,24 @@ class Review:
     context: pd.DataFrame | None = field(default=None, repr=False)
     left_out: tuple[str, ...] = ()
     estimates: SlaEstimates | None = field(default=None, repr=False)
-    track_record: KitBacktest | None = field(default=None, repr=False)
-    track_record_note: str = ""  # why there is no track record ("" when there is one)
+    # the track record and why there is none ("" when there is one), maybe still being computed
+    # beside the rest of the review (see build_review)
+    record: BackgroundCall[tuple[KitBacktest | None, str]] = field(
+        default=BackgroundCall.ready((None, _NOT_ASKED)), repr=False
+    )
+
+    @property
+    def track_record(self) -> KitBacktest | None:
+        """The kit's track record on the SLA's count commitments, or None (see the note).
+
+        The first read waits for it if it is still being computed.
+        """
+        return self.record.result()[0]
+
+    @property
+    def track_record_note(self) -> str:
+        """Why there is no track record (\"\" when there is one)."""
+        return self.record.result()[1]
 
     def assumptions(self) -> pd.DataFrame:
         """What the numbers assume: every volume and rate of the estimate, by segment.
@@ -177,8 +196,11 @@ def build_review(
         Seed of forecasts and Monte Carlo.
     track_record_periods : int
         Closed months of the kit's track record on the SLA's count commitments
-        (:func:`slaplan.backtest_sla`, one estimate per month and segment: about a second a
-        month on the samples, so 0, the default, leaves it out; the review notebook asks for 6).
+        (:func:`slaplan.backtest_sla`, one estimate per month and segment: about half a
+        second a month on the samples, so 0, the default, leaves it out; the review notebook
+        asks for 6). On Linux it is computed in a forked child process while the rest of the
+        review is computed and shown; reading ``Review.track_record`` waits for it. The numbers
+        are the same as computed in line (which is what happens where there is no fork).
 
     Returns
     -------
@@ -215,10 +237,16 @@ def build_review(
         frame = frame[frame["segment"] == segment]
     as_of_ts = resolve_as_of(leads, as_of)
     period = check_period(None, as_of=as_of_ts, period_months=sla.period_months)
+    # the track record needs nothing from the rest of the review: it runs on a second core
+    # while the rest is computed and shown (the notebook reads it last)
+    record = (
+        BackgroundCall(_track_record, sla, frame, as_of_ts, track_record_periods, seed)
+        if check_count("track_record_periods", track_record_periods)
+        else BackgroundCall.ready((None, _NOT_ASKED))
+    )
     estimates = SlaEstimates(sla, frame, as_of=as_of_ts, period=period, seed=seed)
     checked = check_sla(sla, frame, team=team, as_of=as_of_ts, seed=seed, estimates=estimates)
     tracked = track_sla(sla, frame, as_of=as_of_ts, estimates=estimates)
-    track_record, note = _track_record(sla, frame, as_of_ts, track_record_periods, seed)
     return Review(
         sla=sla,
         as_of=as_of_ts,
@@ -237,8 +265,7 @@ def build_review(
         else segment_context(whole, every_segment, segment, as_of=as_of_ts),
         left_out=tuple(c.id for c in whole.commitments if c.segment not in (None, segment)),
         estimates=estimates,
-        track_record=track_record,
-        track_record_note=note,
+        record=record,
     )
 
 
@@ -246,8 +273,6 @@ def _track_record(
     sla: SLA, frame: pd.DataFrame, as_of: pd.Timestamp, periods: int, seed: int
 ) -> tuple[KitBacktest | None, str]:
     """The backtest of the SLA's count commitments, or None and why there is none."""
-    if check_count("track_record_periods", periods) == 0:
-        return None, "not computed for this review (track_record_periods=0)"
     try:
         return backtest_sla(sla, frame, periods=periods, as_of=as_of, seed=seed), ""
     except ValueError as exc:  # a quarterly SLA, or no count commitment to backtest

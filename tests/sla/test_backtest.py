@@ -138,3 +138,11 @@ def test_a_segment_review_backtests_the_segments_own_commitments(sample_files, s
     assert review.track_record_note == ""
     assert sp.build_review(sample_files / "sla.yaml", sample_leads, as_of="2026-11-15",
                            segment="events").track_record is None  # fmt: skip
+
+
+def test_the_reviews_track_record_is_the_backtest_computed_in_line(sample_files, sample_leads):
+    """The review computes it in a forked child beside the rest (slaplan._background)."""
+    sla = sp.load_sla(sample_files / "sla.yaml")
+    review = sp.build_review(sla, sample_leads, as_of="2026-11-15", track_record_periods=1)
+    in_line = sp.backtest_sla(sla, sample_leads, periods=1, as_of="2026-11-15", seed=0)
+    pd.testing.assert_frame_equal(review.track_record.frame, in_line.frame)
