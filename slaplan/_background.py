@@ -20,11 +20,12 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import sys
+import threading
 import warnings
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-__all__ = ["BackgroundCall", "can_fork"]
+__all__ = ["CHILD_WAIT_SECONDS", "BackgroundCall", "can_fork", "receive"]
 
 T = TypeVar("T")
 _NOTHING = object()
@@ -85,9 +86,7 @@ class BackgroundCall(Generic[T]):
         if self._child is None:
             return None
         try:
-            outcome = self._receiver.recv()
-        except (EOFError, OSError):  # the child died without an answer
-            outcome = None
+            outcome = receive(self._receiver, self._child)
         finally:
             self._receiver.close()
             self._child.join()
@@ -95,13 +94,36 @@ class BackgroundCall(Generic[T]):
         return outcome
 
 
+CHILD_WAIT_SECONDS = 300.0
+"""How long a caller waits for a child's answer before ending it and computing in line (a child
+that hangs costs this much, never the run)."""
+
+
 def can_fork() -> bool:
-    """Whether this process may fork a child: on Linux, outside a daemonic worker.
+    """Whether this process may fork a child: on Linux, outside a daemonic worker, one thread.
 
     fork is the safe, cheap start on Linux; macOS has it but its system frameworks may not
-    survive it, and a daemonic ``multiprocessing`` worker is not allowed children.
+    survive it, and a daemonic ``multiprocessing`` worker is not allowed children. A process
+    with other Python threads (a Jupyter kernel's, a thread pool still alive) is not forked:
+    a lock one of them held at the fork would stay held in the child.
     """
-    return sys.platform.startswith("linux") and not multiprocessing.current_process().daemon
+    return (
+        sys.platform.startswith("linux")
+        and not multiprocessing.current_process().daemon
+        and threading.active_count() == 1
+    )
+
+
+def receive(connection: Any, child: Any, wait: float | None = None) -> Any:
+    """The child's answer on ``connection``, or None when it died or gave none within ``wait``
+    seconds (default :data:`CHILD_WAIT_SECONDS`); a child that did not answer is ended."""
+    try:
+        if connection.poll(CHILD_WAIT_SECONDS if wait is None else wait):
+            return connection.recv()
+    except (EOFError, OSError):  # the child died without an answer
+        return None
+    child.terminate()
+    return None
 
 
 def _run_child(call: Callable[[], Any], sender: Any) -> None:

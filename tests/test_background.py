@@ -47,3 +47,34 @@ def test_a_result_is_kept_and_a_ready_one_needs_no_child():
     call = BackgroundCall(_where, 1)
     assert call.result() is call.result()
     assert BackgroundCall.ready((None, "why")).result() == (None, "why")
+
+
+def test_a_process_with_another_thread_computes_in_line():
+    """A lock held by another thread at a fork would stay held in the child: no fork then."""
+    import threading
+
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        doubled, pid = BackgroundCall(_where, 21).result()
+    finally:
+        release.set()
+        other.join()
+    assert (doubled, pid) == (42, os.getpid())
+
+
+@pytest.mark.skipif(not LINUX, reason="fork is used on Linux only")
+def test_a_child_that_does_not_answer_in_time_is_ended_and_gives_nothing():
+    import multiprocessing
+    import time
+
+    from slaplan._background import receive
+
+    context = multiprocessing.get_context("fork")
+    mine, _sender = context.Pipe(duplex=False)  # kept open: the child never writes
+    child = context.Process(target=time.sleep, args=(60,), daemon=True)
+    child.start()
+    assert receive(mine, child, wait=0.2) is None
+    child.join(timeout=10)
+    assert child.exitcode is not None  # ended, not left running

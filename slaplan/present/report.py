@@ -25,7 +25,7 @@ from typing import Any
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import default
 
-from slaplan._background import can_fork
+from slaplan._background import can_fork, receive
 from slaplan.present.in_process import can_execute_in_process, execute_in_process
 
 __all__ = [
@@ -275,9 +275,12 @@ class _ForkedExport:
         if self._connection is not None:
             try:
                 self._connection.send(notebook)
-                return self._connection.recv()
-            except (EOFError, OSError):  # the child died: export here
+            except OSError:  # the child died: export here
                 pass
+            else:
+                page = receive(self._connection, self._child)
+                if page is not None:
+                    return page
         return _export_html(notebook, _html_exporter())
 
 
