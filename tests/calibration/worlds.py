@@ -189,7 +189,7 @@ def simulate_world(spec: WorldSpec, rng: np.random.Generator) -> World:
     actual = [int(lives[f"{m}_at"].between(start, end, inclusive="left").sum()) for m in METRICS]
     export = _export(lives, spec.as_of)
     targets = [
-        max(1, round(float(recent_counts(export[f"{m}_at"], spec.as_of).mean() or 0.0) * f))
+        max(1, round(_reference(recent_counts(export[f"{m}_at"], spec.as_of)) * f))
         for m, f in zip(METRICS, spec.target_factors, strict=True)
     ]
     return World(
@@ -339,6 +339,11 @@ def recent_counts(times: pd.Series, as_of: pd.Timestamp) -> pd.Series:
     first = max(pd.Period(stamps.min(), freq="M"), last - (RECENT_MONTHS - 1))
     months = pd.period_range(first, last, freq="M") if first <= last else []
     return stamps.dt.to_period("M").value_counts().reindex(months, fill_value=0)
+
+
+def _reference(counts: pd.Series) -> float:
+    """The monthly count a target is set from: the recent months' mean (0 with no month yet)."""
+    return float(counts.mean()) if len(counts) else 0.0
 
 
 def _export(lives: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
