@@ -25,7 +25,7 @@ from typing import Any
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import default
 
-from slaplan._background import can_fork, receive
+from slaplan._background import CHILD_WAIT_SECONDS, can_fork, receive
 from slaplan.present.in_process import can_execute_in_process, execute_in_process
 
 __all__ = [
@@ -267,7 +267,10 @@ class _ForkedExport:
         # also when a cell failed: the child, waiting for the notebook, sees the end and exits
         if self._connection is not None:
             self._connection.close()
-            self._child.join()
+            self._child.join(CHILD_WAIT_SECONDS)
+            if self._child.is_alive():  # stuck before reading its input: not waited for longer
+                self._child.terminate()
+                self._child.join()
             self._connection = None
 
     def html(self, notebook: Any) -> str:
