@@ -24,7 +24,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import special
 
-from .worlds import RECENT_MONTHS, recent_counts
+from .worlds import recent_counts
 
 __all__ = [
     "ECE_BAR",
@@ -49,7 +49,6 @@ N_BINS = 10
 MIN_BIN_WORLDS = 30
 MAX_BIN_GAP = 0.10
 ECE_BAR = 0.04
-NAIVE_MONTHS = RECENT_MONTHS
 
 
 def bin_index(probability: np.ndarray, n_bins: int = N_BINS) -> np.ndarray:
