@@ -10,10 +10,12 @@ The functional core behind :func:`slaplan.estimate.cohort_rates.fit_cohort_rates
 ``q = 0`` is one level for every cohort (the stationary model); ``cv = 0`` is no spread around
 the level. The level is a hidden Markov chain on a grid of logit values, so the forward filter is
 exact on that grid (Rabiner 1989): each ``(cv, q)`` cell gets its marginal likelihood, and the
-cells are averaged by their posterior (priors: ``cv`` half-normal, scale 0.3; ``q`` half-normal,
-scale :data:`WALK_PRIOR_SCALE`). A steady rate is thus not discounted by chance (the cells with
-``q > 0`` gain weight only as the evidence of a walk grows), and a rate that walks is followed,
-with its next step's uncertainty in the forecast, instead of being averaged over the regime.
+cells are averaged by their posterior (priors: ``cv`` half-normal, scale 0.3; ``q`` a steady rate,
+``q = 0``, with probability :data:`STEADY_PRIOR`, else half-normal of scale
+:data:`WALK_PRIOR_SCALE`). A steady rate is thus not discounted by chance: the cells with
+``q > 0`` gain weight only as the evidence of a walk grows, as a change of regime needs its
+evidence (:mod:`slaplan.forecast.regimes`); and a rate that walks is followed, with its next
+step's uncertainty in the forecast, instead of being averaged over the regime.
 
 Why a walk and not only forgetting. A month's count reads several cohorts (the leads still open
 from the last months, the arrivals to come). Under a walking rate they sit near one another, away
@@ -36,7 +38,15 @@ import numpy as np
 from slaplan.forecast.level import SPREAD_PRIOR_SCALE
 from slaplan.forecast.regimes import half_normal_weights
 
-__all__ = ["WALK_GRID", "WALK_PRIOR_SCALE", "LevelWalk", "filter_walk", "support"]
+__all__ = [
+    "STEADY_PRIOR",
+    "WALK_GRID",
+    "WALK_PRIOR_SCALE",
+    "LevelWalk",
+    "filter_walk",
+    "support",
+    "walk_prior_weights",
+]
 
 WALK_GRID = np.array([0.0, 0.03, 0.06, 0.1, 0.15, 0.2, 0.3, 0.45])
 """Candidate step sd ``q`` of the level per month (logit scale)."""
@@ -45,6 +55,14 @@ WALK_PRIOR_SCALE = 0.15
 one of 40% rare. (In the calibration study's drifting worlds, step sd 0.05-0.25, the SQL count's
 debiased ECE was 0.063 with a scale of 0.1 and 0.052 with 0.15; the steady kinds met the bar
 with both.)"""
+STEADY_PRIOR = 0.5
+"""Prior probability that the rate does not walk (``q = 0``): a steady rate and a walking one are
+equally likely before the data. With the half-normal alone (8% of its mass in the cell of
+``q = 0``), a few cohorts could not make a steady rate steady: in the calibration study's
+stationary worlds the kit described a walk (posterior mean step >= 5% of the odds a month) in
+43% of the lead->MQL rates and 75% of the MQL->SQL ones, and its count probabilities were timid
+(reliability slope 1.5 for MQLs); a young regime's two or three cohorts took the walk wholly from
+the prior."""
 _KEEP = 1e-7  # cells below this posterior weight are dropped (never drawn in practice)
 _SUPPORT = 1e-9  # grid mass below which a level is out of the support (the fine grid's range)
 
@@ -208,7 +226,7 @@ def filter_walk(
     0.29
     """
     t = loglik.shape[0]
-    walk_prior = np.log(half_normal_weights(walks, WALK_PRIOR_SCALE))
+    walk_prior = np.log(walk_prior_weights(walks))
     with np.errstate(divide="ignore"):
         spread_prior = np.log(half_normal_weights(cv, SPREAD_PRIOR_SCALE))
     if within is not None:
@@ -253,6 +271,21 @@ def filter_walk(
         spread_index=spread_at,
         kernels={float(walks[i]): kernels[i] for i in np.unique(walk_at)},
     )
+
+
+def walk_prior_weights(walks: np.ndarray) -> np.ndarray:
+    """Prior weights of the step sds ``walks`` (>= 0, increasing, the first 0): the steady rate's
+    :data:`STEADY_PRIOR` on ``q = 0``, the rest half-normal of scale :data:`WALK_PRIOR_SCALE`.
+
+    >>> w = walk_prior_weights(WALK_GRID)
+    >>> round(float(w.sum()), 6), bool(w[0] > 0.5)
+    (1.0, True)
+    """
+    if walks[0] != 0:
+        raise ValueError(f"the step sd grid must start at 0 (the steady rate), got {walks[0]}")
+    weights = (1.0 - STEADY_PRIOR) * half_normal_weights(walks, WALK_PRIOR_SCALE)
+    weights[0] += STEADY_PRIOR
+    return weights
 
 
 def support(walk: LevelWalk) -> tuple[float, float]:

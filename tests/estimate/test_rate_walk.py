@@ -13,8 +13,16 @@ import pytest
 from scipy import special
 
 from slaplan.estimate.cohort_rates import fit_cohort_rates, possible_cells, rate_loglik
-from slaplan.estimate.rate_walk import filter_walk
+from slaplan.estimate.rate_walk import (
+    STEADY_PRIOR,
+    WALK_GRID,
+    WALK_PRIOR_SCALE,
+    filter_walk,
+    walk_prior_weights,
+)
+from slaplan.estimate.transitions import DRIFT_SHOWN
 from slaplan.forecast.level import CV_GRID
+from slaplan.forecast.regimes import half_normal_weights
 
 
 def _walk_world(rng, months, step, trials=300, start=0.12):
@@ -103,3 +111,36 @@ def test_cohort_means_agree_with_the_backward_draws():
     a, b = post.cohort_draws(40_000, np.random.default_rng(1), np.arange(20))
     drawn = np.where(np.isinf(b), a, (a + converted) / (a + b + trials)).mean(axis=0)
     np.testing.assert_allclose(post.cohort_means(converted, trials), drawn, atol=5e-4)
+
+
+@pytest.mark.parametrize("months", [6, 18])
+def test_a_steady_rate_is_described_as_steady_and_a_walk_of_a_quarter_is_not(months):
+    """Simulated here, 200 worlds each (cohorts of 300 at 12%): the description says "drifts"
+    (posterior mean step >= DRIFT_SHOWN) for at most 15% of steady rates of 6 or 18 cohorts
+    (with the half-normal prior alone, 8% of it on ``q = 0``: 100% and 28%); a walk of step sd
+    0.25 over 18 months, its steps as large as the binomial noise of a cohort, is said to drift
+    in at least 60% of the worlds (74% when written). Three cohorts tell nothing of a walk: the
+    posterior is then the prior, whose mean step (0.05) sits at the threshold."""
+    rng = np.random.default_rng(23)
+    steady = [
+        fit_cohort_rates(*_walk_world(rng, months, 0.0)[:2]).drift >= DRIFT_SHOWN
+        for _ in range(200)
+    ]
+    assert np.mean(steady) <= 0.15
+    if months == 18:
+        walking = [
+            fit_cohort_rates(*_walk_world(rng, months, 0.25)[:2]).drift >= DRIFT_SHOWN
+            for _ in range(200)
+        ]
+        assert np.mean(walking) >= 0.6
+
+
+def test_the_walks_prior_puts_half_on_a_steady_rate():
+    """The prior's weights: STEADY_PRIOR on q = 0 plus the half-normal's own cell there."""
+    weights = walk_prior_weights(WALK_GRID)
+    cell = half_normal_weights(WALK_GRID, WALK_PRIOR_SCALE)
+    assert weights.sum() == pytest.approx(1.0)
+    assert weights[0] == pytest.approx(STEADY_PRIOR + (1 - STEADY_PRIOR) * cell[0])
+    np.testing.assert_allclose(weights[1:], (1 - STEADY_PRIOR) * cell[1:])
+    with pytest.raises(ValueError, match="start at 0"):
+        walk_prior_weights(WALK_GRID[1:])
