@@ -438,6 +438,7 @@ class _Chances:
     """
 
     young: np.ndarray  # positions, among the open leads, of those younger than the longest lag
+    young_code: np.ndarray  # the cohort of each young one
     completion: np.ndarray  # F at the observed time of each young one
     settled: np.ndarray  # per cohort: open leads past the longest lag
     closing: np.ndarray | None = None  # H at the observed time of each young one
@@ -467,7 +468,7 @@ class _Evidence:
     open_rows: np.ndarray  # positions of the open leads
     total: np.ndarray  # per cohort: leads
     any_closed: bool  # some lead closed as lost
-    _chances: dict = field(default_factory=dict, compare=False)
+    _chances: dict = field(default_factory=dict, compare=False)  # open leads, last chances
 
     @classmethod
     def of(cls, pairs: PairArrays) -> _Evidence:
@@ -525,18 +526,25 @@ class _Evidence:
         key = (id(lags), rate if self.any_closed else None)
         if self._chances.get("key") != key:
             n = self.months.size
-            observed = self.pairs.observed_days[self.open_rows]
+            if "open" not in self._chances:  # the open leads' times and cohorts, read once
+                code = self.code[self.open_rows]
+                self._chances["open"] = (
+                    self.pairs.observed_days[self.open_rows],
+                    code,
+                    np.bincount(code, minlength=n),
+                )
+            observed, code, per_cohort = self._chances["open"]
             longest = lags.knots[-1] if lags.knots.size else -np.inf
             young = np.flatnonzero(observed < longest)
-            code = self.code[self.open_rows]
-            settled = np.bincount(code, minlength=n) - np.bincount(code[young], minlength=n)
+            young_code = code[young]
             closing = None
             if self.any_closed:
                 closing = self.closing(lags, rate)(observed[young])
             chances = _Chances(
                 young=young,
+                young_code=young_code,
                 completion=lags.cdf_at(observed[young]),
-                settled=settled,
+                settled=per_cohort - np.bincount(young_code, minlength=n),
                 closing=closing,
             )
             self._chances.update(key=key, lags=lags, value=chances)
@@ -551,8 +559,7 @@ class _Evidence:
         return closing_shares(done, closed, lags.cdf_at, rate)
 
     def _young_sum(self, chances: _Chances, weights: np.ndarray) -> np.ndarray:
-        code = self.code[self.open_rows[chances.young]]
-        return np.bincount(code, weights=weights, minlength=self.months.size)
+        return np.bincount(chances.young_code, weights=weights, minlength=self.months.size)
 
     def trials(self, lags: LagDistribution, rate: float) -> np.ndarray:
         chances = self.chances(lags, rate)

@@ -241,6 +241,7 @@ def day_counts(ns: np.ndarray, low: int, high: int) -> np.ndarray:
     days = (high - start) // _NS_PER_DAY + 1
     offsets = (np.asarray(ns, dtype=np.int64) - low).view(np.uint64)
     np.minimum(offsets, np.uint64(high - low + _NS_PER_DAY), out=offsets)
-    offsets += np.uint64(low - start)
+    if low != start:  # (a range from midnight, the usual one, needs no shift)
+        offsets += np.uint64(low - start)
     offsets //= np.uint64(_NS_PER_DAY)
     return np.bincount(offsets.view(np.int64), minlength=days + 1)[:days]
