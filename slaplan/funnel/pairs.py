@@ -258,10 +258,13 @@ def pair_arrays(
     """
     limit = int(as_of.as_unit("ns").value)
     entered_all = stamps_ns(timestamps(frame, f"{from_stage}_at"))
-    rows = np.flatnonzero((entered_all != NO_PERIOD) & (entered_all <= limit))
+    entered_by = (entered_all != NO_PERIOD) & (entered_all <= limit)
     reached = stamps_ns(timestamps(frame, f"{to_stage}_at"))
     entered = entered_all
-    if rows.size < entered_all.size:  # (every lead of the first stage: no copies needed)
+    if np.count_nonzero(entered_by) == entered_all.size:  # every lead of the first stage:
+        rows = np.arange(entered_all.size)  # no search for the positions, no copies
+    else:
+        rows = np.flatnonzero(entered_by)
         entered, reached = entered_all[rows], reached[rows]
     age_days = (limit - entered) / _NS_PER_DAY
     observed = age_days if window_days is None else np.minimum(age_days, window_days)
