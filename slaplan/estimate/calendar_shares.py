@@ -75,8 +75,10 @@ def count_between(times: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> i
     >>> count_between(times, pd.Timestamp("2026-11-01"), pd.Timestamp("2026-11-05"))
     1
     """
-    ns = stamps_ns(times)
     low, high = int(start.as_unit("ns").value), int(end.as_unit("ns").value)
+    if high < low:  # an empty range (a period that starts after as_of): no pass over the times
+        return 0
+    ns = stamps_ns(times)
     return int(np.count_nonzero((ns >= low) & (ns <= high)))
 
 

@@ -84,16 +84,23 @@ def rate_loglik(
     """
     c = np.asarray(converted, float)[:, None, None]
     n = np.asarray(effective, float)[:, None, None]
-    mu = special.expit(np.asarray(logit_mean, float))[None, :, None]
-    v = np.asarray(cv, float)[None, None, :]
+    mu = special.expit(np.asarray(logit_mean, float))[None, None, :]
+    v = np.asarray(cv, float)
     binomial = v == 0
+    # computed as (cohorts, spreads, levels), the levels innermost so that each numpy loop runs
+    # over a row of levels (not over the 13 spreads), and laid out as cells at the end; the
+    # Beta-binomial only where there is a spread (the costly part: a log Beta function a cell)
+    out = np.empty((c.shape[0], v.size, mu.size))
     with np.errstate(divide="ignore", invalid="ignore"):
-        kappa = np.where(binomial, 1.0, (1 - mu) / (mu * np.where(binomial, 1.0, v) ** 2) - 1)
-        a, b = mu * kappa, (1 - mu) * kappa
-        mixed = special.betaln(a + c, b + n - c) - special.betaln(a, b)
-        plain = special.xlogy(c, mu) + special.xlog1py(n - c, -mu)
-        out = np.where(binomial, plain, np.where(kappa > 0, mixed, 0.0))
-    return out.reshape(c.shape[0], -1)
+        if not binomial.all():
+            spread = v[~binomial][None, :, None]
+            kappa = (1 - mu) / (mu * spread**2) - 1
+            a, b = mu * kappa, (1 - mu) * kappa
+            mixed = special.betaln(a + c, b + n - c) - special.betaln(a, b)
+            out[:, ~binomial] = np.where(kappa > 0, mixed, 0.0)
+        if binomial.any():
+            out[:, binomial] = special.xlogy(c, mu) + special.xlog1py(n - c, -mu)
+    return np.ascontiguousarray(out.transpose(0, 2, 1)).reshape(c.shape[0], -1)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -159,8 +159,13 @@ class FunnelEstimate:
         >>> est.transition("mql", "sql").sufficient
         True
         """
-        jobs = [(self.volume, (stage,)) for stage in self.stages[:-1]]
-        jobs += [(self.transition, pair) for pair in itertools.pairwise(self.stages)]
+        # the longest piece first: the transition out of the first stage reads every lead (on
+        # a million leads it takes as long as two volumes), and its passes over the leads
+        # release the GIL while the other thread fits the volumes; started last, it kept one
+        # thread busy alone at the end
+        transitions = [(self.transition, pair) for pair in itertools.pairwise(self.stages)]
+        jobs = transitions[:1] + [(self.volume, (stage,)) for stage in self.stages[:-1]]
+        jobs += transitions[1:]
         count = (
             min(os.cpu_count() or 1, 2)
             if workers is None

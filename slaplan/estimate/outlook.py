@@ -273,8 +273,7 @@ def pending_by_cohort(
     done = np.round(pending.completed[live] * _GRID).astype(np.int64)
     lowest = int(done.min())  # below 0 where closing outpaces converting (see OpenLeads)
     width = int(done.max()) - lowest + 1
-    keys, at = np.unique(pending.cohort[live].astype(np.int64) * width + (done - lowest),
-                         return_inverse=True)  # fmt: skip
+    keys, at = _groups(pending.cohort[live].astype(np.int64) * width + (done - lowest))
     gain = np.bincount(at, weights=pending.in_period[live])
     group_cohort, group_done = np.divmod(keys, width)
     group_done += lowest
@@ -287,6 +286,17 @@ def pending_by_cohort(
         expected[:, j] = _expected_pending(rates[:, cohort], group_done[part] / _GRID, gain[part])
     mean_q = np.clip(expected / size, 0.0, 1.0)
     return cohorts, rng.binomial(size[None, :], mean_q).astype(float), expected
+
+
+def _groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_inverse=True)`` of integers >= 0; counted instead of sorted
+    when they fill their range densely (the many open leads of the first stage)."""
+    low = int(keys.min())
+    span = int(keys.max()) - low + 1
+    if span > 4 * keys.size:
+        return np.unique(keys, return_inverse=True)
+    present = np.bincount(keys - low, minlength=span) > 0
+    return np.flatnonzero(present) + low, (np.cumsum(present) - 1)[keys - low]
 
 
 def _expected_pending(p: np.ndarray, done: np.ndarray, gain: np.ndarray) -> np.ndarray:
@@ -306,11 +316,13 @@ def _expected_pending(p: np.ndarray, done: np.ndarray, gain: np.ndarray) -> np.n
     step = nodes[1] - nodes[0]
     where = np.clip(((p - low) / step).astype(np.int64), 0, _RATE_NODES - 2)
     t = np.clip((p - nodes[where]) / step, 0.0, 1.0)
+    # each power once: t**3 is a pow() a value (numpy squares only 2 by multiplying)
+    square, cube = t**2, t**3
     return (
-        (2 * t**3 - 3 * t**2 + 1) * value[where]
-        + (t**3 - 2 * t**2 + t) * step * slope[where]
-        + (3 * t**2 - 2 * t**3) * value[where + 1]
-        + (t**3 - t**2) * step * slope[where + 1]
+        (2 * cube - 3 * square + 1) * value[where]
+        + (cube - 2 * square + t) * step * slope[where]
+        + (3 * square - 2 * cube) * value[where + 1]
+        + (cube - square) * step * slope[where + 1]
     )
 
 

@@ -38,7 +38,7 @@ def pending_leads(transition: Transition, period: pd.Period) -> PendingLeads:
     from_ns = max(start, transition.as_of).value
     knots = transition.lags.knots
     longest = int(np.ceil(knots[-1] * _DAY_NS)) + 1 if knots.size else 0
-    near = np.flatnonzero(from_ns - entered < longest)
+    near = np.flatnonzero(entered > from_ns - longest)  # from_ns - entered < longest
     since = (from_ns - entered[near]) / _DAY_NS
     until = (end.value - entered[near]) / _DAY_NS
     in_period = np.clip(cdf(until) - np.maximum(cdf(since), open_leads.completed[near]), 0.0, 1.0)

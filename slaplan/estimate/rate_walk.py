@@ -113,16 +113,19 @@ class LevelWalk:
         K))`` (Rauch, Tung & Striebel 1965, on a grid); exact, no draws.
         """
         out = np.empty_like(self.filtered)
-        out[:, -1] = self.filtered[:, -1]
         for q, kernel in self.kernels.items():
             cells = self.walk == q
-            later = self.filtered[cells, -1]
-            for m in range(self.filtered.shape[1] - 2, -1, -1):
-                now = self.filtered[cells, m]
+            # the cells of this step sd cohort by cohort, (cohorts, cells, levels): each
+            # cohort's rows one contiguous block, read and written without a copy a cohort
+            filtered = np.ascontiguousarray(self.filtered[cells].transpose(1, 0, 2))
+            smoothed = np.empty_like(filtered)
+            smoothed[-1] = later = filtered[-1]
+            for m in range(filtered.shape[0] - 2, -1, -1):
+                now = filtered[m]
                 predicted = now @ kernel if q > 0 else now  # q = 0: the identity, no step
                 ratio = np.divide(later, predicted, out=np.zeros_like(later), where=predicted > 0)
-                later = now * (ratio @ kernel.T if q > 0 else ratio)
-                out[cells, m] = later
+                later = smoothed[m] = now * (ratio @ kernel.T if q > 0 else ratio)
+            out[cells] = smoothed.transpose(1, 0, 2)
         return out
 
     def paths(
@@ -240,20 +243,24 @@ def filter_walk(
     start /= start.sum()
     kernels = np.stack([_kernel(grid, q) for q in walks])  # (walks, levels, levels)
     # a step sd of 0 keeps the level (its kernel is the identity): only the others move it
-    moving = np.flatnonzero(walks > 0)
+    moving, still = np.flatnonzero(walks > 0), np.flatnonzero(walks <= 0)
     steps = kernels[moving]
+    # (the first product takes numpy's layout of start x emission, the levels strided, and
+    # its sums over the levels add in that order: the same numbers as ever)
     predicted = np.broadcast_to(start, (walks.size, spreads, levels))
+    following = np.empty(predicted.shape)  # each cohort's prediction of the next, reused
     filtered = np.empty((walks.size, spreads, t, levels))
     log_z = np.zeros((walks.size, spreads))
-    for m in range(t):
-        joint = predicted * emit[m][None, :, :]
-        z = joint.sum(axis=2)
-        with np.errstate(divide="ignore"):
-            log_z += np.log(z)  # -inf: a cell that cannot explain the cohort
-        now = np.divide(joint, np.where(z > 0, z, 1.0)[..., None], out=joint)
-        filtered[:, :, m, :] = now
-        predicted = now.copy() if moving.size < walks.size else np.empty_like(now)
-        predicted[moving] = np.matmul(now[moving], steps)
+    with np.errstate(divide="ignore"):  # log 0 = -inf: a cell that cannot explain the cohort
+        for m in range(t):
+            joint = predicted * emit[m][None, :, :]
+            z = joint.sum(axis=2)
+            log_z += np.log(z)
+            now = np.divide(joint, np.where(z > 0, z, 1.0)[..., None], out=joint)
+            filtered[:, :, m, :] = now
+            following[still] = now[still]
+            following[moving] = np.matmul(now[moving], steps)
+            predicted = following
     log_z += float(shift.sum())
     log_post = log_z + walk_prior[:, None] + spread_prior[None, :]
     weights = np.exp(log_post - log_post.max())
@@ -302,7 +309,7 @@ def _kernel(grid: np.ndarray, q: float) -> np.ndarray:
     """Transition matrix of one month's step on ``grid`` (rows: from, columns: to)."""
     if q <= 0:
         return np.eye(grid.size)
-    kernel = np.exp(-0.5 * ((grid[None, :] - grid[:, None]) / q) ** 2)
+    kernel = _exp_or_zero(-0.5 * ((grid[None, :] - grid[:, None]) / q) ** 2)
     return kernel / kernel.sum(axis=1, keepdims=True)
 
 

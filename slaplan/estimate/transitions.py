@@ -270,7 +270,7 @@ def estimate_transition(
         return empty(reason=f"no lead entered {from_stage} by {as_of:%Y-%m-%d}")
     evidence = _Evidence.of(pairs)
     lags = evidence.lag_distribution(None)
-    if evidence.converted.sum() < MIN_CONVERSIONS:
+    if evidence.converted_rows.size < MIN_CONVERSIONS:
         return Transition(
             from_stage=from_stage,
             to_stage=to_stage,
@@ -280,12 +280,12 @@ def estimate_transition(
             lags=lags,
             posterior=None,
             open_leads=evidence.open_leads(lags, window_days),
-            reason=_few(evidence.converted.sum(), from_stage, to_stage, None),
+            reason=_few(evidence.converted_rows.size, from_stage, to_stage, None),
         )
     first, rate = working_rate(evidence.converted_by_cohort, evidence.trials(lags, 0.0))
     in_regime = evidence.code >= first
     lag_rows = None  # every lead's lag
-    if evidence.converted[in_regime].sum() >= _OWN_LAGS and not in_regime.all():
+    if in_regime[evidence.converted_rows].sum() >= _OWN_LAGS and not in_regime.all():
         lag_rows = in_regime
         lags = evidence.lag_distribution(lag_rows)
     posterior = fit_cohort_rates(evidence.converted_by_cohort, evidence.trials(lags, rate))
@@ -384,8 +384,8 @@ def _unseen_tail(evidence, rows, lags, window_days, a: str, b: str) -> str | Non
     yet known (a cure model is not identified without that tail). A windowed rate is known once
     the follow-up covers the window.
     """
-    done = evidence.converted if rows is None else rows & evidence.converted
-    if not done.any():
+    done = evidence.converted_among(rows)
+    if not done.size:
         return None
     follow_up = float(evidence.pairs.observed_days[done].max())
     if window_days is not None and follow_up >= 0.99 * window_days:
@@ -438,6 +438,7 @@ class _Chances:
     """
 
     young: np.ndarray  # positions, among the open leads, of those younger than the longest lag
+    young_code: np.ndarray  # the cohort of each young one
     completion: np.ndarray  # F at the observed time of each young one
     settled: np.ndarray  # per cohort: open leads past the longest lag
     closing: np.ndarray | None = None  # H at the observed time of each young one
@@ -463,10 +464,11 @@ class _Evidence:
     code: np.ndarray  # cohort index per lead
     decided: np.ndarray  # per cohort: leads converted or closed
     converted_by_cohort: np.ndarray
+    converted_rows: np.ndarray  # positions of the converted leads
     open_rows: np.ndarray  # positions of the open leads
     total: np.ndarray  # per cohort: leads
     any_closed: bool  # some lead closed as lost
-    _chances: dict = field(default_factory=dict, compare=False)
+    _chances: dict = field(default_factory=dict, compare=False)  # open leads, last chances
 
     @classmethod
     def of(cls, pairs: PairArrays) -> _Evidence:
@@ -479,12 +481,19 @@ class _Evidence:
         months = (np.flatnonzero(present) + first).astype("datetime64[M]").astype("datetime64[ns]")
         any_closed = bool(pairs.closed.any())
         decided = pairs.converted | pairs.closed if any_closed else pairs.converted
+        # the converted leads' positions once (the lags and the follow-up read them); counted
+        # per cohort from them, as floats (the same whole numbers as summed weights of 1)
+        converted_rows = np.flatnonzero(pairs.converted)
+        converted = np.bincount(code[converted_rows], minlength=months.size).astype(float)
         return cls(
             pairs=pairs,
             months=months,
             code=code,
-            decided=np.bincount(code, weights=decided, minlength=months.size),
-            converted_by_cohort=np.bincount(code, weights=pairs.converted, minlength=months.size),
+            decided=np.bincount(code, weights=decided, minlength=months.size)
+            if any_closed
+            else converted,
+            converted_by_cohort=converted,
+            converted_rows=converted_rows,
             open_rows=np.flatnonzero(~decided),
             total=per_month[present],
             any_closed=any_closed,
@@ -498,9 +507,14 @@ class _Evidence:
     def closed(self) -> np.ndarray:
         return self.pairs.closed
 
+    def converted_among(self, rows: np.ndarray | None) -> np.ndarray:
+        """Positions of the converted leads among ``rows`` (a mask; None: every lead)."""
+        done = self.converted_rows
+        return done if rows is None else done[rows[done]]
+
     def lag_distribution(self, rows: np.ndarray | None) -> LagDistribution:
         """The lag distribution of the conversions among ``rows`` (None: every lead)."""
-        done = self.converted if rows is None else rows & self.converted
+        done = self.converted_among(rows)
         return truncated_lag_cdf(self.pairs.lag_days[done], self.pairs.observed_days[done])
 
     def chances(self, lags: LagDistribution, rate: float = 0.0) -> _Chances:
@@ -512,18 +526,25 @@ class _Evidence:
         key = (id(lags), rate if self.any_closed else None)
         if self._chances.get("key") != key:
             n = self.months.size
-            observed = self.pairs.observed_days[self.open_rows]
+            if "open" not in self._chances:  # the open leads' times and cohorts, read once
+                code = self.code[self.open_rows]
+                self._chances["open"] = (
+                    self.pairs.observed_days[self.open_rows],
+                    code,
+                    np.bincount(code, minlength=n),
+                )
+            observed, code, per_cohort = self._chances["open"]
             longest = lags.knots[-1] if lags.knots.size else -np.inf
             young = np.flatnonzero(observed < longest)
-            code = self.code[self.open_rows]
-            settled = np.bincount(code, minlength=n) - np.bincount(code[young], minlength=n)
+            young_code = code[young]
             closing = None
             if self.any_closed:
                 closing = self.closing(lags, rate)(observed[young])
             chances = _Chances(
                 young=young,
+                young_code=young_code,
                 completion=lags.cdf_at(observed[young]),
-                settled=settled,
+                settled=per_cohort - np.bincount(young_code, minlength=n),
                 closing=closing,
             )
             self._chances.update(key=key, lags=lags, value=chances)
@@ -538,8 +559,7 @@ class _Evidence:
         return closing_shares(done, closed, lags.cdf_at, rate)
 
     def _young_sum(self, chances: _Chances, weights: np.ndarray) -> np.ndarray:
-        code = self.code[self.open_rows[chances.young]]
-        return np.bincount(code, weights=weights, minlength=self.months.size)
+        return np.bincount(chances.young_code, weights=weights, minlength=self.months.size)
 
     def trials(self, lags: LagDistribution, rate: float) -> np.ndarray:
         chances = self.chances(lags, rate)

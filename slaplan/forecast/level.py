@@ -184,26 +184,31 @@ def level_loglik(
     """
     y = np.asarray(counts, float)[:, None, None]
     e = np.asarray(exposure, float)
-    level = np.exp(log_level)
+    level = np.exp(log_level)[None, None, :]
     poisson = cv == 0
-    k = np.where(poisson, 1.0, 1.0 / np.where(poisson, 1.0, cv) ** 2)[None, None, :]
+    # computed as (months, spreads, levels), the levels innermost so that each numpy loop runs
+    # over a row of levels (not over the 13 spreads), and laid out as cells at the end
+    k = np.where(poisson, 1.0, 1.0 / np.where(poisson, 1.0, cv) ** 2)[None, :, None]
     # the Gamma-function terms do not depend on the level: computed once per month and spread
     shape_terms = special.gammaln(y + k) - special.gammaln(k) + k * np.log(k)
     # the logs depend on the month through its exposure only, mostly 1 (a complete month):
-    # taken once per distinct exposure and spread to the months
-    exposures, which = np.unique(e, return_inverse=True)
-    if exposures.size == e.size:  # all distinct (seasonal factors): nothing to share
-        exposures, which = e, slice(None)
-    mean = level[None, :, None] * exposures[:, None, None]
+    # taken once per distinct exposure and spread to the months (broadcast when all share one)
+    if e.size and (e == e[0]).all():
+        exposures, which = e[:1], slice(0, 1)
+    else:
+        exposures, which = np.unique(e, return_inverse=True)
+        if exposures.size == e.size:  # all distinct (seasonal factors): nothing to share
+            exposures, which = e, slice(None)
+    mean = level * exposures[:, None, None]
     # log NB = shape terms + k log(k / (k + m)) + y log(m / (k + m)), one log of k + m per cell
-    out = np.log(k + mean)[which]
-    np.multiply(k + y, out, out=out)
+    out = np.empty((y.shape[0], k.size, level.size))
+    np.multiply(k + y, np.log(k + mean)[which], out=out)
     np.subtract(shape_terms, out, out=out)
     out += y * np.log(mean)[which]
     if poisson.any():
-        per_month = level[None, :] * e[:, None]
-        out[:, :, poisson] = (special.xlogy(y[:, :, 0], per_month) - per_month)[..., None]
-    return out.reshape(y.shape[0], -1)
+        per_month = level[0] * e[:, None]
+        out[:, poisson] = (special.xlogy(y[:, 0], per_month) - per_month)[:, None, :]
+    return np.ascontiguousarray(out.transpose(0, 2, 1)).reshape(y.shape[0], -1)
 
 
 def _prior(log_level: np.ndarray, cv: np.ndarray, center: float) -> np.ndarray:

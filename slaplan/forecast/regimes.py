@@ -251,14 +251,23 @@ def choose_discount(
     with np.errstate(divide="ignore"):
         log_prior = np.log(np.asarray(prior, dtype=float))
     factors = np.asarray(discounts, dtype=float)[:, None]
-    # [d, t]: the sum of the rows before t, discounted by factor d (all factors at once)
-    accumulated = np.empty((factors.size, *loglik.shape))
-    accumulated[:, 0] = 0.0
-    for t in range(1, n):  # a recursion, not a matrix product: no BLAS threads for this
-        accumulated[:, t] = factors * accumulated[:, t - 1] + loglik[t - 1]
-    posterior = (log_prior + accumulated[:, _BURN_IN:]).reshape(-1, loglik.shape[1])
-    joint = posterior + np.tile(loglik[_BURN_IN:], (factors.size, 1))
-    predicted = (_logsumexp_rows(joint) - _logsumexp_rows(posterior)).reshape(factors.size, -1)
+    cells = loglik.shape[1]
+    # [t, d]: the sum of the rows before t, discounted by factor d (all factors at once); each
+    # step writes its rows in place, contiguous (a recursion, not a matrix product: no BLAS
+    # threads for this)
+    accumulated = np.empty((n, factors.size, cells))
+    accumulated[0] = 0.0
+    for t in range(1, n):
+        np.multiply(factors, accumulated[t - 1], out=accumulated[t])
+        accumulated[t] += loglik[t - 1]
+    # the posterior before each predicted row and the joint with it, in one array so that one
+    # log-sum-exp takes both: [0] the joint, [1] the posterior
+    scored = np.empty((2, n - _BURN_IN, factors.size, cells))
+    np.add(log_prior, accumulated[_BURN_IN:], out=scored[1])
+    np.add(scored[1], loglik[_BURN_IN:, None, :], out=scored[0])
+    joint, posterior = _logsumexp_rows(scored.reshape(-1, cells)).reshape(2, -1, factors.size)
+    # [d, t] in memory, so that each factor's sum over t adds the same numbers in the same order
+    predicted = np.ascontiguousarray((joint - posterior).T)
     scores = dict(zip(discounts, predicted.sum(axis=1).tolist(), strict=True))
     best = max(scores, key=scores.get)
     return best if scores[best] > scores.get(1.0, -np.inf) + evidence else 1.0
@@ -277,6 +286,6 @@ def _logsumexp_rows(values: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         shifted = np.subtract(values, top)
         kept = ~(shifted <= -_NEGLIGIBLE)  # NaN (a row of -inf) is kept, as before
-        np.exp(shifted, out=shifted, where=kept)  # in place: one array of the rows' size
-        shifted[~kept] = 0.0
-        return top[:, 0] + np.log(shifted.sum(axis=1))
+        terms = np.zeros(shifted.shape)  # the terms left out are 0 (a zeroed page, no pass)
+        np.exp(shifted, out=terms, where=kept)
+        return top[:, 0] + np.log(terms.sum(axis=1))

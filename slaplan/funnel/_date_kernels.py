@@ -201,21 +201,27 @@ def arrow_temporal_ns(values: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray] 
     return out.view("datetime64[ns]"), failed
 
 
-def month_codes(ns: np.ndarray) -> np.ndarray:
+def month_codes(ns: np.ndarray, *, complete: bool = False) -> np.ndarray:
     """Month ordinals of int64 nanosecond times (NaT → ``NO_PERIOD``): days by integer
     division, then a lookup table of the month of each day in the data's range (numpy's own
     ``datetime64[M]`` conversion does the calendar arithmetic per value, several times slower).
     Branch-free passes only: missing values are scattered at random, which makes masked
-    selections slow."""
-    if not len(ns) or ns.max() == NO_PERIOD:  # NaT is the smallest int64: all missing
+    selections slow. ``complete``: the caller knows that no time is missing (the passes that
+    set NaT apart are skipped)."""
+    if not len(ns) or (not complete and ns.max() == NO_PERIOD):  # NaT: the smallest int64
         return np.full(len(ns), NO_PERIOD, dtype=np.int64)
-    # NaT is the smallest int64: ns - 1 wraps it round to the largest, out of the minimum's way
-    first = (int((ns - 1).min()) + 1) // _NS_PER_DAY
-    last = int(ns.max()) // _NS_PER_DAY
+    if complete:
+        first = int(ns.min()) // _NS_PER_DAY
+        last = int(ns.max()) // _NS_PER_DAY
+    else:  # NaT is the smallest int64: ns - 1 wraps it round to the largest, out of the way
+        first = (int((ns - 1).min()) + 1) // _NS_PER_DAY
+        last = int(ns.max()) // _NS_PER_DAY
     months = np.arange(first, last + 1).astype("datetime64[D]").astype("datetime64[M]")
     table = np.append(months.astype("int64"), NO_PERIOD)  # the last entry for missing values
-    days = ns // _NS_PER_DAY - first  # hugely negative for NaT
-    np.maximum(days, -1, out=days)  # index -1 picks the trailing NO_PERIOD
+    days = ns // _NS_PER_DAY
+    days -= first
+    if not complete:
+        np.maximum(days, -1, out=days)  # NaT is hugely negative: index -1 picks NO_PERIOD
     return table[days]
 
 
@@ -235,6 +241,7 @@ def day_counts(ns: np.ndarray, low: int, high: int) -> np.ndarray:
     days = (high - start) // _NS_PER_DAY + 1
     offsets = (np.asarray(ns, dtype=np.int64) - low).view(np.uint64)
     np.minimum(offsets, np.uint64(high - low + _NS_PER_DAY), out=offsets)
-    offsets += np.uint64(low - start)
+    if low != start:  # (a range from midnight, the usual one, needs no shift)
+        offsets += np.uint64(low - start)
     offsets //= np.uint64(_NS_PER_DAY)
     return np.bincount(offsets.view(np.int64), minlength=days + 1)[:days]

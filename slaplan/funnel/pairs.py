@@ -227,7 +227,8 @@ class PairArrays:
     converted, closed : ndarray of bool
         As in :func:`stage_pairs`.
     closed_days : ndarray of float
-        Days from entering ``from_stage`` to being closed as lost (NaN where not closed).
+        Days from entering ``from_stage`` to being closed as lost (NaN where not closed; a
+        read-only broadcast NaN when the frame has no ``lost_at`` column).
     """
 
     rows: np.ndarray
@@ -257,28 +258,35 @@ def pair_arrays(
     """
     limit = int(as_of.as_unit("ns").value)
     entered_all = stamps_ns(timestamps(frame, f"{from_stage}_at"))
-    rows = np.flatnonzero((entered_all != NO_PERIOD) & (entered_all <= limit))
+    entered_by = (entered_all != NO_PERIOD) & (entered_all <= limit)
     reached = stamps_ns(timestamps(frame, f"{to_stage}_at"))
     entered = entered_all
-    if rows.size < entered_all.size:  # (every lead of the first stage: no copies needed)
+    if np.count_nonzero(entered_by) == entered_all.size:  # every lead of the first stage:
+        rows = np.arange(entered_all.size)  # no search for the positions, no copies
+    else:
+        rows = np.flatnonzero(entered_by)
         entered, reached = entered_all[rows], reached[rows]
     age_days = (limit - entered) / _NS_PER_DAY
     observed = age_days if window_days is None else np.minimum(age_days, window_days)
     seen = (reached != NO_PERIOD) & (reached <= limit)
     with np.errstate(over="ignore"):  # NaT minus a time wraps round; those lags are masked
-        lag_days = np.maximum(reached - entered, 0) / _NS_PER_DAY
+        waited = reached - entered
+    lag_days = np.maximum(waited, 0, out=waited) / _NS_PER_DAY
     converted = seen & (lag_days <= observed)
     lag_days[~converted] = np.nan
     closed = np.zeros(rows.size, bool)
-    closed_days = np.full(rows.size, np.nan)
+    # without closings: NaN for every lead, one value seen everywhere (a million of them
+    # written cost a pass for nothing)
+    closed_days = np.broadcast_to(np.nan, rows.size)
     if "lost_at" in frame.columns:
         lost = stamps_ns(timestamps(frame, "lost_at"))[rows]
         closed = (lost != NO_PERIOD) & (lost <= limit) & ~converted
+        closed_days = np.full(rows.size, np.nan)
         closed_days[closed] = np.maximum(lost[closed] - entered[closed], 0) / _NS_PER_DAY
     return PairArrays(
         rows=rows,
         entered_ns=entered,
-        month=month_codes(entered),
+        month=month_codes(entered, complete=True),  # (only leads that entered by as_of)
         age_days=age_days,
         observed_days=observed,
         lag_days=lag_days,
