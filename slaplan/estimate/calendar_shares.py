@@ -2,12 +2,9 @@
 
 Leads do not arrive evenly: weekends are quiet. Every "share of the month" in the estimate is
 weighted by the weekday pattern of the stage's own arrivals (:func:`weekday_weights`): the share
-of a month already elapsed at ``as_of`` (:func:`elapsed_share`), the arrival times of the
+of a month already elapsed at ``as_of`` (:func:`elapsed_share`), and the arrival times of the
 rest of a month as weighted six-hour slots (:func:`arrival_slots`), from which
-:func:`in_period_share` gives the chance that an arrival who converts does so inside a period,
-and the calendar exposure of whole months (:func:`month_exposures`): a February of 20 working
-days expects fewer leads than a March of 23, and a volume level read without it takes that
-difference for month-to-month noise.
+:func:`in_period_share` gives the chance that an arrival who converts does so inside a period.
 """
 
 from __future__ import annotations
@@ -23,7 +20,6 @@ __all__ = [
     "elapsed_share",
     "in_period_share",
     "month_bounds",
-    "month_exposures",
     "weekday_weights",
     "weekday_weights_of_days",
 ]
@@ -99,22 +95,6 @@ def _day_weights(start: pd.Timestamp, end: pd.Timestamp, weights: np.ndarray):
     first = start.normalize().as_unit("ns").value
     days = np.arange(first, end.as_unit("ns").value, _DAY_NS, dtype=np.int64)
     return days, weights[(days // _DAY_NS + 3) % 7]  # 1970-01-01, day 0, was a Thursday
-
-
-def month_exposures(months: pd.PeriodIndex, weights: np.ndarray) -> np.ndarray:
-    """Expected arrivals of each month relative to an average month, under the weekday pattern
-    ``weights`` (Monday..Sunday, as :func:`weekday_weights`): the month's summed day weights over
-    ``365.25 / 12`` average days.
-
-    >>> w = np.array([1.2, 1.2, 1.2, 1.2, 1.2, 0.5, 0.5])
-    >>> month_exposures(pd.period_range("2026-02", periods=2, freq="M"), w).round(3).tolist()
-    [0.92, 1.015]
-    """
-    average = weights.mean() * 365.25 / 12
-    if average <= 0:
-        return np.ones(len(months))
-    totals = [_day_weights(*month_bounds(month), weights)[1].sum() for month in months]
-    return np.asarray(totals, dtype=float) / average
 
 
 def elapsed_share(

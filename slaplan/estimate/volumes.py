@@ -7,11 +7,8 @@ The monthly history of a stage's events is cut where it is honest to cut it:
   of its leads — counting it as a full month read the CRM's start as a slump;
 * the forecast (:func:`slaplan.forecast_volume`, the stated rule: level model unless a backtest
   with enough origins says otherwise; level shifts found and the current regime used) gives,
-  per draw, the expected count of each month from the first incomplete one on. The level is
-  read per average month, each month weighed by its calendar exposure (its days under the
-  stage's weekday pattern, :func:`~slaplan.estimate.calendar_shares.month_exposures`): a short
-  or weekend-heavy month is neither a slump in the history nor forecast as a full one. The
-  candidates are the level model and seasonal naive (:data:`ESTIMATE_METHODS`): both carry their own
+  per draw, the expected count of each month from the first incomplete one on. The candidates
+  are the level model and seasonal naive (:data:`ESTIMATE_METHODS`): both carry their own
   uncertainty in their paths, where the ETS and count-GLM paths needed widening by their
   backtest errors and still covered too little (on the samples' MQLs, 61% of held-out months
   inside their 80% intervals); and a check must answer in seconds, which the statsmodels fits
@@ -39,7 +36,6 @@ from scipy import special
 from slaplan.estimate.calendar_shares import (
     elapsed_share,
     month_bounds,
-    month_exposures,
     weekday_weights,
     weekday_weights_of_days,
 )
@@ -211,7 +207,6 @@ def estimate_volume(
             f"arrivals by {as_of:%Y-%m-%d}; at least {MIN_LEVEL_MONTHS} are needed"
         )
         return StageVolume(forecast=None, intensities=None, reason=reason, **common)
-    calendar = months.append(pd.period_range(months[-1] + 1, periods=horizon_months, freq="M"))
     forecast = forecast_volume(
         history,
         horizon=horizon_months,
@@ -220,7 +215,6 @@ def estimate_volume(
         methods=ESTIMATE_METHODS,
         n_paths=n_draws,
         seed=rng,
-        exposure=month_exposures(calendar, weights),
     )
     intensities = forecast.intensities
     if running is not None and running[2] > 0 and forecast.months[0] == running_month:

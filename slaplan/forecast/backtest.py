@@ -300,7 +300,6 @@ def run_backtest(
     rng: np.random.Generator,
     show_progress: bool = False,
     one_regime: bool = False,
-    exposure: np.ndarray | None = None,
 ) -> Backtest:
     """Backtest trusted inputs (see :func:`backtest_forecasts` for the validated door).
 
@@ -308,7 +307,6 @@ def run_backtest(
     an origin is left out of the points and counted in the summary's ``failed_fits``.
     ``one_regime``: the counts are the months of one regime, found on the whole series (the
     level model's fits at the origins do not look for level shifts in them again).
-    ``exposure``: the months' calendar exposures (one per count; the level model's only).
     """
     forecasts: list[_Forecast] = []
     failures: list[str] = []
@@ -320,15 +318,7 @@ def run_backtest(
         scale = mase_scale(train)
         for method in methods:
             try:
-                fit = fit_method(
-                    method,
-                    train,
-                    steps,
-                    n_paths,
-                    rng,
-                    one_regime=one_regime,
-                    exposure=None if exposure is None else exposure[: origin + steps],
-                )
+                fit = fit_method(method, train, steps, n_paths, rng, one_regime=one_regime)
             except MethodFitError:
                 failures.append(method)
                 continue

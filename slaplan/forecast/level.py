@@ -143,19 +143,11 @@ class LevelPosterior:
         return np.where(np.isfinite(r), np.exp(slope * np.nan_to_num(r)), 1.0)
 
     def intensities(
-        self,
-        n: int,
-        horizon: int,
-        rng: np.random.Generator,
-        *,
-        first_position: int,
-        exposure: np.ndarray | None = None,
+        self, n: int, horizon: int, rng: np.random.Generator, *, first_position: int
     ) -> np.ndarray:
-        """Monthly intensities ``(n, horizon)``: level x season x Gamma month effect x exposure.
+        """Monthly intensities ``(n, horizon)``: level x season x Gamma month effect.
 
-        ``first_position`` is the index the first future month would have in the history;
-        ``exposure`` the future months' calendar exposures (the expected arrivals of each
-        relative to an average month; default 1, as the level was fitted without them). A
+        ``first_position`` is the index the first future month would have in the history. A
         level that drifts (``discount < 1``) drifts on: ``h`` months ahead, the spread of the
         level around its posterior mean is widened by ``discount ** -(h / 2)`` on the log scale
         (the discount model's step-ahead variance, West & Harrison 1997, §6.3).
@@ -176,8 +168,7 @@ class LevelPosterior:
         if finite.any():
             k = np.broadcast_to(shape, (n, horizon))[np.broadcast_to(finite, (n, horizon))]
             effect[np.broadcast_to(finite, (n, horizon))] = rng.gamma(k, 1.0 / k)
-        calendar = np.ones(horizon) if exposure is None else np.asarray(exposure, dtype=float)
-        return level * season * effect * calendar[None, :]
+        return level * season * effect
 
 
 def level_loglik(
@@ -241,10 +232,7 @@ def fit_level(
     counts : ndarray of int
         Monthly counts, oldest first (at least :data:`MIN_LEVEL_MONTHS`, validated by callers).
     exposure : ndarray of float, optional
-        Expected arrivals of each month relative to a complete average month (default 1 each):
-        the share of a month observed, times its calendar (a February of 20 working days
-        expects fewer leads than a March of 23; see
-        :func:`slaplan.estimate.calendar_shares.month_exposures`).
+        Share of each month observed, in (0, 1] (default: complete months).
     scan : bool
         Look for level shifts (:func:`slaplan.forecast.regimes.find_regime`); False when the
         counts are known to be one regime already (the backtest of a regime's own months).

@@ -287,19 +287,14 @@ def level(
     *,
     posterior: LevelPosterior | None = None,
     scan: bool = True,
-    exposure: np.ndarray | None = None,
 ) -> MethodForecast:
     """The regime level (Bayesian negative binomial level of the current regime, see above).
 
     ``posterior`` is the level already fitted on ``counts``, if the caller has it; ``scan=False``
-    fits ``counts`` as one regime (see :func:`slaplan.forecast.level.fit_level`); ``exposure``
-    holds the calendar exposures of the months of ``counts`` and of the ``horizon`` months after
-    them (default 1 each).
+    fits ``counts`` as one regime (see :func:`slaplan.forecast.level.fit_level`).
     """
-    n = counts.size
-    seen, ahead = (None, None) if exposure is None else (exposure[:n], exposure[n : n + horizon])
-    posterior = fit_level(counts, seen, scan=scan) if posterior is None else posterior
-    levels = posterior.intensities(n_paths, horizon, rng, first_position=n, exposure=ahead)
+    posterior = fit_level(counts, scan=scan) if posterior is None else posterior
+    levels = posterior.intensities(n_paths, horizon, rng, first_position=counts.size)
     paths = rng.poisson(levels).astype(np.int64)
     start = posterior.regime_start
     note = f"level of the last {counts.size - start} months" if start else "level of all months"
@@ -343,15 +338,13 @@ def fit_method(
     rng: np.random.Generator,
     *,
     one_regime: bool = False,
-    exposure: np.ndarray | None = None,
 ) -> MethodForecast:
     """Fit ``method`` on ``counts`` (trusted: 1-D, >= 6 whole non-negative numbers) and simulate.
 
     ``one_regime``: the counts are known to be one regime (the level model does not scan them
-    for level shifts again; the other methods never do). ``exposure``: calendar exposures of the
-    months of ``counts`` and of the ``horizon`` after them, read by the level model only.
+    for level shifts again; the other methods never do).
     """
     counts = np.asarray(counts, dtype=float)
-    if method == "level":
-        return level(counts, horizon, n_paths, rng, scan=not one_regime, exposure=exposure)
+    if method == "level" and one_regime:
+        return level(counts, horizon, n_paths, rng, scan=False)
     return METHODS[method](counts, horizon, n_paths, rng)

@@ -190,12 +190,12 @@ def widen_paths(paths: np.ndarray, scale: float) -> np.ndarray:
     return np.clip(np.rint(mean + scale * (paths - mean)), 0, None).astype(np.int64)
 
 
-def _final_fit(ranking, counts, regime, horizon, n_paths, rng, exposure):
+def _final_fit(ranking, counts, regime, horizon, n_paths, rng):
     fallbacks: list[str] = []
     for method in ranking:
         try:
             if method == "level":  # it found its own regime (seasonality from months before)
-                fit = fits.level(counts, horizon, n_paths, rng, posterior=regime, exposure=exposure)
+                fit = fits.level(counts, horizon, n_paths, rng, posterior=regime)
             else:
                 fit = fit_method(method, counts[regime.regime_start :], horizon, n_paths, rng)
             return fit, tuple(fallbacks)
@@ -253,22 +253,6 @@ def level_shifts(months: pd.PeriodIndex, counts: np.ndarray, posterior) -> tuple
     return tuple(shifts)
 
 
-def _exposure(exposure, size: int) -> np.ndarray | None:
-    """The calendar exposures, checked: ``size`` finite positive numbers (or None)."""
-    if exposure is None:
-        return None
-    values = np.asarray(exposure, dtype=float).ravel()
-    if values.size != size:
-        raise ValueError(
-            f"exposure must have one value per month of the series and of the horizon "
-            f"({size}), got {values.size}"
-        )
-    bad = np.flatnonzero(~(np.isfinite(values) & (values > 0)))
-    if bad.size:
-        raise ValueError(f"exposure must be finite and > 0; position {bad[0]} is {values[bad[0]]}")
-    return values
-
-
 def forecast_volume(
     series,
     horizon: int = 6,
@@ -283,7 +267,6 @@ def forecast_volume(
     fill_missing: bool = False,
     show_progress: bool = False,
     backtest_horizon: int | None = None,
-    exposure=None,
 ) -> VolumeForecast:
     """Forecast monthly counts with intervals from simulated count paths.
 
@@ -329,13 +312,6 @@ def forecast_volume(
     backtest_horizon : int, optional
         Months ahead the backtest scores (default: ``horizon``); the funnel estimate scores
         the quarter ahead that SLA checks look at and simulates a year of paths.
-    exposure : array-like of float, optional
-        Calendar exposure of each month of ``series`` and of the ``horizon`` months after it
-        (``len(series) + horizon`` positive numbers): its expected arrivals relative to an
-        average month, e.g. from its working days
-        (:func:`slaplan.estimate.calendar_shares.month_exposures`). The level model fits the
-        level per average month and scales each month by its exposure; the other methods
-        ignore it. Default: 1 for every month.
 
     Returns
     -------
@@ -367,8 +343,7 @@ def forecast_volume(
         if backtest_horizon is None
         else check_count("backtest_horizon", backtest_horizon, minimum=1)
     )
-    exposure = _exposure(exposure, counts.size + horizon)
-    regime = fit_level(counts, None if exposure is None else exposure[: counts.size])
+    regime = fit_level(counts)
     regime_counts = counts[regime.regime_start :]
     candidates = _candidates(method, methods, regime_counts.size)
     scored = min(scored, horizon)
@@ -383,15 +358,12 @@ def forecast_volume(
         rng=rng,
         show_progress=bool(show_progress),
         one_regime=True,  # the months since the last shift found on the whole series
-        exposure=None if exposure is None else exposure[regime.regime_start :],
     )
     if method == "auto":
         ranking, choice = _choose(backtest, candidates, origins)
     else:
         ranking, choice = [method, "seasonal_naive", DEFAULT_METHOD], "chosen by the caller"
-    fit, fallbacks = _final_fit(
-        list(dict.fromkeys(ranking)), counts, regime, horizon, n_paths, rng, exposure
-    )
+    fit, fallbacks = _final_fit(list(dict.fromkeys(ranking)), counts, regime, horizon, n_paths, rng)
     own = fit.method == "level"
     scale = 1.0 if own else interval_scale(error_ratio(backtest.points, fit.method))
     paths = widen_paths(fit.paths, scale)
