@@ -15,6 +15,7 @@ import pandas as pd
 from slaplan.funnel.pairs import stamps_ns
 
 __all__ = [
+    "WEEKDAY_HISTORY_DAYS",
     "arrival_slots",
     "count_between",
     "elapsed_share",
@@ -27,7 +28,8 @@ __all__ = [
 _DAY_NS = 86_400 * 10**9
 _SLOT = "6h"
 _SLOT_NS = 6 * 3600 * 10**9
-_HISTORY_DAYS = 365
+WEEKDAY_HISTORY_DAYS = 365
+"""Days before ``as_of`` whose arrivals give the weekday pattern."""
 
 
 def weekday_weights(times: pd.Series, as_of: pd.Timestamp) -> np.ndarray:
@@ -41,7 +43,7 @@ def weekday_weights(times: pd.Series, as_of: pd.Timestamp) -> np.ndarray:
     """
     ns = stamps_ns(times)
     limit = int(as_of.as_unit("ns").value)
-    recent = ns[(ns > limit - _HISTORY_DAYS * _DAY_NS) & (ns <= limit)]
+    recent = ns[(ns > limit - WEEKDAY_HISTORY_DAYS * _DAY_NS) & (ns <= limit)]
     day_of_week = (recent // _DAY_NS + 3) % 7  # 1970-01-01, day 0, was a Thursday
     counts = np.bincount(day_of_week, minlength=7).astype(float)
     if counts.sum() == 0:
@@ -60,7 +62,7 @@ def weekday_weights_of_days(
     if (limit + 1) % _DAY_NS:
         return None
     last = limit // _DAY_NS
-    days = np.arange(last - _HISTORY_DAYS + 1, last + 1)
+    days = np.arange(last - WEEKDAY_HISTORY_DAYS + 1, last + 1)
     seen = per_day[days[0] - first_day : last - first_day + 1]
     counts = np.bincount((days + 3) % 7, weights=seen, minlength=7)  # day 0 was a Thursday
     if counts.sum() == 0:

@@ -42,8 +42,7 @@ def pending_leads(transition: Transition, period: pd.Period) -> PendingLeads:
     since = (from_ns - entered[near]) / _DAY_NS
     until = (end.value - entered[near]) / _DAY_NS
     in_period = np.clip(cdf(until) - np.maximum(cdf(since), open_leads.completed[near]), 0.0, 1.0)
-    if open_leads.closing is not None:  # (else the scale is 1)
-        in_period = in_period * (1 / (1 - open_leads.closing[near]))
+    in_period = in_period * open_leads.scale_of(near)
     return PendingLeads(
         cohort=open_leads.cohort[near],
         completed=open_leads.completion_of(near),

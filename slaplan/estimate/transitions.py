@@ -86,7 +86,7 @@ class OpenLeads:
     """Leads in A that may still convert: when they entered and their cohort (for pacing).
 
     An open lead of cohort rate ``p`` converts between ages ``s`` and ``e`` with probability
-    ``p (F(e) - F(s)) / (1 - H) / (1 - p completion)`` (:attr:`completion`, :attr:`scale`).
+    ``p (F(e) - F(s)) / (1 - H) / (1 - p completion)`` (:attr:`completion`, :meth:`scale_of`).
     """
 
     entered_ns: np.ndarray  # int64 nanoseconds
@@ -99,10 +99,12 @@ class OpenLeads:
         """``(F - H) / (1 - H)``: the share of its chance had, given that it is still open."""
         return self.completion_of(slice(None))
 
-    @property
-    def scale(self) -> np.ndarray:
-        """``1 / (1 - H)``: what a share of the lag CDF is worth to a lead still open."""
-        return np.ones(self.completed.size) if self.closing is None else 1 / (1 - self.closing)
+    def scale_of(self, leads: np.ndarray | slice) -> np.ndarray:
+        """``1 / (1 - H)`` of some of the leads: what a share of the lag CDF is worth to a lead
+        still open (1 without leads closed as lost)."""
+        if self.closing is None:
+            return np.ones(self.completed[leads].size)
+        return 1 / (1 - self.closing[leads])
 
     def completion_of(self, leads: np.ndarray | slice) -> np.ndarray:
         """:attr:`completion` of some of the leads (positions or a slice)."""
@@ -498,10 +500,6 @@ class _Evidence:
             total=per_month[present],
             any_closed=any_closed,
         )
-
-    @property
-    def converted(self) -> np.ndarray:
-        return self.pairs.converted
 
     @property
     def closed(self) -> np.ndarray:

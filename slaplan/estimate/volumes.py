@@ -34,6 +34,7 @@ import pandas as pd
 from scipy import special
 
 from slaplan.estimate.calendar_shares import (
+    WEEKDAY_HISTORY_DAYS,
     elapsed_share,
     month_bounds,
     weekday_weights,
@@ -53,6 +54,7 @@ BACKTEST_HORIZON = 3
 ESTIMATE_METHODS = ("seasonal_naive",)
 """Candidates beside the level model in the estimate's backtest (see the module docstring)."""
 _BACKTEST_ORIGINS = 6
+_DAY_NS = 86_400 * 10**9
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -180,7 +182,7 @@ def estimate_volume(
     # one count of the stamps per day serves the complete months, the weekday pattern of the
     # last year and the running month's arrivals so far: one pass over the stamps, not three
     limit = int(as_of.as_unit("ns").value)
-    low = min(start.value, limit - _HISTORY_NS + 1)
+    low = min(start.value, limit - WEEKDAY_HISTORY_DAYS * _DAY_NS + 1)
     if len(months):
         low = min(low, months[0].start_time.value)
     first_day = low // _DAY_NS
@@ -223,8 +225,6 @@ def estimate_volume(
     return StageVolume(forecast=forecast, intensities=intensities, **common)
 
 
-_DAY_NS = 86_400 * 10**9
-_HISTORY_NS = 365 * _DAY_NS  # the year of arrivals the weekday pattern reads
 _MIN_SPREAD = 0.1  # a month may always be 10% off its level, whatever the history says
 
 

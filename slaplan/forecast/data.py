@@ -3,9 +3,10 @@
 A month that is still running at ``as_of`` holds only part of its leads, and so does a first
 month that began before the data did (an export that starts on the 20th); forecasting from
 either would read the cut-off as a collapse. This module owns that rule — keep the months fully
-covered by the data — for every door: :func:`complete_month_counts` is what the one estimate of
-the funnel fits (:mod:`slaplan.estimate.volumes`) and :func:`monthly_stage_counts` what the
-notebooks and ``slaplan forecast`` show.
+covered by the data — for every door: :func:`complete_months` are the months the one estimate of
+the funnel fits (:mod:`slaplan.estimate.volumes`, which totals them with :func:`month_totals`
+from the per-day counts it also reads the weekday pattern from), and :func:`monthly_stage_counts`
+(:func:`complete_month_counts` per stage) what the notebooks and ``slaplan forecast`` show.
 """
 
 from __future__ import annotations
