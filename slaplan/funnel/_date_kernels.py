@@ -231,17 +231,27 @@ def day_counts(ns: np.ndarray, low: int, high: int) -> np.ndarray:
 
     Branch-free like :func:`month_codes`: one subtraction, clip and division per value and a
     bincount, no masked selection. Times outside the range (``NaT`` and those before ``low``
-    wrap round to huge unsigned offsets) are clipped into a count past the last day, dropped.
+    wrap round to huge unsigned offsets) are clipped to the nanosecond after ``high``: counted
+    past the last day and dropped when ``high`` ends its day, else taken back out of the last
+    day's count (one more pass, only then).
 
     >>> day = _NS_PER_DAY
     >>> day_counts(np.array([0, day // 2, day + 1, 3 * day, _NAT]), day // 2, 2 * day).tolist()
     [1, 1, 0]
+    >>> day_counts(np.array([day + 5, day + 9, day + 10]), day, day + 9).tolist()  # (mid-day)
+    [2]
     """
     start = low - low % _NS_PER_DAY  # midnight of the first day
     days = (high - start) // _NS_PER_DAY + 1
     offsets = (np.asarray(ns, dtype=np.int64) - low).view(np.uint64)
-    np.minimum(offsets, np.uint64(high - low + _NS_PER_DAY), out=offsets)
+    after = np.uint64(high - low + 1)  # every time outside: the nanosecond after high
+    np.minimum(offsets, after, out=offsets)
+    outside = 0
+    if (high + 1) % _NS_PER_DAY:  # high is not the last nanosecond of its day
+        outside = int(np.count_nonzero(offsets == after))
     if low != start:  # (a range from midnight, the usual one, needs no shift)
         offsets += np.uint64(low - start)
     offsets //= np.uint64(_NS_PER_DAY)
-    return np.bincount(offsets.view(np.int64), minlength=days + 1)[:days]
+    counts = np.bincount(offsets.view(np.int64), minlength=days + 1)[:days]
+    counts[-1] -= outside  # (the nanosecond after a mid-day high falls on its day)
+    return counts

@@ -59,6 +59,36 @@ def test_a_date_as_of_is_the_end_of_that_day(samples):
     assert est.frame["sql_at"].max() <= est.as_of
 
 
+@pytest.mark.parametrize("as_of", ["2026-10-31", "2026-09-14 13:45", "2026-11-03 00:00:00.5"])
+def test_the_stamps_read_up_to_as_of_give_the_numbers_of_a_censored_table(samples, as_of):
+    """The estimate does not censor a copy of every column: each piece reads the stamps up to
+    ``as_of`` itself. Against a table whose later stamps were blanked beforehand (the censoring
+    every door used to do), every number is the same, at the end of a day and in the middle
+    of one (where a day's count must stop at ``as_of``, not at midnight)."""
+    cut = pd.Timestamp(as_of)
+    frame = samples.frame.copy()
+    columns = [c for c in frame.columns if c.endswith("_at")]
+    for column in columns:
+        frame[column] = frame[column].where(frame[column] <= cut)
+    raw = sp.estimate_funnel(samples, as_of=cut, seed=3).compute()
+    blanked = sp.estimate_funnel(frame, as_of=cut, seed=3).compute()
+    assert raw.as_of == blanked.as_of and raw.leads == blanked.leads
+    assert raw.frame.equals(blanked.frame[raw.frame.columns])  # the censored copy, when asked
+    period = pd.Period(cut, freq="M")
+    questions = [(stage, None) for stage in raw.stages[1:]] + [("first_touch", "mql")]
+    for stage, source in questions:
+        for month in (period, period + 1):
+            a = raw.outlook(stage, month, source=source)
+            b = blanked.outlook(stage, month, source=source)
+            assert type(a) is type(b)
+            if not isinstance(a, Insufficient):
+                assert np.array_equal(a.samples, b.samples)
+    for stage in raw.stages[:-1]:
+        assert raw.volume(stage).history.equals(blanked.volume(stage).history)
+        assert raw.volume(stage).running == blanked.volume(stage).running
+    assert raw.summary().equals(blanked.summary())
+
+
 def test_as_of_defaults_to_the_tables_as_of(samples):
     assert sp.estimate_funnel(samples, ["mql", "sql"]).as_of == samples.as_of
 
