@@ -33,14 +33,14 @@ def pending_leads(transition: Transition, period: pd.Period) -> PendingLeads:
     """
     start, end = month_bounds(period)
     open_leads = transition.open_leads
-    entered = open_leads.entered_ns
     cdf = transition.lags.cdf_at
     from_ns = max(start, transition.as_of).value
     knots = transition.lags.knots
     longest = int(np.ceil(knots[-1] * _DAY_NS)) + 1 if knots.size else 0
-    near = np.flatnonzero(entered > from_ns - longest)  # from_ns - entered < longest
-    since = (from_ns - entered[near]) / _DAY_NS
-    until = (end.value - entered[near]) / _DAY_NS
+    near = open_leads.entered_after(from_ns - longest)  # from_ns - entered < longest
+    entered = open_leads.entered_all[open_leads.rows[near]]
+    since = (from_ns - entered) / _DAY_NS
+    until = (end.value - entered) / _DAY_NS
     in_period = np.clip(cdf(until) - np.maximum(cdf(since), open_leads.completed[near]), 0.0, 1.0)
     in_period = in_period * open_leads.scale_of(near)
     return PendingLeads(

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -89,10 +90,28 @@ class OpenLeads:
     ``p (F(e) - F(s)) / (1 - H) / (1 - p completion)`` (:attr:`completion`, :meth:`scale_of`).
     """
 
-    entered_ns: np.ndarray  # int64 nanoseconds
+    rows: np.ndarray  # positions of the open leads among the transition's leads, increasing
+    entered_all: np.ndarray = field(repr=False)  # int64 ns: every lead of the transition
     cohort: np.ndarray  # index into ``Transition.cohorts``
     completed: np.ndarray  # the lag CDF at each one's age: the share of its chance it has had
     closing: np.ndarray | None = None  # H at each one's age: non-converters closed by then
+
+    @cached_property
+    def entered_ns(self) -> np.ndarray:
+        """When each open lead entered A (int64 nanoseconds)."""
+        return self.entered_all[self.rows]
+
+    def entered_after(self, ns: int) -> np.ndarray:
+        """Positions, increasing, of the open leads that entered after ``ns``.
+
+        One pass over every lead's entry and a search among the few recent ones: the open
+        leads' own entries are not gathered (on a million leads, most of them are open).
+        """
+        later = np.flatnonzero(self.entered_all > ns)
+        if not later.size or not self.rows.size:
+            return np.zeros(0, dtype=np.intp)
+        at = np.minimum(np.searchsorted(self.rows, later), self.rows.size - 1)
+        return at[self.rows[at] == later]
 
     @property
     def completion(self) -> np.ndarray:
@@ -524,14 +543,7 @@ class _Evidence:
         key = (id(lags), rate if self.any_closed else None)
         if self._chances.get("key") != key:
             n = self.months.size
-            if "open" not in self._chances:  # the open leads' times and cohorts, read once
-                code = self.code[self.open_rows]
-                self._chances["open"] = (
-                    self.pairs.observed_days[self.open_rows],
-                    code,
-                    np.bincount(code, minlength=n),
-                )
-            observed, code, per_cohort = self._chances["open"]
+            observed, code, per_cohort = self._open()
             longest = lags.knots[-1] if lags.knots.size else -np.inf
             young = np.flatnonzero(observed < longest)
             young_code = code[young]
@@ -547,6 +559,18 @@ class _Evidence:
             )
             self._chances.update(key=key, lags=lags, value=chances)
         return self._chances["value"]
+
+    def _open(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The open leads' observed times and cohorts, and their count per cohort (read once:
+        the chances and the open leads of the result share them)."""
+        if "open" not in self._chances:
+            code = self.code[self.open_rows]
+            self._chances["open"] = (
+                self.pairs.observed_days[self.open_rows],
+                code,
+                np.bincount(code, minlength=self.months.size),
+            )
+        return self._chances["open"]
 
     def closing(self, lags: LagDistribution, rate: float):
         """``H``: the share of non-converters closed by a given age (a function of days)."""
@@ -608,8 +632,9 @@ class _Evidence:
             if self.any_closed:
                 closing = self.closing(lags, rate)(self.pairs.observed_days[self.open_rows])
         return OpenLeads(
-            entered_ns=self.pairs.entered_ns[self.open_rows],
-            cohort=self.code[self.open_rows],
+            rows=self.open_rows,
+            entered_all=self.pairs.entered_ns,
+            cohort=self._open()[1],
             completed=completed,
             closing=closing,
         )

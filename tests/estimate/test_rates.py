@@ -13,7 +13,12 @@ import pytest
 from scipy import special, stats
 
 from slaplan.estimate.cohort_rates import effective_trials, fit_cohort_rates, rate_loglik
-from slaplan.estimate.transitions import MIN_CONVERSIONS, closing_shares, estimate_transition
+from slaplan.estimate.transitions import (
+    MIN_CONVERSIONS,
+    OpenLeads,
+    closing_shares,
+    estimate_transition,
+)
 
 START = pd.Timestamp("2025-01-01")
 
@@ -230,3 +235,19 @@ def test_closing_shares_when_every_non_converter_is_closed():
     closed = np.r_[np.ones(60, bool), np.zeros(40, bool), True]
     h = closing_shares(done, closed, lambda d: np.minimum(np.asarray(d) / 10.0, 1.0), 0.5)
     assert h(np.array([1.0, 3.0, 9.0])).tolist() == [0.0, 0.95, 0.95]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_open_leads_entered_after_a_time_are_those_a_direct_filter_finds(seed):
+    """:meth:`OpenLeads.entered_after` searches the recent leads instead of gathering every
+    open lead's entry: against the direct filter of the gathered entries (brute force), the
+    same positions, in order, wherever the cut falls (before all, among, after all)."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(0, 400))
+    entered = rng.integers(0, 10_000, size=n)
+    rows = np.flatnonzero(rng.uniform(size=n) < rng.uniform(0, 1))
+    leads = OpenLeads(rows=rows, entered_all=entered, cohort=np.zeros(rows.size, int),
+                      completed=np.zeros(rows.size))  # fmt: skip
+    for cut in (-1, 0, 2_500, 5_000, 9_999, 10_000, *rng.integers(0, 10_000, size=5)):
+        expected = np.flatnonzero(leads.entered_ns > cut)
+        assert np.array_equal(leads.entered_after(int(cut)), expected)
