@@ -37,12 +37,12 @@ AS_OF_IN_DATA = "2025-12-15"
 
 def one_estimate(leads) -> None:
     """The whole estimate a check of every stage count would ask for, next month: every
-    volume and transition of the chain (side by side, :meth:`FunnelEstimate.compute`), then the
-    outlook of each stage's count."""
-    estimate = sp.estimate_funnel(leads).compute()
+    volume and transition of the chain and the outlook of each stage's count, side by side on
+    two threads as :func:`slaplan.check_sla` asks for them (:meth:`FunnelEstimate.outlooks`:
+    the pieces first, then the questions, each waiting only for the pieces it rests on)."""
+    estimate = sp.estimate_funnel(leads)
     period = pd.Period(estimate.as_of, freq="M") + 1
-    for stage in estimate.stages[1:]:
-        estimate.outlook(stage, period)
+    estimate.outlooks([(stage, period) for stage in estimate.stages[1:]])
 
 
 def main() -> None:

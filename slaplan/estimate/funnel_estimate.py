@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import itertools
 import os
+import threading
 import zlib
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property, partial
@@ -100,7 +102,7 @@ class FunnelEstimate:
     data_start : pandas.Timestamp
         The first timestamp of the export (all segments): months before it are not data.
     leads : int
-        Leads of the segment with a timestamp by ``as_of``.
+        Leads of the segment with a timestamp by ``as_of`` (counted when first asked for).
     stamps : pandas.DataFrame
         The segment's timestamp columns as exported, later events included: each piece reads
         them up to ``as_of`` itself (:attr:`frame` is the censored copy, made when asked for).
@@ -110,12 +112,21 @@ class FunnelEstimate:
     stages: tuple[str, ...]
     segment: str | None
     data_start: pd.Timestamp
-    leads: int
     seed: int = 0
     n_draws: int = 4000
     horizon_months: int = 12
     stamps: pd.DataFrame = field(repr=False)
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
+    _locks: dict = field(default_factory=dict, repr=False, compare=False)
+    _guard: Any = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    @cached_property
+    def leads(self) -> int:
+        """Leads of the segment with any timestamp on or before ``as_of``."""
+        stamped = np.zeros(len(self.stamps), dtype=bool)
+        for column in self.stamps.columns:
+            stamped |= _has_stamp(self.stamps[column], self.as_of)
+        return int(np.count_nonzero(stamped))
 
     @cached_property
     def frame(self) -> pd.DataFrame:
@@ -126,11 +137,26 @@ class FunnelEstimate:
     def _rng(self, key: str) -> np.random.Generator:
         return np.random.default_rng([self.seed, zlib.crc32(key.encode())])
 
+    def _once(self, key: tuple, make: Any) -> Any:
+        """The piece ``key``, made by ``make()`` the first time it is asked for.
+
+        Safe across threads: a piece asked for while another thread makes it is waited for,
+        not made twice (a question's thread waits for the pieces it rests on).
+        """
+        if key in self._cache:
+            return self._cache[key]
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._cache:
+                self._cache[key] = make()
+        return self._cache[key]
+
     def volume(self, stage: str) -> StageVolume:
         """Arrivals at ``stage`` (computed once)."""
-        key = ("volume", stage)
-        if key not in self._cache:
-            self._cache[key] = estimate_volume(
+        return self._once(
+            ("volume", stage),
+            lambda: estimate_volume(
                 self._column(stage),  # (read up to as_of: the later stamps are not counted)
                 stage=stage,
                 data_start=self.data_start,
@@ -138,21 +164,21 @@ class FunnelEstimate:
                 horizon_months=self.horizon_months,
                 n_draws=self.n_draws,
                 rng=self._rng(f"volume:{stage}"),
-            )
-        return self._cache[key]
+            ),
+        )
 
     def transition(
         self, from_stage: str, to_stage: str, *, window_days: float | None = None
     ) -> Transition:
         """Conversion ``from_stage`` → ``to_stage`` (or ``"first_touch"``), computed once."""
-        key = ("transition", from_stage, to_stage, window_days)
-        if key not in self._cache:
-            self._column(from_stage), self._column(to_stage)  # named errors for unknown stages
+        self._column(from_stage), self._column(to_stage)  # named errors for unknown stages
+        return self._once(
+            ("transition", from_stage, to_stage, window_days),
             # the stamps as exported: the transition reads each lead up to as_of itself
-            self._cache[key] = estimate_transition(
+            lambda: estimate_transition(
                 self.stamps, from_stage, to_stage, as_of=self.as_of, window_days=window_days
-            )
-        return self._cache[key]
+            ),
+        )
 
     def compute(self, *, workers: int | None = None) -> FunnelEstimate:
         """Compute every piece of the chain now: each stage's volume and each transition.
@@ -168,26 +194,41 @@ class FunnelEstimate:
         >>> est.transition("mql", "sql").sufficient
         True
         """
+        side_by_side(self._piece_jobs(), workers)
+        return self
+
+    def outlooks(
+        self, questions: Any, *, workers: int | None = None
+    ) -> list[CountOutlook | Insufficient]:
+        """:meth:`outlook` of several ``(stage, period)`` questions, side by side.
+
+        The pieces of the chain (as :meth:`compute`) and then the questions go to ``workers``
+        threads: a question starts when a thread is free and waits only for the pieces it
+        rests on, so the questions fill the time the last pieces leave a thread idle. Each
+        question may also be a mapping of :meth:`outlook`'s arguments (``stage``, ``period``,
+        ``source``, ...). The numbers are those of :meth:`outlook` asked one by one.
+
+        >>> import slaplan as sp
+        >>> t = sp.load_leads(sp.samples_dir() / "leads.csv", as_of="2026-11-15")
+        >>> est = sp.estimate_funnel(t, ["mql", "sql"])
+        >>> december = pd.Period("2026-12", "M")
+        >>> both = est.outlooks([("mql", december), {"stage": "sql", "period": december}])
+        >>> both[1].probability(50) == est.outlook("sql", december).probability(50)
+        True
+        """
+        asked = [dict(q) if isinstance(q, Mapping) else dict(zip(("stage", "period"), q,
+                 strict=True)) for q in questions]  # fmt: skip
+        jobs = [*self._piece_jobs(), *[partial(self.outlook, **question) for question in asked]]
+        return side_by_side(jobs, workers)[-len(asked) :] if asked else []
+
+    def _piece_jobs(self) -> list[Any]:
         # the longest piece first: the transition out of the first stage reads every lead (on
         # a million leads it takes as long as two volumes), and its passes over the leads
         # release the GIL while the other thread fits the volumes; started last, it kept one
         # thread busy alone at the end
-        transitions = [(self.transition, pair) for pair in itertools.pairwise(self.stages)]
-        jobs = transitions[:1] + [(self.volume, (stage,)) for stage in self.stages[:-1]]
-        jobs += transitions[1:]
-        count = (
-            min(os.cpu_count() or 1, 2)
-            if workers is None
-            else check_count("workers", workers, minimum=1)
-        )
-        if count <= 1:
-            for function, arguments in jobs:
-                function(*arguments)
-            return self
-        with ThreadPoolExecutor(max_workers=count) as pool:
-            for done in [pool.submit(function, *arguments) for function, arguments in jobs]:
-                done.result()
-        return self
+        transitions = [partial(self.transition, *pair) for pair in itertools.pairwise(self.stages)]
+        volumes = [partial(self.volume, stage) for stage in self.stages[:-1]]
+        return [*transitions[:1], *volumes, *transitions[1:]]
 
     def source_of(self, stage: str) -> str:
         """The stage that feeds ``stage``: the previous one (the first stage feeds itself)."""
@@ -391,6 +432,23 @@ class FunnelEstimate:
         return count_between(times, start, self.as_of)
 
 
+def side_by_side(jobs: list[Any], workers: int | None = None) -> list[Any]:
+    """The results of ``jobs`` (callables without arguments), run in order on ``workers``
+    threads (default: two, or one on a one-CPU machine).
+
+    A job may wait for an estimate's piece another job is making (:meth:`FunnelEstimate._once`)
+    but never for a job queued after it, so the threads cannot wait on each other for ever.
+    """
+    if workers is None:
+        count = min(os.cpu_count() or 1, 2)
+    else:
+        count = check_count("workers", workers, minimum=1)
+    if count <= 1:
+        return [job() for job in jobs]
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return [done.result() for done in [pool.submit(job) for job in jobs]]
+
+
 def estimate_funnel(
     leads: Any,
     stages: Any = None,
@@ -446,32 +504,26 @@ def estimate_funnel(
     frame = lead_frame(leads)
     as_of_ts = resolve_as_of(leads, as_of)
     names = _stage_names(leads, frame, stages)
-    # the first timestamp is looked for, and the leads stamped by as_of counted, side by side
-    # on two threads: numpy passes over every timestamp column, which release the GIL. Nothing
-    # is censored here: each piece reads its columns up to as_of (a censored copy of every
-    # column, made for each estimate, was a tenth of its time on a million leads)
+    # the first timestamp is looked for column by column on two threads (numpy passes, which
+    # release the GIL). Nothing is censored or counted here: each piece reads its columns up
+    # to as_of (a censored copy of every column, made for each estimate, was a tenth of its
+    # time on a million leads)
     with ThreadPoolExecutor(max_workers=2) as side:
-        first = side.submit(data_start, frame, as_of_ts)
-        part = frame
-        if segment is not None:
-            if "segment" not in frame.columns or not (frame["segment"] == segment).any():
-                first.result()  # no timestamp by as_of is said first, as it always was
-                known = (
-                    sorted(map(str, frame["segment"].dropna().unique()))
-                    if "segment" in frame
-                    else []
-                )
-                raise DataError(f"segment {segment!r} has no leads; segments present: {known}")
-            part = frame[frame["segment"] == segment]
-        stamps = part[[c for c in part.columns if str(c).endswith("_at")]]
-        stamped = _stamped(stamps, as_of_ts, side)
-        start = first.result()
+        start = data_start(frame, as_of_ts, pool=side)  # (no timestamp by as_of: said first)
+    part = frame
+    if segment is not None:
+        if "segment" not in frame.columns or not (frame["segment"] == segment).any():
+            known = (
+                sorted(map(str, frame["segment"].dropna().unique())) if "segment" in frame else []
+            )
+            raise DataError(f"segment {segment!r} has no leads; segments present: {known}")
+        part = frame[frame["segment"] == segment]
+    stamps = part[[c for c in part.columns if str(c).endswith("_at")]]
     return FunnelEstimate(
         as_of=as_of_ts,
         stages=names,
         segment=segment,
         data_start=start,
-        leads=int(np.count_nonzero(stamped)),
         seed=seed,
         n_draws=n_draws,
         horizon_months=horizon_months,
@@ -479,16 +531,9 @@ def estimate_funnel(
     )
 
 
-def _stamped(stamps: pd.DataFrame, as_of: pd.Timestamp, pool: ThreadPoolExecutor) -> np.ndarray:
-    """Which leads have any timestamp on or before ``as_of`` (one numpy pass a column: a
-    pandas ``notna().any(axis=1)`` took twice as long)."""
-    stamped = np.zeros(len(stamps), dtype=bool)
-    for has in pool.map(lambda column: _has_stamp(stamps[column], as_of), stamps.columns):
-        stamped |= has
-    return stamped
-
-
 def _has_stamp(values: pd.Series, as_of: pd.Timestamp) -> np.ndarray:
+    """Which leads have a time in ``values`` on or before ``as_of`` (one numpy pass: a pandas
+    ``notna().any(axis=1)`` over the columns took twice as long)."""
     if values.dtype == "datetime64[ns]":
         ns = stamps_ns(values)
         return (ns != NO_PERIOD) & (ns <= as_of.as_unit("ns").value)

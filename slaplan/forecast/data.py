@@ -11,6 +11,7 @@ from the per-day counts it also reads the weekday pattern from), and :func:`mont
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from typing import Any
 
 import numpy as np
@@ -33,23 +34,36 @@ _GRACE = pd.Timedelta(days=1)  # data starting on the 1st (any time of day) cove
 _NS_PER_DAY = 86_400 * 10**9
 
 
-def data_start(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.Timestamp:
-    """The first timestamp of the export (every ``*_at`` column) on or before ``as_of``."""
+def data_start(
+    frame: pd.DataFrame, as_of: pd.Timestamp, *, pool: Executor | None = None
+) -> pd.Timestamp:
+    """The first timestamp of the export (every ``*_at`` column) on or before ``as_of``.
+
+    With ``pool`` (an executor), the columns are read side by side on it.
+    """
     limit = int(as_of.as_unit("ns").value)
-    first = _NONE
-    for column in frame.columns:
-        if str(column).endswith("_at") and pd.api.types.is_datetime64_any_dtype(frame[column]):
-            ns = stamps_ns(frame[column])
-            if not len(ns):
-                continue
-            # NaT, the smallest int64, wraps round to the largest: the minimum is the earliest
-            # time (a column whose earliest time is after as_of has none on or before it)
-            earliest = int((ns - 1).min()) + 1
-            if NO_PERIOD < earliest <= limit:
-                first = min(first, earliest)
+    columns = [
+        column
+        for column in frame.columns
+        if str(column).endswith("_at") and pd.api.types.is_datetime64_any_dtype(frame[column])
+    ]
+    apply = map if pool is None else pool.map
+    first = min(apply(lambda column: _earliest(stamps_ns(frame[column]), limit), columns),
+                default=_NONE)  # fmt: skip
     if first >= _NONE:
         raise DataError(f"no lead has a timestamp on or before {as_of:%Y-%m-%d}")
     return pd.Timestamp(first)
+
+
+def _earliest(ns: np.ndarray, limit: int) -> int:
+    """The earliest time of int64 nanoseconds if it is on or before ``limit`` (else the
+    sentinel :data:`_NONE`; NaT and an empty column have none)."""
+    if not len(ns):
+        return _NONE
+    # NaT, the smallest int64, wraps round to the largest: the minimum is the earliest time (a
+    # column whose earliest time is after as_of has none on or before it)
+    earliest = int((ns - 1).min()) + 1
+    return earliest if NO_PERIOD < earliest <= limit else _NONE
 
 
 def complete_month_counts(

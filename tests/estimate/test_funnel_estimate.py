@@ -53,6 +53,44 @@ def test_pieces_computed_side_by_side_give_the_numbers_of_one_by_one(samples):
     assert one_by_one.summary().equals(side_by_side.summary())
 
 
+def test_questions_asked_side_by_side_give_the_numbers_of_one_by_one(samples):
+    questions = [("mql", DECEMBER), ("sql", DECEMBER + 1),
+                 {"stage": "first_touch", "period": DECEMBER, "source": "mql"},
+                 {"stage": "sql", "period": DECEMBER, "capacity_per_month": 300.0}]  # fmt: skip
+    side_by_side = sp.estimate_funnel(samples, seed=2).outlooks(questions, workers=2)
+    one_by_one = sp.estimate_funnel(samples, seed=2)
+    assert len(side_by_side) == len(questions)
+    for question, outlook in zip(questions, side_by_side, strict=True):
+        pair = not isinstance(question, dict)
+        asked = {"stage": question[0], "period": question[1]} if pair else question
+        alone = one_by_one.outlook(**asked)
+        assert type(alone) is type(outlook)
+        if not isinstance(alone, Insufficient):
+            assert np.array_equal(alone.samples, outlook.samples)
+    assert sp.estimate_funnel(samples).outlooks([]) == []
+
+
+def test_a_piece_asked_for_by_two_threads_is_made_once(samples, monkeypatch):
+    """Threads that ask for the same piece wait for the one making it (``_once``)."""
+    import threading
+    import time
+
+    from slaplan.estimate import funnel_estimate
+
+    made = []
+    real = funnel_estimate.estimate_volume
+
+    def slow(*args, **kwargs):
+        made.append(threading.get_ident())
+        time.sleep(0.2)  # long enough for the other thread to ask meanwhile
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(funnel_estimate, "estimate_volume", slow)
+    est = sp.estimate_funnel(samples, ["mql", "sql"])
+    volumes = funnel_estimate.side_by_side([lambda: est.volume("mql")] * 2, workers=2)
+    assert len(made) == 1 and volumes[0] is volumes[1]
+
+
 def test_a_date_as_of_is_the_end_of_that_day(samples):
     est = sp.estimate_funnel(samples, ["mql", "sql"], as_of="2026-11-10")
     assert est.as_of == pd.Timestamp("2026-11-10 23:59:59.999999999")
