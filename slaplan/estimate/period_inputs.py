@@ -47,8 +47,8 @@ def pending_leads(transition: Transition, period: pd.Period) -> PendingLeads:
         cohort=open_leads.cohort[near],
         completed=open_leads.completion_of(near),
         in_period=in_period,
-        converted=transition.cohorts["converted"].to_numpy(float),
-        effective=transition.cohorts["effective"].to_numpy(float),
+        converted=transition.counts.converted,
+        effective=transition.counts.effective,
     )
 
 
@@ -71,7 +71,7 @@ def future_arrivals(
     cohort_of = (
         {}
         if transition is None
-        else {pd.Timestamp(c): i for i, c in enumerate(transition.cohorts["cohort"])}
+        else {pd.Timestamp(c): i for i, c in enumerate(transition.counts.cohort)}
     )
     last = max(cohort_of.values(), default=-1)
     last_month = pd.Period(max(cohort_of), "M") if cohort_of else None

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 
 import numpy as np
 import pandas as pd
@@ -51,6 +51,7 @@ from slaplan.plan.rates import ConversionRate
 __all__ = [
     "MIN_CONVERSIONS",
     "TAIL_COVERAGE",
+    "CohortCounts",
     "OpenLeads",
     "RateChange",
     "Transition",
@@ -134,6 +135,24 @@ class OpenLeads:
 
 
 @dataclass(frozen=True, kw_only=True)
+class CohortCounts:
+    """The cohorts' numbers the rate and the outlooks read: one entry per cohort month of
+    entering A, oldest first (:attr:`Transition.cohorts` is their table, made when read)."""
+
+    cohort: np.ndarray  # month starts (datetime64[ns])
+    total: np.ndarray  # leads
+    converted: np.ndarray  # conversions so far (whole numbers, as floats)
+    effective: np.ndarray  # effective trials (see :func:`effective_trials`)
+    in_regime: np.ndarray  # bool: the cohorts the rate rests on
+
+    @classmethod
+    def empty(cls) -> CohortCounts:
+        none = np.zeros(0)
+        return cls(cohort=none.astype("datetime64[ns]"), total=none.astype(int), converted=none,
+                   effective=none, in_regime=none.astype(bool))  # fmt: skip
+
+
+@dataclass(frozen=True, kw_only=True)
 class Transition:
     """The estimated conversion from ``from_stage`` to ``to_stage`` as of ``as_of``.
 
@@ -144,7 +163,10 @@ class Transition:
         ``total``, ``converted`` (so far), ``closed`` (lost, will not convert), ``completion``
         (mean share of the chance to convert already had), ``effective`` (effective trials),
         ``rate_so_far`` (converted / total), ``eventual`` (estimated eventual rate) and
-        ``in_regime`` (used by the plan).
+        ``in_regime`` (used by the plan). Made when first read (the eventual rates smooth the
+        walk over every cohort: a display, which the numbers of a check do not wait for).
+    counts : CohortCounts
+        The numbers of the same cohorts that the rate and the outlooks read.
     lags : LagDistribution
         Time from A to B among leads that convert (days).
     posterior : RatePosterior or None
@@ -157,7 +179,8 @@ class Transition:
     to_stage: str
     window_days: float | None
     as_of: pd.Timestamp
-    cohorts: pd.DataFrame = field(repr=False)
+    counts: CohortCounts = field(repr=False)
+    table: Callable[[], pd.DataFrame] = field(repr=False, compare=False)
     lags: LagDistribution = field(repr=False)
     posterior: RatePosterior | None = field(repr=False)
     changes: tuple[RateChange, ...] = ()
@@ -174,21 +197,26 @@ class Transition:
         """True when the data support a rate (else see ``reason``)."""
         return self.reason is None
 
+    @cached_property
+    def cohorts(self) -> pd.DataFrame:
+        """The cohort table (see the class's attributes)."""
+        return self.table()
+
     @property
     def regime_start(self) -> pd.Timestamp | None:
         """First cohort month the rate rests on."""
-        used = self.cohorts.loc[self.cohorts["in_regime"], "cohort"]
-        return pd.Timestamp(used.iloc[0]) if len(used) else None
+        used = self.counts.cohort[self.counts.in_regime]
+        return pd.Timestamp(used[0]) if used.size else None
 
     @property
     def leads_used(self) -> int:
         """Leads in the cohorts the rate rests on."""
-        return int(self.cohorts.loc[self.cohorts["in_regime"], "total"].sum())
+        return int(self.counts.total[self.counts.in_regime].sum())
 
     @property
     def conversions_used(self) -> int:
         """Conversions so far in the cohorts the rate rests on."""
-        return int(self.cohorts.loc[self.cohorts["in_regime"], "converted"].sum())
+        return int(self.counts.converted[self.counts.in_regime].sum())
 
     @property
     def rate(self) -> ConversionRate:
@@ -292,12 +320,14 @@ def estimate_transition(
     evidence = _Evidence.of(pairs)
     lags = evidence.lag_distribution(None)
     if evidence.converted_rows.size < MIN_CONVERSIONS:
+        counts, table = evidence.cohorts(lags, None, np.zeros(evidence.months.size, bool))
         return Transition(
             from_stage=from_stage,
             to_stage=to_stage,
             window_days=window_days,
             as_of=as_of,
-            cohorts=evidence.table(lags, None, np.zeros(evidence.months.size, bool)),
+            counts=counts,
+            table=table,
             lags=lags,
             posterior=None,
             open_leads=evidence.open_leads(lags, window_days),
@@ -311,8 +341,8 @@ def estimate_transition(
         lags = evidence.lag_distribution(lag_rows)
     posterior = fit_cohort_rates(evidence.converted_by_cohort, evidence.trials(lags, rate))
     regime = np.arange(evidence.months.size) >= posterior.regime_start
-    cohorts = evidence.table(lags, posterior, regime)
-    used = int(cohorts.loc[regime, "converted"].sum())
+    counts, table = evidence.cohorts(lags, posterior, regime)
+    used = int(counts.converted[regime].sum())
     start = pd.Timestamp(evidence.months[posterior.regime_start])
     reason = None if used >= MIN_CONVERSIONS else _few(used, from_stage, to_stage, start)
     if reason is None:
@@ -322,10 +352,11 @@ def estimate_transition(
         to_stage=to_stage,
         window_days=window_days,
         as_of=as_of,
-        cohorts=cohorts,
+        counts=counts,
+        table=table,
         lags=lags,
         posterior=None if reason else posterior,
-        changes=_changes(cohorts, posterior),
+        changes=_changes(table, posterior),
         open_leads=evidence.open_leads(lags, window_days, posterior.mean),
         reason=reason,
     )
@@ -437,7 +468,8 @@ def _empty(from_stage, to_stage, window_days, as_of):
             to_stage=to_stage,
             window_days=window_days,
             as_of=as_of,
-            cohorts=pd.DataFrame(columns=_COLUMNS),
+            counts=CohortCounts.empty(),
+            table=lambda: pd.DataFrame(columns=_COLUMNS),
             lags=truncated_lag_cdf([], []),
             posterior=None,
             reason=reason,
@@ -588,7 +620,11 @@ class _Evidence:
         weights = effective_trials(chances.given_open, max(rate, 1e-9))
         return self.decided + chances.settled + self._young_sum(chances, weights)
 
-    def table(self, lags, posterior: RatePosterior | None, regime: np.ndarray) -> pd.DataFrame:
+    def cohorts(
+        self, lags, posterior: RatePosterior | None, regime: np.ndarray
+    ) -> tuple[CohortCounts, Callable[[], pd.DataFrame]]:
+        """The cohorts' numbers, and the maker of their table (made once, when first asked
+        for; it keeps the per-cohort arrays only, not the leads)."""
         n = self.months.size
         total = self.total
         converted = self.converted_by_cohort
@@ -597,24 +633,36 @@ class _Evidence:
         chances = self.chances(lags, rate)
         had = chances.settled + self._young_sum(chances, chances.given_open)
         completion = (self.decided + had) / total
-        eventual = (converted + 0.5) / (effective + 1.0)
-        if posterior is not None:
-            eventual = np.where(regime, posterior.cohort_means(converted, effective), eventual)
-        return pd.DataFrame(
-            {
-                "cohort": pd.to_datetime(self.months),
-                "total": total,
-                "converted": converted.astype(int),
-                "closed": np.bincount(self.code, weights=self.closed, minlength=n).astype(int)
-                if self.any_closed
-                else np.zeros(n, int),
-                "completion": completion,
-                "effective": effective,
-                "rate_so_far": converted / total,
-                "eventual": eventual,
-                "in_regime": regime,
-            }
+        closed = (
+            np.bincount(self.code, weights=self.closed, minlength=n).astype(int)
+            if self.any_closed
+            else np.zeros(n, int)
         )
+        months = self.months
+        counts = CohortCounts(
+            cohort=months, total=total, converted=converted, effective=effective, in_regime=regime
+        )
+
+        @cache
+        def table() -> pd.DataFrame:
+            eventual = (converted + 0.5) / (effective + 1.0)
+            if posterior is not None:
+                eventual = np.where(regime, posterior.cohort_means(converted, effective), eventual)
+            return pd.DataFrame(
+                {
+                    "cohort": pd.to_datetime(months),
+                    "total": total,
+                    "converted": converted.astype(int),
+                    "closed": closed,
+                    "completion": completion,
+                    "effective": effective,
+                    "rate_so_far": converted / total,
+                    "eventual": eventual,
+                    "in_regime": regime,
+                }
+            )
+
+        return counts, table
 
     def open_leads(
         self, lags: LagDistribution, window_days: float | None, rate: float = 0.0
@@ -640,7 +688,10 @@ class _Evidence:
         )
 
 
-def _changes(cohorts: pd.DataFrame, posterior: RatePosterior) -> tuple[RateChange, ...]:
+def _changes(table: Callable[[], pd.DataFrame], posterior: RatePosterior) -> tuple[RateChange, ...]:
+    if not posterior.changes:  # (the table is made only where a change is described)
+        return ()
+    cohorts = table()
     bounds = [0, *(c.index for c in posterior.changes), len(cohorts)]
     found = []
     for i, change in enumerate(posterior.changes):
