@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
@@ -262,15 +263,28 @@ class Backtest:
     Attributes
     ----------
     points : pandas.DataFrame
-        One row per method x origin x horizon: actual, point forecast, errors, coverage flags.
+        One row per method x origin x horizon: actual, point forecast, errors, coverage flags
+        (made from ``columns`` when first read).
     summary : pandas.DataFrame
         Accuracy per method over all horizons, best first: ``n_points, mase, mase_floor,
         smape_pct, noise_floor_pct, interval_score, coverage_<level>, winkler_<level>,
         failed_fits`` (origins where the method did not converge and was left out).
+    columns : dict of str to ndarray
+        The points as columns (empty: no forecast could be scored).
     """
 
-    points: pd.DataFrame
     summary: pd.DataFrame
+    columns: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def points(self) -> pd.DataFrame:
+        """The points as a table (see the class's attributes)."""
+        return pd.DataFrame(self.columns)
+
+    @property
+    def empty(self) -> bool:
+        """True when no forecast could be scored."""
+        return not self.columns or not len(next(iter(self.columns.values())))
 
     @property
     def by_horizon(self) -> pd.DataFrame:
@@ -324,7 +338,7 @@ def run_backtest(
                 continue
             forecasts.append(_Forecast(method, origin, fit.paths, actual, scale))
     if not forecasts:
-        return Backtest(points=pd.DataFrame(), summary=pd.DataFrame(columns=["n_points", "mase"]))
+        return Backtest(summary=pd.DataFrame(columns=["n_points", "mase"]))
     columns = _point_columns(forecasts, levels)
     codes, names = pd.factorize(columns["method"], sort=False)
     index = pd.Index(names, name="method")
@@ -334,7 +348,7 @@ def run_backtest(
     summary = pd.DataFrame(
         {name: values[order] for name, values in means.items()}, index=index[order]
     )
-    return Backtest(points=pd.DataFrame(columns), summary=summary)
+    return Backtest(summary=summary, columns=columns)
 
 
 def backtest_forecasts(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -86,7 +87,10 @@ class VolumeForecast:
     ----------
     frame : pandas.DataFrame
         Index: future months (monthly ``PeriodIndex``); columns ``mean, lower_80, upper_80,
-        lower_95, upper_95`` (one pair per level), counts per month.
+        lower_95, upper_95`` (one pair per level), counts per month (made from the paths
+        when first read).
+    months : pandas.PeriodIndex
+        The forecast months.
     method : str
         The method used (``level``, ``seasonal_naive``, ``ets``, ``ets_damped`` or ``nb_glm``).
     backtest : pandas.DataFrame
@@ -110,7 +114,7 @@ class VolumeForecast:
         The level model fitted on the whole history (its regimes are the ``shifts``).
     """
 
-    frame: pd.DataFrame
+    months: pd.PeriodIndex
     method: str
     backtest: pd.DataFrame
     paths: np.ndarray = field(repr=False)
@@ -127,16 +131,16 @@ class VolumeForecast:
     backtest_detail: Backtest | None = field(default=None, repr=False)
     level_fit: LevelPosterior | None = field(default=None, repr=False)
 
-    @property
-    def months(self) -> pd.PeriodIndex:
-        """The forecast months."""
-        return pd.PeriodIndex(self.frame.index)
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """The forecast table (see the class's attributes)."""
+        return forecast_frame(self.months, self.paths, self.levels)
 
     def _position(self, month) -> int:
         if isinstance(month, numbers.Integral) and not isinstance(month, bool):
             position = check_count("month_index", month)
-            if position >= len(self.frame):
-                raise ValueError(f"month_index must be < horizon {len(self.frame)}, got {month!r}")
+            if position >= len(self.months):
+                raise ValueError(f"month_index must be < horizon {len(self.months)}, got {month!r}")
             return position
         wanted = pd.Period(month, freq="M")
         if wanted not in self.months:
@@ -206,7 +210,7 @@ def _final_fit(ranking, counts, regime, horizon, n_paths, rng):
 
 def _choose(backtest: Backtest, candidates: tuple[str, ...], origins: int) -> tuple[list[str], str]:
     """The stated rule: a backtest chooses only with enough origins, never a loser to naive."""
-    if origins < MIN_ORIGINS_TO_CHOOSE or backtest.points.empty:
+    if origins < MIN_ORIGINS_TO_CHOOSE or backtest.empty:
         why = (
             f"the backtest has {origins} origin{'s' if origins != 1 else ''} "
             f"(fewer than {MIN_ORIGINS_TO_CHOOSE}): the level model is the stated default"
@@ -369,7 +373,7 @@ def forecast_volume(
     paths = widen_paths(fit.paths, scale)
     future = pd.period_range(months[-1] + 1, periods=horizon, freq="M")
     return VolumeForecast(
-        frame=forecast_frame(future, paths, levels),
+        months=future.rename("month"),
         method=fit.method,
         backtest=backtest.summary,
         paths=paths,
