@@ -14,9 +14,12 @@ what the numbers assume: which months and cohorts were used, which regime, why.
 * :meth:`FunnelEstimate.share_outlook` — the share of a period's cohort converting within a
   window (rate commitments).
 
-Pieces are computed on first use and kept (or all at once, side by side, by
-:meth:`FunnelEstimate.compute`); each draws from its own random stream derived from ``seed`` and
-its name, so the numbers do not depend on the order of the questions.
+Pieces are computed on first use and kept, once even when threads ask for them together (or all
+at once, side by side, by :meth:`FunnelEstimate.compute`; with questions, by
+:meth:`FunnelEstimate.outlooks`); each draws from its own random stream derived from ``seed`` and
+its name, so the numbers do not depend on the order of the questions. The stamps are kept as
+exported and each piece reads them up to ``as_of`` (a later event has not happened yet); the
+censored copy, :attr:`FunnelEstimate.frame`, is made only when asked for.
 """
 
 from __future__ import annotations
@@ -43,7 +46,8 @@ from slaplan.estimate.period_inputs import future_arrivals, pending_leads
 from slaplan.estimate.summary import transition_row, volume_row
 from slaplan.estimate.transitions import Transition, estimate_transition
 from slaplan.estimate.volumes import StageVolume, estimate_volume
-from slaplan.forecast.data import data_start
+from slaplan.forecast.data import data_start as first_time
+from slaplan.forecast.data import has_time_by
 from slaplan.forecast.funnel import StageForecast
 from slaplan.forecast.volume import forecast_frame
 from slaplan.funnel._date_kernels import NO_PERIOD
@@ -100,7 +104,8 @@ class FunnelEstimate:
     segment : str or None
         The segment estimated (None: all leads).
     data_start : pandas.Timestamp
-        The first timestamp of the export (all segments): months before it are not data.
+        The first timestamp of the export (all segments): months before it are not data
+        (looked for when first read: the volumes read it, the transitions do not).
     leads : int
         Leads of the segment with a timestamp by ``as_of`` (counted when first asked for).
     stamps : pandas.DataFrame
@@ -111,14 +116,18 @@ class FunnelEstimate:
     as_of: pd.Timestamp
     stages: tuple[str, ...]
     segment: str | None
-    data_start: pd.Timestamp
     seed: int = 0
     n_draws: int = 4000
     horizon_months: int = 12
     stamps: pd.DataFrame = field(repr=False)
+    export: pd.DataFrame = field(repr=False)  # every segment's stamps (the data start)
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
     _locks: dict = field(default_factory=dict, repr=False, compare=False)
     _guard: Any = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    @property
+    def data_start(self) -> pd.Timestamp:
+        return self._once(("data_start",), lambda: first_time(self.export, self.as_of))
 
     @cached_property
     def leads(self) -> int:
@@ -375,6 +384,8 @@ class FunnelEstimate:
         """Warnings of every piece computed so far, in funnel order."""
         found: list[str] = []
         for key, piece in sorted(self._cache.items(), key=lambda kv: str(kv[0])):
+            if key[0] not in ("volume", "transition"):  # (the data start)
+                continue
             if key[0] == "volume":
                 found += piece.warnings()
             elif key[0] == "transition" and piece.sufficient and piece.changes:
@@ -504,12 +515,11 @@ def estimate_funnel(
     frame = lead_frame(leads)
     as_of_ts = resolve_as_of(leads, as_of)
     names = _stage_names(leads, frame, stages)
-    # the first timestamp is looked for column by column on two threads (numpy passes, which
-    # release the GIL). Nothing is censored or counted here: each piece reads its columns up
-    # to as_of (a censored copy of every column, made for each estimate, was a tenth of its
-    # time on a million leads)
-    with ThreadPoolExecutor(max_workers=2) as side:
-        start = data_start(frame, as_of_ts, pool=side)  # (no timestamp by as_of: said first)
+    if not has_time_by(frame, as_of_ts):  # (said before a missing segment, as it always was)
+        raise DataError(f"no lead has a timestamp on or before {as_of_ts:%Y-%m-%d}")
+    # nothing is censored, counted or looked for here: each piece reads the columns it needs
+    # up to as_of, and the first one that needs the data start looks for it (a censored copy
+    # of every column, made for each estimate, was a tenth of its time on a million leads)
     part = frame
     if segment is not None:
         if "segment" not in frame.columns or not (frame["segment"] == segment).any():
@@ -523,7 +533,7 @@ def estimate_funnel(
         as_of=as_of_ts,
         stages=names,
         segment=segment,
-        data_start=start,
+        export=frame[[c for c in frame.columns if str(c).endswith("_at")]],
         seed=seed,
         n_draws=n_draws,
         horizon_months=horizon_months,

@@ -55,6 +55,17 @@ def data_start(
     return pd.Timestamp(first)
 
 
+def has_time_by(frame: pd.DataFrame, as_of: pd.Timestamp) -> bool:
+    """Whether any ``*_at`` column holds a time on or before ``as_of`` (the columns read in
+    order until one does: usually the first)."""
+    limit = int(as_of.as_unit("ns").value)
+    return any(
+        _earliest(stamps_ns(frame[column]), limit) < _NONE
+        for column in frame.columns
+        if str(column).endswith("_at") and pd.api.types.is_datetime64_any_dtype(frame[column])
+    )
+
+
 def _earliest(ns: np.ndarray, limit: int) -> int:
     """The earliest time of int64 nanoseconds if it is on or before ``limit`` (else the
     sentinel :data:`_NONE`; NaT and an empty column have none).
