@@ -127,6 +127,7 @@ class FunnelEstimate:
 
     @property
     def data_start(self) -> pd.Timestamp:
+        """The first timestamp of the export on or before ``as_of`` (looked for once)."""
         return self._once(("data_start",), lambda: first_time(self.export, self.as_of))
 
     @cached_property
@@ -225,8 +226,7 @@ class FunnelEstimate:
         >>> both[1].probability(50) == est.outlook("sql", december).probability(50)
         True
         """
-        asked = [dict(q) if isinstance(q, Mapping) else dict(zip(("stage", "period"), q,
-                 strict=True)) for q in questions]  # fmt: skip
+        asked = [_arguments(question) for question in questions]
         jobs = [*self._piece_jobs(), *[partial(self.outlook, **question) for question in asked]]
         return side_by_side(jobs, workers)[-len(asked) :] if asked else []
 
@@ -439,8 +439,16 @@ class FunnelEstimate:
         times = self._column(stage)
         if stage == FIRST_TOUCH:  # leads worked that have entered the source stage by as_of
             entered = stamps_ns(self._column(source))
-            times = times[(entered != NO_PERIOD) & (entered <= self.as_of.value)]
+            times = times[(entered != NO_PERIOD) & (entered <= self.as_of.as_unit("ns").value)]
         return count_between(times, start, self.as_of)
+
+
+def _arguments(question: Any) -> dict[str, Any]:
+    """:meth:`FunnelEstimate.outlook`'s arguments from a ``(stage, period)`` pair or a mapping."""
+    if isinstance(question, Mapping):
+        return dict(question)
+    stage, period = question
+    return {"stage": stage, "period": period}
 
 
 def side_by_side(jobs: list[Any], workers: int | None = None) -> list[Any]:

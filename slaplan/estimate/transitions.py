@@ -167,6 +167,8 @@ class Transition:
         walk over every cohort: a display, which the numbers of a check do not wait for).
     counts : CohortCounts
         The numbers of the same cohorts that the rate and the outlooks read.
+    table : callable
+        Makes :attr:`cohorts` (once; read :attr:`cohorts` instead).
     lags : LagDistribution
         Time from A to B among leads that convert (days).
     posterior : RatePosterior or None
