@@ -242,9 +242,9 @@ def filter_walk(
     start = np.exp(-0.5 * ((grid - center) / prior_sd) ** 2)
     start /= start.sum()
     kernels = np.stack([_kernel(grid, q) for q in walks])  # (walks, levels, levels)
-    # a step sd of 0 keeps the level (its kernel is the identity): only the others move it
-    moving, still = np.flatnonzero(walks > 0), np.flatnonzero(walks <= 0)
-    steps = kernels[moving]
+    # the step sds rise from 0 (walk_prior_weights checks it): the first keeps the level (its
+    # kernel is the identity), the others move it, read and written as slices (no copies)
+    steps = kernels[1:]
     # (the first product takes numpy's layout of start x emission, the levels strided, and
     # its sums over the levels add in that order: the same numbers as ever)
     predicted = np.broadcast_to(start, (walks.size, spreads, levels))
@@ -258,8 +258,8 @@ def filter_walk(
             log_z += np.log(z)
             now = np.divide(joint, np.where(z > 0, z, 1.0)[..., None], out=joint)
             filtered[:, :, m, :] = now
-            following[still] = now[still]
-            following[moving] = np.matmul(now[moving], steps)
+            following[0] = now[0]
+            np.matmul(now[1:], steps, out=following[1:])
             predicted = following
     log_z += float(shift.sum())
     log_post = log_z + walk_prior[:, None] + spread_prior[None, :]
