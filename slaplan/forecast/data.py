@@ -11,7 +11,6 @@ from the per-day counts it also reads the weekday pattern from), and :func:`mont
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
 from typing import Any
 
 import numpy as np
@@ -34,22 +33,10 @@ _GRACE = pd.Timedelta(days=1)  # data starting on the 1st (any time of day) cove
 _NS_PER_DAY = 86_400 * 10**9
 
 
-def data_start(
-    frame: pd.DataFrame, as_of: pd.Timestamp, *, pool: Executor | None = None
-) -> pd.Timestamp:
-    """The first timestamp of the export (every ``*_at`` column) on or before ``as_of``.
-
-    With ``pool`` (an executor), the columns are read side by side on it.
-    """
+def data_start(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.Timestamp:
+    """The first timestamp of the export (every ``*_at`` column) on or before ``as_of``."""
     limit = int(as_of.as_unit("ns").value)
-    columns = [
-        column
-        for column in frame.columns
-        if str(column).endswith("_at") and pd.api.types.is_datetime64_any_dtype(frame[column])
-    ]
-    apply = map if pool is None else pool.map
-    first = min(apply(lambda column: _earliest(stamps_ns(frame[column]), limit), columns),
-                default=_NONE)  # fmt: skip
+    first = min((_earliest(ns, limit) for ns in _stamp_columns(frame)), default=_NONE)
     if first >= _NONE:
         raise DataError(f"no lead has a timestamp on or before {as_of:%Y-%m-%d}")
     return pd.Timestamp(first)
@@ -59,11 +46,14 @@ def has_time_by(frame: pd.DataFrame, as_of: pd.Timestamp) -> bool:
     """Whether any ``*_at`` column holds a time on or before ``as_of`` (the columns read in
     order until one does: usually the first)."""
     limit = int(as_of.as_unit("ns").value)
-    return any(
-        _earliest(stamps_ns(frame[column]), limit) < _NONE
-        for column in frame.columns
-        if str(column).endswith("_at") and pd.api.types.is_datetime64_any_dtype(frame[column])
-    )
+    return any(_earliest(ns, limit) < _NONE for ns in _stamp_columns(frame))
+
+
+def _stamp_columns(frame: pd.DataFrame):
+    """Each ``*_at`` datetime column of ``frame`` as int64 nanoseconds, one at a time."""
+    for column in frame.columns:
+        if str(column).endswith("_at") and pd.api.types.is_datetime64_any_dtype(frame[column]):
+            yield stamps_ns(frame[column])
 
 
 def _earliest(ns: np.ndarray, limit: int) -> int:

@@ -253,5 +253,6 @@ def day_counts(ns: np.ndarray, low: int, high: int) -> np.ndarray:
         offsets += np.uint64(low - start)
     offsets //= np.uint64(_NS_PER_DAY)
     counts = np.bincount(offsets.view(np.int64), minlength=days + 1)[:days]
-    counts[-1] -= outside  # (the nanosecond after a mid-day high falls on its day)
+    if outside:  # (the nanosecond after a mid-day high falls on its day)
+        counts[-1] -= outside
     return counts
