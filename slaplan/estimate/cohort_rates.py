@@ -38,13 +38,14 @@ from slaplan.forecast.level import CV_GRID, SPREAD_PRIOR_SCALE
 from slaplan.forecast.regimes import RegimeChange, find_regime, half_normal_weights
 
 __all__ = [
+    "FirstLook",
     "RatePosterior",
     "effective_trials",
+    "first_look",
     "fit_cohort_rates",
     "possible_cells",
     "rate_changes",
     "rate_loglik",
-    "working_rate",
 ]
 
 RATE_PRIOR_SD = 1.0
@@ -260,7 +261,7 @@ class _Regime:
         start, changes = find_regime(loglik, _prior(coarse, CV_GRID, center))
         used = start + 1 if changes and c.size - start >= _MIXED_COHORT_AFTER else start
         if changes:  # the cohorts before a change are evidence of another rate, not of this one
-            center = float(special.logit((c[used:].sum() + 0.5) / (n[used:].sum() + 1.0)))
+            center = _pooled_logit(c[used:], n[used:])
         return cls(c, n, coarse, loglik, start, changes, used, center)
 
     def rough_walk(self) -> LevelWalk:
@@ -296,21 +297,47 @@ def rate_changes(converted: np.ndarray, effective: np.ndarray) -> tuple[RegimeCh
     return _Regime.scan(converted, effective).changes
 
 
-def working_rate(converted: np.ndarray, effective: np.ndarray) -> tuple[int, float]:
+def _pooled_logit(c: np.ndarray, n: np.ndarray) -> float:
+    return float(special.logit((c.sum() + 0.5) / (n.sum() + 1.0)))
+
+
+@dataclass(frozen=True)
+class FirstLook:
+    """The rough pass of :func:`fit_cohort_rates`: the current regime, found on the coarse grid,
+    and its walk on the rough grids (the range of levels the final fit's fine grid covers)."""
+
+    regime: _Regime
+    rough: LevelWalk
+
+    @property
+    def start(self) -> int:
+        """The first cohort of the current regime."""
+        return self.regime.start
+
+    @property
+    def rate(self) -> float:
+        """Roughly, the rate the regime's walk has reached (a working rate)."""
+        return float(self.rough.weights @ self.rough.ahead() @ special.expit(self.regime.coarse))
+
+
+def first_look(converted: np.ndarray, effective: np.ndarray) -> FirstLook:
     """The current regime's first cohort and, roughly, the rate its walk has reached.
 
     A first look (the rough pass of :func:`fit_cohort_rates`): the working rate of the effective
-    trials, and the cohorts whose lags the final fit uses.
+    trials and the cohorts whose lags the final fit uses. Passed to :func:`fit_cohort_rates`
+    with trials that differ only a little (weighted at the working rate), its regime and range
+    stand and the fit filters the walk only.
 
-    >>> working_rate(np.array([8, 12, 9, 11, 10, 7, 41, 38, 45, 40]), np.full(10, 280.0))[0]
+    >>> first_look(np.array([8, 12, 9, 11, 10, 7, 41, 38, 45, 40]), np.full(10, 280.0)).start
     6
     """
     regime = _Regime.scan(converted, effective)
-    rough = regime.rough_walk()
-    return regime.start, float(rough.weights @ rough.ahead() @ special.expit(regime.coarse))
+    return FirstLook(regime, regime.rough_walk())
 
 
-def fit_cohort_rates(converted: np.ndarray, effective: np.ndarray) -> RatePosterior:
+def fit_cohort_rates(
+    converted: np.ndarray, effective: np.ndarray, *, look: FirstLook | None = None
+) -> RatePosterior:
     """Posterior of the current regime's cohort rate from per-cohort evidence.
 
     Parameters
@@ -319,6 +346,11 @@ def fit_cohort_rates(converted: np.ndarray, effective: np.ndarray) -> RatePoster
         Conversions so far per cohort, oldest first.
     effective : ndarray of float
         Effective trials per cohort (``>= converted``); at least one cohort with trials.
+    look : FirstLook, optional
+        A :func:`first_look` at nearly the same trials (the same leads and lags, the young ones
+        weighted at another working rate): its regime and the range of its rough walk are kept,
+        and only the walk on the fine grid is filtered on ``effective``. Should the posterior
+        reach an end of that range, the fit starts again without it.
 
     Returns
     -------
@@ -333,16 +365,41 @@ def fit_cohort_rates(converted: np.ndarray, effective: np.ndarray) -> RatePoster
     >>> post.regime_start, round(post.mean, 2)
     (6, 0.15)
     """
-    regime = _Regime.scan(converted, effective)
-    rough = regime.rough_walk()
+    if look is None:
+        return _final_fit(converted, effective, first_look(converted, effective))
+    posterior = _final_fit(converted, effective, look)
+    if _inside(posterior):
+        return posterior
+    return fit_cohort_rates(converted, effective)  # the trials took the levels past the range
+
+
+_EDGE_MASS = 1e-6
+"""Posterior mass of the plan's level in an end cell of the fine grid above which a first
+look's range is not trusted (fitted on their own trials, the end cells hold below 1e-7)."""
+
+
+def _inside(posterior: RatePosterior) -> bool:
+    """True when the plan's level (the walk one month ahead) stays clear of the grid's ends."""
+    level = posterior.weights.reshape(-1, CV_GRID.size).sum(axis=1)
+    return bool(level[0] <= _EDGE_MASS and level[-1] <= _EDGE_MASS)
+
+
+def _final_fit(converted, effective, look: FirstLook) -> RatePosterior:
+    """The walk filtered on the fine grid over the range the first look's rough walk kept."""
+    regime, rough = look.regime, look.rough
     low, high = support(rough)
     margin = regime.coarse[1] - regime.coarse[0]
     fine = np.linspace(low - margin, high + margin, _FINE_POINTS)
-    c, n, used = regime.c[regime.used :], regime.n[regime.used :], regime.used
+    used = regime.used
+    all_c = np.asarray(converted, dtype=float)
+    all_n = np.maximum(np.asarray(effective, dtype=float), all_c)
+    c, n = all_c[used:], all_n[used:]
+    # the prior's centre: the pooled rate of these trials (the cohorts since a change only)
+    center = _pooled_logit(c, n) if regime.changes else _pooled_logit(all_c, all_n)
     within = _room(rough)
     spreads = CV_GRID[: within[1]]
     rows = _masked(rate_loglik(c, n, fine, spreads), fine, spreads)
-    walk = filter_walk(rows, fine, CV_GRID, regime.center, RATE_PRIOR_SD, within=within)
+    walk = filter_walk(rows, fine, CV_GRID, center, RATE_PRIOR_SD, within=within)
     ahead = np.zeros((CV_GRID.size, fine.size))
     np.add.at(ahead, walk.spread_index, walk.weights[:, None] * walk.ahead())
     return RatePosterior(

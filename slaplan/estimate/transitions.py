@@ -21,7 +21,8 @@ Steps (each one stated in the result):
 4. The Beta-binomial posterior of the cohorts' rate with month-to-month spread, and the last
    change of regime (:func:`slaplan.estimate.cohort_rates.fit_cohort_rates`); steps 2–4 are
    redone once on the current regime (its own lags when it has 30 conversions, its own rate as
-   the working rate of the effective trials).
+   the working rate of the effective trials). The regime found by the first pass stands unless
+   the regime's own lags changed the trials (then it is looked for again).
 
 Not enough data is an answer: with no lead in A, fewer than :data:`MIN_CONVERSIONS` conversions
 in the cohorts the plan would use, or a history too short for the lags (conversions still
@@ -41,8 +42,8 @@ import pandas as pd
 from slaplan.estimate.cohort_rates import (
     RatePosterior,
     effective_trials,
+    first_look,
     fit_cohort_rates,
-    working_rate,
 )
 from slaplan.funnel.lags import LagDistribution, truncated_lag_cdf
 from slaplan.funnel.pairs import PairArrays, pair_arrays
@@ -335,13 +336,18 @@ def estimate_transition(
             open_leads=evidence.open_leads(lags, window_days),
             reason=_few(evidence.converted_rows.size, from_stage, to_stage, None),
         )
-    first, rate = working_rate(evidence.converted_by_cohort, evidence.trials(lags, 0.0))
-    in_regime = evidence.code >= first
+    look = first_look(evidence.converted_by_cohort, evidence.trials(lags, 0.0))
+    rate = look.rate  # the working rate
+    in_regime = evidence.code >= look.start
     lag_rows = None  # every lead's lag
     if in_regime[evidence.converted_rows].sum() >= _OWN_LAGS and not in_regime.all():
         lag_rows = in_regime
         lags = evidence.lag_distribution(lag_rows)
-    posterior = fit_cohort_rates(evidence.converted_by_cohort, evidence.trials(lags, rate))
+        look = None  # the regime's own lags change the trials: the regime is scanned again
+    # else the trials differ from the first look's in the weight of the open leads only (now at
+    # the working rate): its regime and range stand, and the walk is filtered on the new trials
+    trials = evidence.trials(lags, rate)
+    posterior = fit_cohort_rates(evidence.converted_by_cohort, trials, look=look)
     regime = np.arange(evidence.months.size) >= posterior.regime_start
     counts, table = evidence.cohorts(lags, posterior, regime)
     used = int(counts.converted[regime].sum())

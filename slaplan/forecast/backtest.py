@@ -12,10 +12,10 @@ sqrt(2 / (pi lambda)) of the level (PRODUCT.md §4) — accuracy below that floo
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -228,19 +228,20 @@ def _group_means(
     return means
 
 
-def error_ratio(points: pd.DataFrame, method: str) -> float:
+def error_ratio(points: Mapping[str, Any], method: str) -> float:
     """Realised over predicted root-mean-square error of ``method`` in the backtest (NaN if none).
 
+    ``points``: the backtest's points as columns (:attr:`Backtest.columns`, or the table).
     Above 1 the method's paths were too narrow out of sample (in-sample residuals, no parameter
     uncertainty: the ETS intervals of Hyndman's M-competition checks cover 71-87% at 95%).
     """
-    if points.empty:
+    if not len(points) or not len(points["method"]):
         return float("nan")
-    chosen = points["method"].to_numpy() == method
-    predicted = float(points["path_variance"].to_numpy()[chosen].sum())
+    chosen = np.asarray(points["method"]) == method
+    predicted = float(np.asarray(points["path_variance"])[chosen].sum())
     if not chosen.any() or predicted <= 0:
         return float("nan")
-    missed = points["actual"].to_numpy()[chosen] - points["point"].to_numpy()[chosen]
+    missed = np.asarray(points["actual"])[chosen] - np.asarray(points["point"])[chosen]
     return float(np.sqrt((missed**2).sum() / predicted))
 
 

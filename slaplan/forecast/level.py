@@ -48,9 +48,12 @@ from slaplan.forecast.regimes import (
 )
 
 __all__ = [
+    "BACKTEST_GRID",
     "CV_GRID",
+    "FULL_GRID",
     "MIN_LEVEL_MONTHS",
     "VOLUME_DISCOUNT_EVIDENCE",
+    "LevelGrid",
     "LevelPosterior",
     "fit_level",
     "level_loglik",
@@ -61,8 +64,27 @@ MIN_LEVEL_MONTHS = 3
 CV_GRID = np.array([0.0, 0.02, 0.04, 0.07, 0.1, 0.14, 0.19, 0.25, 0.33, 0.43, 0.55, 0.7, 0.9])
 SPREAD_PRIOR_SCALE = 0.3
 LEVEL_PRIOR_SD = 1.0
-_COARSE_POINTS = 120
-_FINE_POINTS = 120
+
+
+@dataclass(frozen=True)
+class LevelGrid:
+    """The grids of a level fit: ``points`` levels in the coarse grid (the regime scan, the rough
+    posterior) and in the fine grid (the posterior) around it; the forgetting factors are
+    compared on every ``points // 30``-th level and every ``spread_step``-th spread."""
+
+    points: int
+    spread_step: int = 1
+
+
+FULL_GRID = LevelGrid(points=120)
+"""The grids of a forecast's own fit."""
+BACKTEST_GRID = LevelGrid(points=60)
+"""The grids of a backtest's fits, which score a forecast's mean and intervals from a few hundred
+paths. On 300 simulated series (``bench/backtest_grid.py``) the level model's mean backtest MASE
+was 0.887 on the full grids and 0.886 on these, its 80% / 95% intervals covered 84.1% / 97.2%
+and 84.0% / 97.0%; a series' MASE moved by 1.1% (median) and the method ranked first changed in
+9 of 300 — less than another seed moves them (1.5%, 11 of 300)."""
+_DISCOUNT_LEVELS = 30  # levels on which the forgetting factors are compared
 _MIN_SEASONAL_PAIRS = 4
 _MONTHS_PER_YEAR = 12
 
@@ -223,7 +245,11 @@ def _posterior(counts, exposure, log_level, center, discount: float = 1.0) -> np
 
 
 def fit_level(
-    counts: np.ndarray, exposure: np.ndarray | None = None, *, scan: bool = True
+    counts: np.ndarray,
+    exposure: np.ndarray | None = None,
+    *,
+    scan: bool = True,
+    grid: LevelGrid = FULL_GRID,
 ) -> LevelPosterior:
     """Posterior of the current regime's monthly level from a series of counts.
 
@@ -236,6 +262,8 @@ def fit_level(
     scan : bool
         Look for level shifts (:func:`slaplan.forecast.regimes.find_regime`); False when the
         counts are known to be one regime already (the backtest of a regime's own months).
+    grid : LevelGrid
+        The grids (:data:`FULL_GRID`; a backtest's fits use :data:`BACKTEST_GRID`).
 
     Returns
     -------
@@ -252,7 +280,8 @@ def fit_level(
     rates = (y + 0.5) / e
     center = float(np.log(max(y.sum(), 0.5) / e.sum()))
     low, high = np.log(max(rates.min() / 3, 0.05)), np.log(rates.max() * 3 + 1)
-    coarse = np.linspace(low, high, _COARSE_POINTS)
+    points = grid.points
+    coarse = np.linspace(low, high, points)
     loglik = level_loglik(y, e, coarse, CV_GRID)
     prior = _prior(coarse, CV_GRID, center)
     start, changes = find_regime(loglik, prior) if scan else (0, ())
@@ -264,13 +293,15 @@ def fit_level(
     if seasonal.any():
         rows = rows.copy()
         rows[seasonal] = level_loglik(ys[seasonal], es[seasonal], coarse, CV_GRID)
+    every = max(points // _DISCOUNT_LEVELS, 1)
     discount = choose_discount(
-        *thinned(rows, prior, coarse.size), evidence=VOLUME_DISCOUNT_EVIDENCE
+        *thinned(rows, prior, points, every, spread_step=grid.spread_step),
+        evidence=VOLUME_DISCOUNT_EVIDENCE,
     )
     rough = discounted_posterior(rows, prior, discount).reshape(coarse.size, -1).sum(axis=1)
     mean = float(rough @ coarse)
     sd = max(float(np.sqrt(rough @ (coarse - mean) ** 2)), coarse[1] - coarse[0])
-    fine = np.linspace(mean - 8 * sd, mean + 8 * sd, _FINE_POINTS)
+    fine = np.linspace(mean - 8 * sd, mean + 8 * sd, points)
     weights = _posterior(ys, es, fine, center, discount)
     return LevelPosterior(
         log_level=np.repeat(fine, CV_GRID.size),

@@ -45,7 +45,14 @@ from slaplan.forecast.holt_winters import (
     forecast_mean_covariance,
     residual_dof,
 )
-from slaplan.forecast.level import MIN_LEVEL_MONTHS, LevelPosterior, fit_level
+from slaplan.forecast.level import (
+    BACKTEST_GRID,
+    FULL_GRID,
+    MIN_LEVEL_MONTHS,
+    LevelGrid,
+    LevelPosterior,
+    fit_level,
+)
 
 __all__ = [
     "METHODS",
@@ -287,13 +294,16 @@ def level(
     *,
     posterior: LevelPosterior | None = None,
     scan: bool = True,
+    grid: LevelGrid = FULL_GRID,
 ) -> MethodForecast:
     """The regime level (Bayesian negative binomial level of the current regime, see above).
 
     ``posterior`` is the level already fitted on ``counts``, if the caller has it; ``scan=False``
-    fits ``counts`` as one regime (see :func:`slaplan.forecast.level.fit_level`).
+    fits ``counts`` as one regime; ``grid``: the grids of the fit (see
+    :func:`slaplan.forecast.level.fit_level`).
     """
-    posterior = fit_level(counts, scan=scan) if posterior is None else posterior
+    if posterior is None:
+        posterior = fit_level(counts, scan=scan, grid=grid)
     levels = posterior.intensities(n_paths, horizon, rng, first_position=counts.size)
     paths = rng.poisson(levels).astype(np.int64)
     start = posterior.regime_start
@@ -341,10 +351,11 @@ def fit_method(
 ) -> MethodForecast:
     """Fit ``method`` on ``counts`` (trusted: 1-D, >= 6 whole non-negative numbers) and simulate.
 
-    ``one_regime``: the counts are known to be one regime (the level model does not scan them
-    for level shifts again; the other methods never do).
+    ``one_regime``: the counts are a regime's own months, backtested (the level model does not
+    scan them for level shifts again, the other methods never do, and it fits on the coarser
+    grids :data:`~slaplan.forecast.level.BACKTEST_GRID`).
     """
     counts = np.asarray(counts, dtype=float)
     if method == "level" and one_regime:
-        return level(counts, horizon, n_paths, rng, scan=False)
+        return level(counts, horizon, n_paths, rng, scan=False, grid=BACKTEST_GRID)
     return METHODS[method](counts, horizon, n_paths, rng)

@@ -39,6 +39,7 @@ Conversion rates model the drift itself, as a random walk of the level filtered 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,7 +91,15 @@ def half_normal_weights(values: np.ndarray, scale: float) -> np.ndarray:
     >>> round(float(w.sum()), 6), bool(w[0] < w[1])
     (1.0, True)
     """
-    edges = np.concatenate([[0.0], (values[1:] + values[:-1]) / 2, [np.inf]])
+    return _half_normal_masses(tuple(np.asarray(values, dtype=float).tolist()), float(scale)).copy()
+
+
+@functools.lru_cache(maxsize=32)
+def _half_normal_masses(values: tuple[float, ...], scale: float) -> np.ndarray:
+    """:func:`half_normal_weights` of a grid, computed once (the fits ask for the same few
+    grids of spreads and step sds thousands of times)."""
+    grid = np.array(values)
+    edges = np.concatenate([[0.0], (grid[1:] + grid[:-1]) / 2, [np.inf]])
     mass = special.erf(edges[1:] / (scale * np.sqrt(2))) - special.erf(
         edges[:-1] / (scale * np.sqrt(2))
     )
@@ -196,11 +205,14 @@ def discounted_posterior(rows: np.ndarray, prior: np.ndarray, discount: float) -
     return weights / weights.sum()
 
 
-def thinned(loglik: np.ndarray, prior: np.ndarray, levels: int, step: int = 4):
-    """Every ``step``-th level of a ``levels x spreads`` grid (enough to compare discounts)."""
+def thinned(
+    loglik: np.ndarray, prior: np.ndarray, levels: int, step: int = 4, spread_step: int = 1
+):
+    """Every ``step``-th level and ``spread_step``-th spread of a ``levels x spreads`` grid
+    (enough to compare discounts)."""
     n = loglik.shape[0]
-    rows = loglik.reshape(n, levels, -1)[:, ::step, :].reshape(n, -1)
-    weights = prior.reshape(levels, -1)[::step, :].ravel()
+    rows = loglik.reshape(n, levels, -1)[:, ::step, ::spread_step].reshape(n, -1)
+    weights = prior.reshape(levels, -1)[::step, ::spread_step].ravel()
     return rows, weights / weights.sum()
 
 
@@ -253,8 +265,8 @@ def choose_discount(
     factors = np.asarray(discounts, dtype=float)[:, None]
     cells = loglik.shape[1]
     # [t, d]: the sum of the rows before t, discounted by factor d (all factors at once); each
-    # step writes its rows in place, contiguous (a recursion, not a matrix product: no BLAS
-    # threads for this)
+    # step writes its rows in place, contiguous (a recursion, not a matrix product: BLAS would
+    # start threads of its own beside the estimate's two, and took a third longer)
     accumulated = np.empty((n, factors.size, cells))
     accumulated[0] = 0.0
     for t in range(1, n):
@@ -276,16 +288,16 @@ def choose_discount(
 def _logsumexp_rows(values: np.ndarray) -> np.ndarray:
     """``log(sum(exp(row)))`` per row, ``-inf`` entries allowed (numpy only, for speed).
 
-    Entries more than :data:`_NEGLIGIBLE` nats below their row's maximum are left out of the
-    exponentials: each is below ``exp(-50)`` (2e-22) of the largest term, so a million of them
-    move the sum by less than 2e-16 of itself — the same number to double precision — while
-    ``exp`` of the far tail, most of a peaked likelihood surface, was the bulk of the work (and
-    several times slower where it underflows). A row of ``-inf`` still gives NaN.
+    Entries more than :data:`_NEGLIGIBLE` nats below their row's maximum count as that far
+    below: each adds at most ``exp(-50)`` (2e-22) of the largest term, so the rows of the
+    regime scans and discount choices (a few thousand cells) give the same sums to double
+    precision, while ``exp`` never underflows (where it is several times slower) and needs no
+    mask (a masked ``exp`` skipped the far tail, most of a peaked likelihood surface, but took
+    longer than the whole row clipped). A row of ``-inf`` still gives NaN.
     """
     top = np.max(values, axis=1, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        shifted = np.subtract(values, top)
-        kept = ~(shifted <= -_NEGLIGIBLE)  # NaN (a row of -inf) is kept, as before
-        terms = np.zeros(shifted.shape)  # the terms left out are 0 (a zeroed page, no pass)
-        np.exp(shifted, out=terms, where=kept)
+    with np.errstate(invalid="ignore"):
+        terms = np.subtract(values, top)  # NaN for a row of -inf: it stays NaN
+        np.maximum(terms, -_NEGLIGIBLE, out=terms)
+        np.exp(terms, out=terms)
         return top[:, 0] + np.log(terms.sum(axis=1))

@@ -369,7 +369,7 @@ def forecast_volume(
         ranking, choice = [method, "seasonal_naive", DEFAULT_METHOD], "chosen by the caller"
     fit, fallbacks = _final_fit(list(dict.fromkeys(ranking)), counts, regime, horizon, n_paths, rng)
     own = fit.method == "level"
-    scale = 1.0 if own else interval_scale(error_ratio(backtest.points, fit.method))
+    scale = 1.0 if own else interval_scale(error_ratio(backtest.columns, fit.method))
     paths = widen_paths(fit.paths, scale)
     future = pd.period_range(months[-1] + 1, periods=horizon, freq="M")
     return VolumeForecast(

@@ -180,7 +180,11 @@ def truncated_lag_cdf(lag_days: Any, observed_days: Any) -> LagDistribution:
     knots = ordered[first]
     at_or_below = np.append(first[1:], ordered.size)  # lags <= each knot: its run's end
     deaths = at_or_below - first
-    truncated_before = np.searchsorted(np.sort(limits), knots, side="left")
+    # the limits below each knot: each limit counted at the first knot above it, then summed
+    # (a search of the sorted limits among the knots walks both forward: several times faster
+    # than searching each knot among the limits, and the same whole numbers)
+    above = np.searchsorted(knots, np.sort(limits), side="right")
+    truncated_before = np.cumsum(np.bincount(above, minlength=knots.size + 1))[: knots.size]
     risk = at_or_below - truncated_before
     factor = 1.0 - deaths / risk
     # F(knot_k) is the product of the factors of all later knots.

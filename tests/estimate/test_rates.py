@@ -251,3 +251,44 @@ def test_open_leads_entered_after_a_time_are_those_a_direct_filter_finds(seed):
     for cut in (-1, 0, 2_500, 5_000, 9_999, 10_000, *rng.integers(0, 10_000, size=5)):
         expected = np.flatnonzero(leads.entered_ns > cut)
         assert np.array_equal(leads.entered_after(int(cut)), expected)
+
+
+def _cohorts_with_young(rng, months=24, rate=0.12, size=400):
+    """Cohort evidence of a steady rate whose last cohorts are still young: conversions so far
+    and the effective trials at two working rates (0, as a first look weighs them, and the rate)."""
+    completion = np.minimum(1.0, (months - np.arange(months)) / 4.0)  # the last 3 are young
+    sizes = rng.poisson(size, months)
+    converted = rng.binomial(sizes, rate * completion)
+    open_young = sizes - converted
+    trials = [converted + open_young * effective_trials(completion, w) for w in (1e-9, rate)]
+    return converted, trials[0], trials[1]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_first_look_at_the_trials_weighed_at_rate_zero_serves_the_final_fit(seed):
+    # the fit filtered on the first look's regime and range gives the rate a fresh scan of the
+    # final trials gives (the same regime; the mean within a tenth of its sd)
+    from slaplan.estimate.cohort_rates import first_look
+
+    rng = np.random.default_rng(seed)
+    converted, first, final = _cohorts_with_young(rng)
+    with_look = fit_cohort_rates(converted, final, look=first_look(converted, first))
+    fresh = fit_cohort_rates(converted, final)
+    assert with_look.regime_start == fresh.regime_start
+    sd = np.sqrt(fresh.weights @ (special.expit(fresh.logit_mean) - fresh.mean) ** 2)
+    assert abs(with_look.mean - fresh.mean) < 0.1 * sd
+
+
+def test_a_first_look_whose_range_misses_the_trials_is_not_used():
+    # a first look at trials of another rate (a fifth of it) places its grid around 2.4%: the
+    # final trials put the level at its end, so the fit starts again and is the fresh fit
+    from slaplan.estimate.cohort_rates import _final_fit, _inside, first_look
+
+    rng = np.random.default_rng(3)
+    converted, _, final = _cohorts_with_young(rng)
+    look = first_look(np.round(converted / 5), final)
+    assert not _inside(_final_fit(converted, final, look))
+    with_look = fit_cohort_rates(converted, final, look=look)
+    fresh = fit_cohort_rates(converted, final)
+    np.testing.assert_array_equal(with_look.weights, fresh.weights)
+    np.testing.assert_array_equal(with_look.logit_mean, fresh.logit_mean)

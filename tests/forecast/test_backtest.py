@@ -120,3 +120,19 @@ def test_failed_fits_are_counted_not_hidden(monkeypatch):
     assert bt.summary.loc["nb_glm", "failed_fits"] == 1
     assert bt.summary.loc["nb_glm", "n_points"] == 8
     assert bt.summary.loc["seasonal_naive", "failed_fits"] == 0
+
+
+def test_the_error_ratio_is_read_from_the_columns_as_from_the_table():
+    # by hand: the realised root-mean-square error of a method's points over the root of the
+    # summed path variances, the same whether read from the columns or from the table
+    from slaplan.forecast.backtest import error_ratio
+
+    counts = np.random.default_rng(4).poisson(150, size=30)
+    bt = sp.backtest_forecasts(counts, start="2024-01", horizon=3, n_origins=4, seed=1)
+    chosen = bt.points["method"] == "seasonal_naive"
+    missed = bt.points["actual"][chosen] - bt.points["point"][chosen]
+    by_hand = np.sqrt((missed**2).sum() / bt.points["path_variance"][chosen].sum())
+    assert error_ratio(bt.columns, "seasonal_naive") == pytest.approx(by_hand, rel=1e-12)
+    assert error_ratio(bt.points, "seasonal_naive") == error_ratio(bt.columns, "seasonal_naive")
+    assert np.isnan(error_ratio({}, "seasonal_naive"))
+    assert np.isnan(error_ratio(bt.columns, "a method not backtested"))

@@ -130,3 +130,20 @@ def test_horizon_is_window_or_p95():
     dist = truncated_lag_cdf(np.arange(1.0, 101.0), np.full(100, 500.0))
     assert maturity_horizon_days(dist, None) == 95.0
     assert maturity_horizon_days(dist, 30) == 30.0
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_risk_sets_are_those_of_a_count_by_hand(seed):
+    # brute force, independent of the code: R(u) = #{j : lag_j <= u <= limit_j} and
+    # F(x) = prod over the distinct lags u > x of (1 - d(u) / R(u)), on lags with ties (whole
+    # and half days) and limits that tie with lags
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(5, 400))
+    lags = np.round(rng.exponential(8.0, n) * 2) / 2
+    limits = lags + np.round(rng.exponential(20.0, n)) * rng.integers(0, 2, n)
+    dist = truncated_lag_cdf(lags, limits)
+    knots = np.unique(lags)
+    factors = np.array([1 - np.sum(lags == u) / np.sum((lags <= u) & (u <= limits)) for u in knots])
+    expected = np.array([np.prod(factors[knots > x]) for x in knots])
+    np.testing.assert_array_equal(dist.knots, knots)
+    np.testing.assert_allclose(dist.cdf, expected, rtol=1e-12, atol=1e-15)
