@@ -3,9 +3,9 @@
     .venv/bin/python bench/backtest_grid.py [--series 300] [--seed 7]
 
 A volume forecast backtests the level model at six origins; each of those fits uses the grids
-:data:`slaplan.forecast.level.BACKTEST_GRID` (60 levels, the forgetting factor compared on 30
-levels and every other spread) instead of :data:`~slaplan.forecast.level.FULL_GRID` (120
-levels, all 13 spreads), those of the forecast itself. This script runs the
+:data:`slaplan.forecast.level.BACKTEST_GRID` (60 levels; the forgetting factor compared on
+every other one) instead of :data:`~slaplan.forecast.level.FULL_GRID` (120 levels; every
+fourth), those of the forecast itself. This script runs the
 same backtest (three months ahead, six origins, 500 paths, level model and seasonal naive) on
 simulated monthly series — levels from 5 to 5,000 a month, month-to-month spread 0-30%, flat or
 trending, with or without a ±25% season — once with each grid, and, as the yardstick, twice with

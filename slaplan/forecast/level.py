@@ -70,10 +70,9 @@ LEVEL_PRIOR_SD = 1.0
 class LevelGrid:
     """The grids of a level fit: ``points`` levels in the coarse grid (the regime scan, the rough
     posterior) and in the fine grid (the posterior) around it; the forgetting factors are
-    compared on every ``points // 30``-th level and every ``spread_step``-th spread."""
+    compared on every ``points // 30``-th level."""
 
     points: int
-    spread_step: int = 1
 
 
 FULL_GRID = LevelGrid(points=120)
@@ -295,8 +294,7 @@ def fit_level(
         rows[seasonal] = level_loglik(ys[seasonal], es[seasonal], coarse, CV_GRID)
     every = max(points // _DISCOUNT_LEVELS, 1)
     discount = choose_discount(
-        *thinned(rows, prior, points, every, spread_step=grid.spread_step),
-        evidence=VOLUME_DISCOUNT_EVIDENCE,
+        *thinned(rows, prior, points, every), evidence=VOLUME_DISCOUNT_EVIDENCE
     )
     rough = discounted_posterior(rows, prior, discount).reshape(coarse.size, -1).sum(axis=1)
     mean = float(rough @ coarse)

@@ -205,14 +205,11 @@ def discounted_posterior(rows: np.ndarray, prior: np.ndarray, discount: float) -
     return weights / weights.sum()
 
 
-def thinned(
-    loglik: np.ndarray, prior: np.ndarray, levels: int, step: int = 4, spread_step: int = 1
-):
-    """Every ``step``-th level and ``spread_step``-th spread of a ``levels x spreads`` grid
-    (enough to compare discounts)."""
+def thinned(loglik: np.ndarray, prior: np.ndarray, levels: int, step: int = 4):
+    """Every ``step``-th level of a ``levels x spreads`` grid (enough to compare discounts)."""
     n = loglik.shape[0]
-    rows = loglik.reshape(n, levels, -1)[:, ::step, ::spread_step].reshape(n, -1)
-    weights = prior.reshape(levels, -1)[::step, ::spread_step].ravel()
+    rows = loglik.reshape(n, levels, -1)[:, ::step, :].reshape(n, -1)
+    weights = prior.reshape(levels, -1)[::step, :].ravel()
     return rows, weights / weights.sum()
 
 
